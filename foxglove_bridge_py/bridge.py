@@ -1,0 +1,228 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The glue between the ROS side and the WebSocket side, and the only module aware of two threads.
+
+rclpy callbacks run on the executor thread; the server and the :class:`Hub` live on the asyncio
+loop. Work crosses from ROS to the loop with ``call_soon_threadsafe`` (messages in batches, one
+wake-up per batch), and from the loop to ROS through a queue drained by a guard condition on
+the executor thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import os
+import ssl
+import threading
+import time
+from typing import Callable, Iterable, Optional
+
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.node import Node
+
+from foxglove_bridge_py import __version__
+from foxglove_bridge_py.config import BridgeConfig, ConfigError
+from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.ros_graph import GraphWatcher
+from foxglove_bridge_py.ros_topics import TopicSubscriptions
+from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
+from foxglove_bridge_py.server import FoxgloveServer
+from foxglove_bridge_py.session import (ChannelSpec, Effect, Hub, ReplayLatched,
+                                        StartSubscription, StopSubscription)
+
+SHUTDOWN_TIMEOUT = 2.0
+
+
+def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
+    """
+    Build the TLS context for ``tls:=true``.
+
+    :param config: the bridge's config.
+    :return: the context, or None without TLS.
+    :raises ConfigError: if the certificate or key cannot be loaded.
+    """
+    if not config.tls:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(config.certfile, config.keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f'parameters certfile/keyfile: cannot load {config.certfile!r} and '
+                          f'{config.keyfile!r}: {exc}') from None
+    return context
+
+
+class Bridge:
+    """Runs one bridge: the ROS executor thread, the server, and the traffic between them."""
+
+    def __init__(self, node: Node, config: BridgeConfig, *,
+                 extra_nodes: Iterable[Node] = ()) -> None:
+        """
+        Prepare a bridge; :meth:`run` starts it.
+
+        :param node: the bridge's node.
+        :param config: its settings.
+        :param extra_nodes: more nodes to spin on the same executor (the demo publisher).
+        """
+        self.node = node
+        self.config = config
+        self._extra_nodes = list(extra_nodes)
+        self._log = node.get_logger()
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._pending: list = []
+        self._pending_lock = threading.Lock()
+        self._flush_scheduled = False
+        self._ros_calls: collections.deque = collections.deque()
+        self._ros_wakeup = None
+        self.hub: Optional[Hub] = None
+        self.server: Optional[FoxgloveServer] = None
+        self.topics: Optional[TopicSubscriptions] = None
+        self.port: Optional[int] = None
+
+    async def run(self, stop: asyncio.Event,
+                  on_started: Optional[Callable[[int], None]] = None) -> None:
+        """
+        Serve until ``stop`` is set, then shut down cleanly.
+
+        :param stop: set it (on the loop) to stop the bridge.
+        :param on_started: called with the bound port once clients can connect.
+        :raises ConfigError: if TLS files cannot be loaded.
+        :raises OSError: if the port cannot be bound.
+        """
+        self._loop = asyncio.get_running_loop()
+        config = self.config
+        self.hub = Hub(
+            server_name=f'foxglove_bridge_py {__version__}',
+            capabilities=config.capabilities, supported_encodings=(),
+            metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
+            session_id=str(time.time_ns() // 1_000_000),
+            send_buffer_limit=config.send_buffer_limit)
+        self.server = FoxgloveServer(
+            self.hub, self._on_effects, address=config.address, port=config.port,
+            ssl_context=make_ssl_context(config), compression=config.use_compression,
+            logger=logging.getLogger('foxglove_bridge_py.server'))
+        self.topics = TopicSubscriptions(self.node, config, self._on_message,
+                                         self._on_channel_error)
+        self._ros_wakeup = self.node.create_guard_condition(self._run_ros_calls)
+        watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
+                               self._on_graph_change)
+        watcher.poll()
+        executor = SingleThreadedExecutor(context=self.node.context)
+        executor.add_node(self.node)
+        for extra in self._extra_nodes:
+            executor.add_node(extra)
+        spinner = threading.Thread(target=self._spin, args=(executor,), name='ros-executor',
+                                   daemon=True)
+        try:
+            await self.server.start()
+            self.port = self.server.port
+            self._publish_port(self.port)
+            scheme = 'wss' if config.tls else 'ws'
+            self._log.info(f'Foxglove bridge listening on {scheme}://{config.address}:'
+                           f'{self.port}')
+            spinner.start()
+            if on_started is not None:
+                on_started(self.port)
+            await stop.wait()
+        finally:
+            self._log.info('shutting down')
+            await self.server.stop()
+            executor.shutdown(timeout_sec=SHUTDOWN_TIMEOUT)
+            if spinner.is_alive():
+                spinner.join(SHUTDOWN_TIMEOUT)
+            watcher.destroy()
+            self.topics.destroy()
+            self.node.destroy_guard_condition(self._ros_wakeup)
+
+    def _publish_port(self, port: int) -> None:
+        # A read-only parameter can only be given its value when declared, so it is declared
+        # once the port is known.
+        if not self.node.has_parameter('actual_port'):
+            self.node.declare_parameter('actual_port', port, ParameterDescriptor(
+                description='The port the WebSocket server is bound to.', read_only=True))
+
+    def _spin(self, executor: SingleThreadedExecutor) -> None:
+        try:
+            executor.spin()
+        except ExternalShutdownException:
+            pass
+        except Exception:  # noqa: B902 - report, then let the loop shut down cleanly
+            logging.getLogger(__name__).exception('ROS executor failed')
+
+    # --- loop -> ROS ---------------------------------------------------------------------------
+
+    def _call_in_ros(self, function: Callable[[], None]) -> None:
+        self._ros_calls.append(function)
+        self._ros_wakeup.trigger()
+
+    def _run_ros_calls(self) -> None:
+        while self._ros_calls:
+            function = self._ros_calls.popleft()
+            try:
+                function()
+            except Exception as exc:  # noqa: B902 - one failed call must not stop the others
+                self._log.error(f'ROS operation failed: {exc!r}')
+
+    def _on_effects(self, effects: list[Effect]) -> None:
+        topics = self.topics
+        for effect in effects:
+            if isinstance(effect, StartSubscription):
+                channel = effect.channel
+                self._call_in_ros(
+                    lambda c=channel: topics.start(c.id, c.topic, c.schema_name))
+            elif isinstance(effect, StopSubscription):
+                self._call_in_ros(lambda c=effect.channel_id: topics.stop(c))
+            elif isinstance(effect, ReplayLatched):
+                self.hub.replay(effect.session, effect.channel_id,
+                                topics.latched(effect.channel_id))
+
+    # --- ROS -> loop ---------------------------------------------------------------------------
+
+    def _on_message(self, channel_id: int, sequence: int, log_time: int, data: bytes) -> None:
+        with self._pending_lock:
+            self._pending.append((channel_id, sequence, log_time, data))
+            if self._flush_scheduled:
+                return
+            self._flush_scheduled = True
+        self._call_in_loop(self._flush)
+
+    def _flush(self) -> None:
+        with self._pending_lock:
+            batch, self._pending = self._pending, []
+            self._flush_scheduled = False
+        self.hub.deliver(batch)
+
+    def _on_graph_change(self, added: list[ChannelSpec], removed: list) -> None:
+        self._call_in_loop(self._apply_graph_change, added, removed)
+
+    def _apply_graph_change(self, added: list[ChannelSpec], removed: list) -> None:
+        effects = self.hub.remove_channels(removed)
+        if effects:
+            self._on_effects(effects)
+        self.hub.add_channels(added)
+
+    def _on_channel_error(self, channel_id: int, message: str) -> None:
+        self._log.error(message)
+        self._call_in_loop(self.hub.channel_status, channel_id, StatusLevel.ERROR, message)
+
+    def _call_in_loop(self, function: Callable, *args) -> None:
+        try:
+            self._loop.call_soon_threadsafe(function, *args)
+        except RuntimeError:
+            pass  # the loop is closed: the bridge is shutting down

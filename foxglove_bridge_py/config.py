@@ -1,0 +1,248 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The bridge's settings: one table of parameters and one frozen config built from it.
+
+:data:`PARAMETERS` is the single source of every parameter's name, type, default and meaning;
+the node declares from it, and the YAML and launch files are tested against it. Names and
+defaults follow the C++ foxglove_bridge so that this bridge is a drop-in replacement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import os
+import re
+from typing import Any, Iterable, Mapping, Optional, Sequence
+
+from foxglove_bridge_py.protocol import Capability
+
+
+class ConfigError(ValueError):
+    """A parameter value the bridge cannot start with; the text names the parameter."""
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    """One node parameter: its name, default (which fixes its type) and meaning."""
+
+    name: str
+    default: Any
+    description: str
+    int_range: Optional[tuple[int, int]] = None
+
+
+INT32_MAX = 2**31 - 1
+DEFAULT_ASSET_URI_ALLOWLIST = (
+    r'^package://(?:[-\w%]+/)*[-\w%.]+\.(?:dae|fbx|glb|gltf|jpeg|jpg|mtl|obj|png|stl|tif|tiff|'
+    r'urdf|webp|xacro)$')
+DEFAULT_CAPABILITIES = (
+    Capability.CLIENT_PUBLISH.value, Capability.PARAMETERS.value,
+    Capability.PARAMETERS_SUBSCRIBE.value, Capability.SERVICES.value,
+    Capability.CONNECTION_GRAPH.value, Capability.ASSETS.value)
+
+PARAMETERS: tuple[ParameterSpec, ...] = (
+    ParameterSpec('port', 8765, 'TCP port of the WebSocket server; 0 picks a free port, which is '
+                  'then logged and published as the read-only parameter actual_port.',
+                  (0, 65535)),
+    ParameterSpec('address', '0.0.0.0', 'Address the WebSocket server binds to.'),
+    ParameterSpec('tls', False, 'Serve wss:// (TLS) with certfile and keyfile.'),
+    ParameterSpec('certfile', '', 'PEM certificate file; required when tls is true.'),
+    ParameterSpec('keyfile', '', 'PEM private key file; required when tls is true.'),
+    ParameterSpec('topic_whitelist', ['.*'], 'Regular expressions (full match, case-insensitive) '
+                  'of the topics to advertise.'),
+    ParameterSpec('service_whitelist', ['.*'], 'Regular expressions of the services to '
+                  'advertise.'),
+    ParameterSpec('param_whitelist', ['.*'], 'Regular expressions of the parameters '
+                  '(/node.param) clients may see and set.'),
+    ParameterSpec('client_topic_whitelist', ['.*'], 'Regular expressions of the topics clients '
+                  'may publish to.'),
+    ParameterSpec('best_effort_qos_topic_whitelist', ['(?!)'], 'Regular expressions of the '
+                  'topics always subscribed with best-effort reliability.'),
+    ParameterSpec('min_qos_depth', 1, 'Smallest history depth of a topic subscription.',
+                  (0, INT32_MAX)),
+    ParameterSpec('max_qos_depth', 25, 'Largest history depth of a topic subscription.',
+                  (0, INT32_MAX)),
+    ParameterSpec('num_threads', 0, 'Accepted for compatibility with the C++ bridge; the Python '
+                  'bridge runs one ROS executor thread and one asyncio thread.', (0, INT32_MAX)),
+    ParameterSpec('send_buffer_limit', 10000000, 'Bytes of messages queued for one client '
+                  'before its oldest messages are dropped.', (1, 2**62)),
+    ParameterSpec('use_compression', False, 'Offer permessage-deflate compression to clients.'),
+    ParameterSpec('capabilities', list(DEFAULT_CAPABILITIES), 'Protocol capabilities to offer '
+                  '(time is added by use_sim_time).'),
+    ParameterSpec('include_hidden', False, 'Also advertise hidden topics and services (a name '
+                  'part starting with _).'),
+    ParameterSpec('asset_uri_allowlist', [DEFAULT_ASSET_URI_ALLOWLIST], 'Regular expressions of '
+                  'the asset URIs clients may fetch.'),
+    ParameterSpec('ignore_unresponsive_param_nodes', True, 'Skip nodes that did not answer a '
+                  'parameter request in later get-all requests.'),
+    ParameterSpec('publish_client_count', False, 'Publish the number of connected clients on '
+                  '/foxglove_bridge/client_count.'),
+    ParameterSpec('debug', False, 'Log at debug level.'),
+)
+"""Every parameter the node declares, with the C++ bridge's names and defaults."""
+
+PARAMETER_DEFAULTS: Mapping[str, Any] = {p.name: p.default for p in PARAMETERS}
+
+IMPLEMENTED_CAPABILITIES: frozenset = frozenset()
+"""Capabilities this bridge can serve; others in the parameter are not offered to clients."""
+
+KNOWN_CAPABILITIES = frozenset(c.value for c in Capability)
+
+
+def compile_patterns(name: str, patterns: Sequence[str]) -> tuple[re.Pattern, ...]:
+    """
+    Compile a list of regular expressions, case-insensitive, for full matching.
+
+    :param name: the parameter the patterns come from, for the error text.
+    :param patterns: the expressions.
+    :return: the compiled patterns.
+    :raises ConfigError: naming the first pattern that is not a valid expression.
+    """
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern, re.IGNORECASE))
+        except re.error as exc:
+            raise ConfigError(f'parameter {name}: invalid regular expression {pattern!r}: {exc}'
+                              ) from None
+    return tuple(compiled)
+
+
+def matches_any(patterns: Iterable[re.Pattern], name: str) -> bool:
+    """
+    Tell whether a name fully matches any of the patterns.
+
+    :param patterns: compiled patterns.
+    :param name: a topic, service, parameter or URI.
+    :return: True if one pattern matches the whole name.
+    """
+    return any(p.fullmatch(name) for p in patterns)
+
+
+def is_hidden(name: str) -> bool:
+    """
+    Tell whether a ROS name is hidden: one of its parts starts with an underscore.
+
+    :param name: a fully qualified topic or service name.
+    :return: True if hidden.
+    """
+    return name.startswith('_') or '/_' in name
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    """All settings of one bridge, checked and compiled."""
+
+    port: int
+    address: str
+    tls: bool
+    certfile: str
+    keyfile: str
+    topic_whitelist: tuple[re.Pattern, ...]
+    service_whitelist: tuple[re.Pattern, ...]
+    param_whitelist: tuple[re.Pattern, ...]
+    client_topic_whitelist: tuple[re.Pattern, ...]
+    best_effort_qos_topic_whitelist: tuple[re.Pattern, ...]
+    min_qos_depth: int
+    max_qos_depth: int
+    send_buffer_limit: int
+    use_compression: bool
+    capabilities: tuple[str, ...]
+    include_hidden: bool
+    asset_uri_allowlist: tuple[re.Pattern, ...]
+    ignore_unresponsive_param_nodes: bool
+    publish_client_count: bool
+    debug: bool
+    use_sim_time: bool
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_parameters(cls, values: Mapping[str, Any], *, use_sim_time: bool = False
+                        ) -> BridgeConfig:
+        """
+        Check parameter values and build the config; absent values take their defaults.
+
+        :param values: parameter values by name.
+        :param use_sim_time: the node's use_sim_time, which turns on the time capability.
+        :return: the config.
+        :raises ConfigError: naming the parameter whose value cannot be used.
+        """
+        v = dict(PARAMETER_DEFAULTS)
+        v.update({k: val for k, val in values.items() if val is not None})
+        for spec in PARAMETERS:
+            _check_type(spec, v[spec.name])
+            if spec.int_range is not None:
+                low, high = spec.int_range
+                if not low <= v[spec.name] <= high:
+                    raise ConfigError(f'parameter {spec.name}: {v[spec.name]} is outside '
+                                      f'{low}..{high}')
+        if v['max_qos_depth'] < v['min_qos_depth']:
+            raise ConfigError(f'parameter max_qos_depth: {v["max_qos_depth"]} is below '
+                              f'min_qos_depth {v["min_qos_depth"]}')
+        if v['tls']:
+            for key in ('certfile', 'keyfile'):
+                if not v[key]:
+                    raise ConfigError(f'parameter {key}: required when tls is true')
+                if not os.path.isfile(v[key]):
+                    raise ConfigError(f'parameter {key}: file {v[key]!r} does not exist')
+        warnings = []
+        capabilities = []
+        for cap in v['capabilities']:
+            if cap not in KNOWN_CAPABILITIES:
+                warnings.append(f'parameter capabilities: unknown capability {cap!r} ignored')
+            elif cap in IMPLEMENTED_CAPABILITIES and cap not in capabilities:
+                capabilities.append(cap)
+        patterns = {name: compile_patterns(name, v[name]) for name in (
+            'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
+            'best_effort_qos_topic_whitelist', 'asset_uri_allowlist')}
+        return cls(
+            port=v['port'], address=v['address'], tls=v['tls'], certfile=v['certfile'],
+            keyfile=v['keyfile'], min_qos_depth=v['min_qos_depth'],
+            max_qos_depth=v['max_qos_depth'], send_buffer_limit=v['send_buffer_limit'],
+            use_compression=v['use_compression'], capabilities=tuple(capabilities),
+            include_hidden=v['include_hidden'],
+            ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],
+            publish_client_count=v['publish_client_count'], debug=v['debug'],
+            use_sim_time=use_sim_time, warnings=tuple(warnings), **patterns)
+
+    def topic_allowed(self, topic: str) -> bool:
+        """
+        Tell whether a topic may be advertised (whitelist and hidden rule).
+
+        :param topic: a fully qualified topic name.
+        :return: True if it may be advertised.
+        """
+        if not self.include_hidden and is_hidden(topic):
+            return False
+        return matches_any(self.topic_whitelist, topic)
+
+
+def _check_type(spec: ParameterSpec, value: Any) -> None:
+    default = spec.default
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+        want = 'a boolean'
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+        want = 'an integer'
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+        want = 'a string'
+    else:
+        ok = isinstance(value, (list, tuple)) and all(isinstance(s, str) for s in value)
+        want = 'a list of strings'
+    if not ok:
+        raise ConfigError(f'parameter {spec.name}: expected {want}, got {value!r}')

@@ -1,0 +1,246 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Topic subscriptions: one ``raw=True`` subscription per channel, shared by all its clients.
+
+Messages arrive as CDR bytes and are handed on untouched with a sequence number and a receive
+time. For transient_local topics the latest messages of each publisher are kept, so a client
+that subscribes later than the first one still gets what DDS replayed to the first.
+"""
+
+from __future__ import annotations
+
+import collections
+import importlib
+import itertools
+import threading
+import time
+from typing import Any, Callable, Optional
+
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.subscription import Subscription
+
+from foxglove_bridge_py.config import BridgeConfig, matches_any
+from foxglove_bridge_py.qos import choose_qos, PublisherQos
+from foxglove_bridge_py.schema import parse_type_name
+
+MessageSink = Callable[[int, int, int, bytes], None]
+"""Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread."""
+
+ErrorSink = Callable[[int, str], None]
+"""Receives ``(channel_id, message)`` when a channel cannot be subscribed."""
+
+# rclpy passes MessageInfo (with the publisher's GID on Kilted) to two-argument callbacks from
+# Jazzy on; Humble's callbacks get the message only.
+_HAS_MESSAGE_INFO = hasattr(Subscription, 'CallbackType')
+
+
+def import_message_type(type_name: str) -> Any:
+    """
+    Import the Python class of a ROS message type.
+
+    :param type_name: e.g. ``std_msgs/msg/String``.
+    :return: the class.
+    :raises ImportError: if its package is not installed or has no such type.
+    """
+    try:
+        package, kind, name = parse_type_name(type_name)
+    except ValueError as exc:
+        raise ImportError(str(exc)) from None
+    module = importlib.import_module(f'{package}.{kind}')
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise ImportError(f'{package}.{kind} has no type {name}') from None
+
+
+class LatchedCache:
+    """The latest messages of each publisher on a transient_local topic; thread-safe."""
+
+    def __init__(self, depth: int) -> None:
+        """
+        Create a cache.
+
+        :param depth: messages kept per publisher (or in all, when publishers are unknown).
+        """
+        self._depth = max(1, depth)
+        self._by_publisher: dict[Any, collections.deque] = {}
+        self._lock = threading.Lock()
+
+    def add(self, publisher: Any, entry: tuple[int, int, bytes]) -> None:
+        """
+        Keep a message.
+
+        :param publisher: the publisher's GID, or None when rclpy does not report it.
+        :param entry: ``(sequence, log_time_ns, payload)``.
+        """
+        with self._lock:
+            kept = self._by_publisher.get(publisher)
+            if kept is None:
+                kept = self._by_publisher[publisher] = collections.deque(maxlen=self._depth)
+            kept.append(entry)
+
+    def snapshot(self) -> list[tuple[int, int, bytes]]:
+        """
+        Return every kept message, in arrival order.
+
+        :return: ``(sequence, log_time_ns, payload)`` tuples.
+        """
+        with self._lock:
+            entries = [e for kept in self._by_publisher.values() for e in kept]
+        entries.sort(key=lambda e: e[0])
+        return entries
+
+
+class TopicSubscriptions:
+    """Creates and destroys the bridge's topic subscriptions; used on the ROS thread."""
+
+    def __init__(self, node: Node, config: BridgeConfig, on_message: MessageSink,
+                 on_error: ErrorSink) -> None:
+        """
+        Create the manager.
+
+        :param node: the bridge's node.
+        :param config: QoS bounds and the best-effort whitelist.
+        :param on_message: receives every message.
+        :param on_error: receives subscription failures.
+        """
+        self._node = node
+        self._config = config
+        self._on_message = on_message
+        self._on_error = on_error
+        self._subscriptions: dict[int, Subscription] = {}
+        self._caches: dict[int, LatchedCache] = {}
+        self._sequence = itertools.count(1)
+        self._sim_clock = node.get_clock() if config.use_sim_time else None
+
+    def now_ns(self) -> int:
+        """
+        Return the log time for a message received now, from the node's clock.
+
+        :return: nanoseconds (sim time when use_sim_time is set).
+        """
+        if self._sim_clock is not None:
+            return self._sim_clock.now().nanoseconds
+        return time.time_ns()
+
+    def start(self, channel_id: int, topic: str, type_name: str) -> None:
+        """
+        Subscribe to a channel's topic with QoS that matches its publishers.
+
+        :param channel_id: the channel.
+        :param topic: the topic.
+        :param type_name: the message type.
+        """
+        if channel_id in self._subscriptions:
+            return
+        try:
+            msg_type = import_message_type(type_name)
+        except ImportError as exc:
+            self._on_error(channel_id, f'Cannot subscribe to {topic}: message type {type_name} '
+                           f'is not installed for Python ({exc})')
+            return
+        publishers = self._node.get_publishers_info_by_topic(topic)
+        choice = choose_qos(
+            [PublisherQos(p.qos_profile.reliability == ReliabilityPolicy.RELIABLE,
+                          p.qos_profile.durability == DurabilityPolicy.TRANSIENT_LOCAL,
+                          p.qos_profile.depth) for p in publishers],
+            min_depth=self._config.min_qos_depth, max_depth=self._config.max_qos_depth,
+            force_best_effort=matches_any(self._config.best_effort_qos_topic_whitelist, topic))
+        for warning in choice.warnings:
+            self._node.get_logger().warning(f'{topic}: {warning}')
+        qos = QoSProfile(
+            history=HistoryPolicy.KEEP_LAST, depth=choice.depth,
+            reliability=(ReliabilityPolicy.RELIABLE if choice.reliable
+                         else ReliabilityPolicy.BEST_EFFORT),
+            durability=(DurabilityPolicy.TRANSIENT_LOCAL if choice.transient_local
+                        else DurabilityPolicy.VOLATILE))
+        if choice.transient_local:
+            per_publisher = max((max(1, p.qos_profile.depth) for p in publishers), default=1)
+            cache = self._caches[channel_id] = LatchedCache(
+                per_publisher if _HAS_MESSAGE_INFO else choice.depth)
+            callback = self._latched_callback(channel_id, cache)
+        else:
+            callback = self._callback(channel_id)
+        try:
+            self._subscriptions[channel_id] = self._node.create_subscription(
+                msg_type, topic, callback, qos, raw=True)
+        except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
+            self._caches.pop(channel_id, None)
+            self._on_error(channel_id, f'Cannot subscribe to {topic} ({type_name}): {exc}')
+
+    def _callback(self, channel_id: int) -> Callable[[bytes], None]:
+        sink = self._on_message
+        sequence = self._sequence
+        now_ns = self.now_ns
+
+        def on_message(data: bytes) -> None:
+            sink(channel_id, next(sequence), now_ns(), data)
+
+        return on_message
+
+    def _latched_callback(self, channel_id: int, cache: LatchedCache) -> Callable:
+        sink = self._on_message
+        sequence = self._sequence
+        now_ns = self.now_ns
+
+        def keep(data: bytes, publisher: Any) -> None:
+            entry = (next(sequence), now_ns(), data)
+            cache.add(publisher, entry)
+            sink(channel_id, *entry)
+
+        if _HAS_MESSAGE_INFO:
+            def on_message(data: bytes, info: dict) -> None:
+                gid = info.get('publisher_gid')
+                keep(data, None if gid is None else repr(gid))
+        else:
+            def on_message(data: bytes) -> None:
+                keep(data, None)
+        return on_message
+
+    def latched(self, channel_id: int) -> list[tuple[int, int, bytes]]:
+        """
+        Return the kept messages of a transient_local channel; thread-safe.
+
+        :param channel_id: the channel.
+        :return: ``(sequence, log_time_ns, payload)`` tuples, oldest first.
+        """
+        cache = self._caches.get(channel_id)
+        return cache.snapshot() if cache is not None else []
+
+    def stop(self, channel_id: int) -> None:
+        """
+        Drop a channel's subscription.
+
+        :param channel_id: the channel.
+        """
+        self._caches.pop(channel_id, None)
+        subscription = self._subscriptions.pop(channel_id, None)
+        if subscription is not None:
+            self._node.destroy_subscription(subscription)
+
+    def active(self) -> list[int]:
+        """
+        List the channels with a ROS subscription.
+
+        :return: channel ids.
+        """
+        return list(self._subscriptions)
+
+    def destroy(self) -> None:
+        """Drop every subscription."""
+        for channel_id in list(self._subscriptions):
+            self.stop(channel_id)

@@ -1,0 +1,180 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The WebSocket server: handshake, one reader and one writer task per client.
+
+Works with websockets 10.4 (the legacy API that Debian and Ubuntu ship) up to 17.x (the
+``websockets.asyncio`` API). Only this module imports websockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from http import HTTPStatus
+import logging
+import ssl
+from typing import Callable, Optional
+
+import websockets
+
+from foxglove_bridge_py.protocol import SUBPROTOCOLS
+from foxglove_bridge_py.session import ClientSession, Effect, Hub
+
+try:  # websockets >= 13
+    from websockets.asyncio.server import serve as _serve
+    _NEW_API = True
+except ImportError:  # websockets 10.x-12.x
+    from websockets.legacy.server import serve as _serve
+    _NEW_API = False
+
+MAX_INBOUND_MESSAGE_SIZE = 64 * 1024 * 1024
+"""Largest client message accepted, as the SDK's default: big publishes and service calls."""
+
+PING_INTERVAL = 20.0
+PING_TIMEOUT = 30.0
+CLOSE_TIMEOUT = 1.0
+MISSING_SUBPROTOCOL = (f'Missing expected sec-websocket-protocol header: offer one of '
+                       f'{", ".join(SUBPROTOCOLS)}\n')
+
+EffectSink = Callable[[list[Effect]], None]
+
+_log = logging.getLogger(__name__)
+
+
+def _offered_subprotocols(headers) -> list[str]:
+    offered = []
+    for value in headers.get_all('Sec-WebSocket-Protocol'):
+        offered.extend(p.strip() for p in value.split(','))
+    return offered
+
+
+def _supported_offer(headers) -> bool:
+    return any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers))
+
+
+if _NEW_API:
+    def _process_request(connection, request):
+        if not _supported_offer(request.headers):
+            return connection.respond(HTTPStatus.BAD_REQUEST, MISSING_SUBPROTOCOL)
+        return None
+else:
+    async def _process_request(path, headers):
+        if not _supported_offer(headers):
+            return HTTPStatus.BAD_REQUEST, [], MISSING_SUBPROTOCOL.encode()
+        return None
+
+
+class FoxgloveServer:
+    """Serves the Foxglove WebSocket protocol for a :class:`Hub`, on the running loop."""
+
+    def __init__(self, hub: Hub, effects: EffectSink, *, address: str, port: int,
+                 ssl_context: Optional[ssl.SSLContext] = None, compression: bool = False,
+                 logger: Optional[logging.Logger] = None) -> None:
+        """
+        Create a server; :meth:`start` binds it.
+
+        :param hub: the protocol core.
+        :param effects: carries out effects the hub returns (ROS subscriptions).
+        :param address: address to bind.
+        :param port: port to bind, 0 for any free port.
+        :param ssl_context: serve TLS with this context.
+        :param compression: offer permessage-deflate.
+        :param logger: where to log connections and failures.
+        """
+        self.hub = hub
+        self._effects = effects
+        self._address = address
+        self._port = port
+        self._ssl = ssl_context
+        self._compression = compression
+        self._log = logger or _log
+        self._server = None
+        self._connections: set = set()
+
+    @property
+    def port(self) -> int:
+        """
+        Return the port the server is bound to.
+
+        :return: the TCP port.
+        """
+        sockets = self._server.sockets
+        return sockets[0].getsockname()[1]
+
+    async def start(self) -> None:
+        """Bind the listening socket."""
+        self._server = await _serve(
+            self._handle, self._address, self._port,
+            subprotocols=list(SUBPROTOCOLS),
+            process_request=_process_request,
+            compression='deflate' if self._compression else None,
+            max_size=MAX_INBOUND_MESSAGE_SIZE,
+            ping_interval=PING_INTERVAL, ping_timeout=PING_TIMEOUT,
+            close_timeout=CLOSE_TIMEOUT, ssl=self._ssl)
+
+    async def stop(self) -> None:
+        """Close every connection with 1001 (going away) and stop listening."""
+        if self._server is None:
+            return
+        self._server.close()
+        try:
+            await asyncio.wait_for(self._server.wait_closed(), CLOSE_TIMEOUT * 2)
+        except asyncio.TimeoutError:
+            self._log.warning('some clients did not close in time')
+
+    async def _handle(self, ws, path: Optional[str] = None) -> None:
+        peer = ws.remote_address
+        name = f'{peer[0]}:{peer[1]}' if peer else 'client'
+        session = self.hub.connect(name)
+        self._log.info(f'client {name} connected ({ws.subprotocol})')
+        ready = asyncio.Event()
+        session.queue.set_on_ready(ready.set)
+        ready.set()
+        writer = asyncio.ensure_future(self._write(ws, session, ready))
+        try:
+            async for frame in ws:
+                effects = self.hub.handle_frame(session, frame)
+                if effects:
+                    self._effects(effects)
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            writer.cancel()
+            effects = self.hub.disconnect(session)
+            if effects:
+                self._effects(effects)
+            self._log.info(f'client {name} disconnected')
+
+    async def _write(self, ws, session: ClientSession, ready: asyncio.Event) -> None:
+        queue = session.queue
+        try:
+            while True:
+                await ready.wait()
+                ready.clear()
+                # One frame at a time: what waits here still counts against the queue's limit.
+                frame = queue.pop()
+                while frame is not None:
+                    if frame.__class__ is tuple:
+                        header, payload = frame
+                        frame = header + payload
+                    await ws.send(frame)
+                    frame = queue.pop()
+        except websockets.ConnectionClosed:
+            pass
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: B902 - a writer failure must close only this client
+            self._log.exception(f'sending to {session.name} failed')
+            await ws.close(1011, 'internal error')

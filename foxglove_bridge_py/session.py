@@ -1,0 +1,552 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The sans-I/O core: channels, client sessions, subscriptions and per-client send queues.
+
+A :class:`Hub` owns every channel and every connected client's :class:`ClientSession`. The
+server feeds it client frames and the ROS side feeds it graph changes and message batches; the
+hub answers by putting frames on the clients' :class:`SendQueue`\\ s and by returning
+:class:`Effect`\\ s (start or stop a ROS subscription, replay latched messages) for the caller to
+carry out. Nothing here touches a socket, a thread or ROS, so all of it is tested with plain
+values.
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+import time
+from typing import Callable, Iterable, Optional, Sequence, Union
+
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.protocol import Channel, ProtocolError, StatusLevel
+
+SEND_BUFFER_WARNING_INTERVAL = 2.5
+"""Seconds between two "Send buffer limit reached" warnings to one client."""
+
+SEND_BUFFER_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
+ADVERTISE_BATCH = 100
+"""Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
+
+Frame = Union[str, bytes]
+DataFrame = tuple  # (header: bytes, payload: bytes)
+
+
+class SendQueue:
+    """
+    A client's outgoing frames, bounded in bytes.
+
+    Control frames (JSON, replies) are never dropped. Data frames (MessageData) count against
+    ``limit`` bytes; when a new one does not fit, the oldest queued data frames are dropped
+    first, so a slow client loses its own oldest data and memory stays bounded.
+    """
+
+    __slots__ = ('limit', 'data_bytes', 'dropped', '_items', '_on_ready')
+
+    def __init__(self, limit: int, on_ready: Optional[Callable[[], None]] = None) -> None:
+        """
+        Create a queue.
+
+        :param limit: bytes of data frames the queue may hold.
+        :param on_ready: called when the queue goes from empty to non-empty.
+        """
+        self.limit = limit
+        self.data_bytes = 0
+        self.dropped = 0
+        self._items: collections.deque = collections.deque()
+        self._on_ready = on_ready
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def set_on_ready(self, on_ready: Callable[[], None]) -> None:
+        """
+        Set the callback run when the queue stops being empty.
+
+        :param on_ready: the callback.
+        """
+        self._on_ready = on_ready
+
+    def put_control(self, frame: Frame) -> None:
+        """
+        Queue a frame that must not be dropped.
+
+        :param frame: JSON text or a binary frame.
+        """
+        self._items.append((frame, 0))
+        if len(self._items) == 1 and self._on_ready is not None:
+            self._on_ready()
+
+    def put_data(self, header: bytes, payload: bytes) -> int:
+        """
+        Queue a MessageData frame, dropping the oldest data frames if it does not fit.
+
+        :param header: the 13-byte MessageData header.
+        :param payload: the message bytes, shared with other clients.
+        :return: how many frames were dropped to make room (or this one, if it cannot fit).
+        """
+        size = len(header) + len(payload)
+        dropped = 0
+        if self.data_bytes + size > self.limit:
+            dropped = self._drop_data(self.data_bytes + size - self.limit)
+            if self.data_bytes + size > self.limit and self.data_bytes > 0:
+                self.dropped += 1
+                return dropped + 1
+        self._items.append(((header, payload), size))
+        self.data_bytes += size
+        if len(self._items) == 1 and self._on_ready is not None:
+            self._on_ready()
+        return dropped
+
+    def _drop_data(self, needed: int) -> int:
+        kept = collections.deque()
+        freed = dropped = 0
+        while self._items and freed < needed:
+            item = self._items.popleft()
+            if item[1]:
+                freed += item[1]
+                dropped += 1
+            else:
+                kept.append(item)
+        kept.extend(self._items)
+        self._items = kept
+        self.data_bytes -= freed
+        self.dropped += dropped
+        return dropped
+
+    def pop(self):
+        """
+        Take the oldest queued frame.
+
+        :return: ``str``, ``bytes``, ``(header, payload)`` for data, or None if empty.
+        """
+        if not self._items:
+            return None
+        frame, size = self._items.popleft()
+        self.data_bytes -= size
+        return frame
+
+
+@dataclass(frozen=True)
+class ChannelSpec:
+    """A channel the ROS side found: a (topic, type) pair and its schema, if known."""
+
+    topic: str
+    schema_name: str
+    schema: str
+    schema_encoding: Optional[str]
+    encoding: str = 'cdr'
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """
+        Identify the channel by topic and type.
+
+        :return: ``(topic, schema_name)``.
+        """
+        return self.topic, self.schema_name
+
+
+@dataclass(frozen=True)
+class StartSubscription:
+    """Effect: the first client subscribed to a channel; subscribe to its ROS topic."""
+
+    channel: Channel
+
+
+@dataclass(frozen=True)
+class StopSubscription:
+    """Effect: the last client unsubscribed from a channel; drop its ROS subscription."""
+
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class ReplayLatched:
+    """Effect: a client joined an active channel; send it the channel's latched messages."""
+
+    channel_id: int
+    session: ClientSession
+
+
+Effect = Union[StartSubscription, StopSubscription, ReplayLatched]
+
+
+@dataclass
+class _Subscriber:
+    subscription_id: int
+    replayed_until: int = -1
+
+
+class ClientSession:
+    """One connected client: its subscriptions and its send queue."""
+
+    def __init__(self, client_id: int, name: str, send_buffer_limit: int,
+                 clock: Callable[[], float]) -> None:
+        """
+        Create a session.
+
+        :param client_id: a number unique among this hub's clients.
+        :param name: a label for logs, such as the peer address.
+        :param send_buffer_limit: bytes of data the send queue may hold.
+        :param clock: monotonic seconds, for debouncing warnings.
+        """
+        self.client_id = client_id
+        self.name = name
+        self.queue = SendQueue(send_buffer_limit)
+        self.subscriptions: dict[int, int] = {}
+        self.channel_subscriptions: dict[int, int] = {}
+        self._clock = clock
+        self._last_drop_warning = -SEND_BUFFER_WARNING_INTERVAL
+        self._drop_warning_pending = False
+
+    def __hash__(self) -> int:
+        return self.client_id
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def send_status(self, level: StatusLevel, message: str, status_id: Optional[str] = None
+                    ) -> None:
+        """
+        Queue a status message for this client.
+
+        :param level: info, warning or error.
+        :param message: the text.
+        :param status_id: optional id for replacing or removing it later.
+        """
+        self.queue.put_control(protocol.status(level, message, status_id))
+
+    def enqueue_data(self, header: bytes, payload: bytes) -> None:
+        """
+        Queue a MessageData frame and warn the client, at most every few seconds, of drops.
+
+        :param header: the MessageData header with this client's subscription id.
+        :param payload: the message bytes.
+        """
+        if self.queue.put_data(header, payload):
+            now = self._clock()
+            if now - self._last_drop_warning >= SEND_BUFFER_WARNING_INTERVAL:
+                self._last_drop_warning = now
+                self.send_status(StatusLevel.WARNING, 'Send buffer limit reached',
+                                 SEND_BUFFER_STATUS_ID)
+
+
+class Hub:
+    """All channels and clients of one bridge; lives on the asyncio thread."""
+
+    def __init__(self, *, server_name: str, capabilities: Sequence[str],
+                 supported_encodings: Sequence[str], metadata: dict, session_id: str,
+                 send_buffer_limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+        """
+        Create a hub.
+
+        :param server_name: shown by the app.
+        :param capabilities: capabilities offered in ``serverInfo``.
+        :param supported_encodings: encodings clients may publish with.
+        :param metadata: ``serverInfo`` metadata.
+        :param session_id: this server instance's session id.
+        :param send_buffer_limit: bytes of data queued per client before dropping.
+        :param clock: monotonic seconds.
+        """
+        self.server_name = server_name
+        self.capabilities = tuple(capabilities)
+        self.supported_encodings = tuple(supported_encodings)
+        self.metadata = dict(metadata)
+        self.session_id = session_id
+        self.send_buffer_limit = send_buffer_limit
+        self.channels: dict[int, Channel] = {}
+        self.sessions: dict[int, ClientSession] = {}
+        self._channel_by_key: dict[tuple[str, str], int] = {}
+        self._subscribers: dict[int, dict[ClientSession, _Subscriber]] = {}
+        self._next_channel_id = 1
+        self._next_client_id = 1
+        self._clock = clock
+
+    # --- clients -------------------------------------------------------------------------------
+
+    def server_info(self) -> str:
+        """
+        Encode this server's ``serverInfo``.
+
+        :return: the JSON text.
+        """
+        return protocol.server_info(
+            name=self.server_name, capabilities=self.capabilities,
+            supported_encodings=self.supported_encodings, metadata=self.metadata,
+            session_id=self.session_id)
+
+    def connect(self, name: str) -> ClientSession:
+        """
+        Add a client and queue its greeting: ``serverInfo`` then ``advertise``.
+
+        :param name: a label for logs.
+        :return: the client's session.
+        """
+        session = ClientSession(self._next_client_id, name, self.send_buffer_limit, self._clock)
+        self._next_client_id += 1
+        self.sessions[session.client_id] = session
+        session.queue.put_control(self.server_info())
+        channels = list(self.channels.values())
+        for start in range(0, len(channels), ADVERTISE_BATCH):
+            session.queue.put_control(protocol.advertise(channels[start:start + ADVERTISE_BATCH]))
+        if not channels:
+            session.queue.put_control(protocol.advertise([]))
+        return session
+
+    def disconnect(self, session: ClientSession) -> list[Effect]:
+        """
+        Remove a client and release its subscriptions.
+
+        :param session: the client's session.
+        :return: effects for channels that lost their last subscriber.
+        """
+        self.sessions.pop(session.client_id, None)
+        effects = []
+        for channel_id in list(session.channel_subscriptions):
+            effects.extend(self._remove_subscriber(session, channel_id))
+        session.subscriptions.clear()
+        session.channel_subscriptions.clear()
+        return effects
+
+    def handle_frame(self, session: ClientSession, frame: Union[str, bytes]) -> list[Effect]:
+        """
+        Handle one frame from a client; bad input gets a status reply, never an exception.
+
+        :param session: the sending client.
+        :param frame: the text or binary frame.
+        :return: effects for the caller to carry out.
+        """
+        try:
+            if isinstance(frame, str):
+                message = protocol.decode_text(frame)
+            else:
+                message = protocol.decode_binary(frame)
+        except ProtocolError as exc:
+            session.send_status(StatusLevel.ERROR, str(exc))
+            return []
+        capability = protocol.OP_CAPABILITY.get(type(message))
+        if capability is not None and capability.value not in self.capabilities:
+            self._refuse_missing_capability(session, message, capability.value)
+            return []
+        handler = self._HANDLERS.get(type(message))
+        if handler is None:
+            # Every op with a handler-less type is gated by a capability this bridge lacks.
+            self._refuse_missing_capability(session, message, capability.value)
+            return []
+        return handler(self, session, message)
+
+    @staticmethod
+    def _refuse_missing_capability(session: ClientSession, message: object,
+                                   capability: str) -> None:
+        if isinstance(message, protocol.ServiceCallRequest):
+            session.queue.put_control(protocol.encode_json({
+                'op': 'serviceCallFailure', 'serviceId': message.service_id,
+                'callId': message.call_id, 'message': 'Server does not support services'}))
+            return
+        session.send_status(StatusLevel.ERROR,
+                            f'Server does not support the "{capability}" capability; '
+                            f'{type(message).__name__} ignored')
+
+    def _on_subscribe(self, session: ClientSession, message: protocol.Subscribe
+                      ) -> list[Effect]:
+        effects: list[Effect] = []
+        for request in message.subscriptions:
+            sub_id, channel_id = request.subscription_id, request.channel_id
+            channel = self.channels.get(channel_id)
+            if channel is None:
+                session.send_status(StatusLevel.ERROR, f'Unknown channel ID: {channel_id}; '
+                                    'ignoring subscription')
+                continue
+            if sub_id in session.subscriptions:
+                session.send_status(StatusLevel.ERROR, f'Subscription ID was already used: '
+                                    f'{sub_id}; ignoring subscription')
+                continue
+            if channel_id in session.channel_subscriptions:
+                session.send_status(StatusLevel.WARNING, f'Client is already subscribed to '
+                                    f'channel {channel_id}; ignoring subscription')
+                continue
+            session.subscriptions[sub_id] = channel_id
+            session.channel_subscriptions[channel_id] = sub_id
+            subscribers = self._subscribers.setdefault(channel_id, {})
+            subscribers[session] = _Subscriber(sub_id)
+            if len(subscribers) == 1:
+                effects.append(StartSubscription(channel))
+            else:
+                effects.append(ReplayLatched(channel_id, session))
+        return effects
+
+    def _on_unsubscribe(self, session: ClientSession, message: protocol.Unsubscribe
+                        ) -> list[Effect]:
+        effects: list[Effect] = []
+        for sub_id in message.subscription_ids:
+            channel_id = session.subscriptions.pop(sub_id, None)
+            if channel_id is None:
+                session.send_status(StatusLevel.WARNING, f'Subscription ID {sub_id} did not '
+                                    'exist; ignoring unsubscription')
+                continue
+            del session.channel_subscriptions[channel_id]
+            effects.extend(self._remove_subscriber(session, channel_id))
+        return effects
+
+    _HANDLERS = {
+        protocol.Subscribe: _on_subscribe,
+        protocol.Unsubscribe: _on_unsubscribe,
+    }
+
+    def _remove_subscriber(self, session: ClientSession, channel_id: int) -> list[Effect]:
+        subscribers = self._subscribers.get(channel_id)
+        if not subscribers or session not in subscribers:
+            return []
+        del subscribers[session]
+        if subscribers:
+            return []
+        del self._subscribers[channel_id]
+        return [StopSubscription(channel_id)]
+
+    # --- channels ------------------------------------------------------------------------------
+
+    def channel_id(self, topic: str, schema_name: str) -> Optional[int]:
+        """
+        Find the channel of a (topic, type) pair.
+
+        :param topic: the topic.
+        :param schema_name: the type.
+        :return: the channel id, or None.
+        """
+        return self._channel_by_key.get((topic, schema_name))
+
+    def add_channels(self, specs: Iterable[ChannelSpec]) -> list[Channel]:
+        """
+        Add channels and advertise them to every client; known (topic, type) pairs are skipped.
+
+        :param specs: what the ROS side found.
+        :return: the channels added.
+        """
+        added = []
+        for spec in specs:
+            if spec.key in self._channel_by_key:
+                continue
+            channel = Channel(self._next_channel_id, spec.topic, spec.encoding, spec.schema_name,
+                              spec.schema, spec.schema_encoding)
+            self._next_channel_id += 1
+            self.channels[channel.id] = channel
+            self._channel_by_key[spec.key] = channel.id
+            added.append(channel)
+        if added:
+            for start in range(0, len(added), ADVERTISE_BATCH):
+                text = protocol.advertise(added[start:start + ADVERTISE_BATCH])
+                for session in self.sessions.values():
+                    session.queue.put_control(text)
+        return added
+
+    def remove_channels(self, keys: Iterable[tuple[str, str]]) -> list[Effect]:
+        """
+        Remove channels, unadvertise them and drop their clients' subscriptions.
+
+        :param keys: ``(topic, type)`` pairs that left the graph.
+        :return: effects stopping the ROS subscriptions of removed channels.
+        """
+        removed = []
+        effects: list[Effect] = []
+        for key in keys:
+            channel_id = self._channel_by_key.pop(key, None)
+            if channel_id is None:
+                continue
+            del self.channels[channel_id]
+            removed.append(channel_id)
+            subscribers = self._subscribers.pop(channel_id, None)
+            if subscribers:
+                for session in subscribers:
+                    sub_id = session.channel_subscriptions.pop(channel_id, None)
+                    session.subscriptions.pop(sub_id, None)
+                effects.append(StopSubscription(channel_id))
+        if removed:
+            text = protocol.unadvertise(removed)
+            for session in self.sessions.values():
+                session.queue.put_control(text)
+        return effects
+
+    def channel_status(self, channel_id: int, level: StatusLevel, message: str) -> None:
+        """
+        Tell the subscribers of a channel about a problem with it.
+
+        :param channel_id: the channel.
+        :param level: warning or error.
+        :param message: the text.
+        """
+        for session in self._subscribers.get(channel_id, {}):
+            session.send_status(level, message)
+
+    def broadcast_status(self, level: StatusLevel, message: str,
+                         status_id: Optional[str] = None) -> None:
+        """
+        Send a status to every client.
+
+        :param level: info, warning or error.
+        :param message: the text.
+        :param status_id: optional id.
+        """
+        text = protocol.status(level, message, status_id)
+        for session in self.sessions.values():
+            session.queue.put_control(text)
+
+    def subscriber_count(self, channel_id: int) -> int:
+        """
+        Count the clients subscribed to a channel.
+
+        :param channel_id: the channel.
+        :return: the count.
+        """
+        return len(self._subscribers.get(channel_id, ()))
+
+    # --- data ----------------------------------------------------------------------------------
+
+    def deliver(self, batch: Sequence[tuple[int, int, int, bytes]]) -> None:
+        """
+        Fan a batch of ROS messages out to the subscribed clients' queues.
+
+        :param batch: ``(channel_id, sequence, log_time_ns, payload)`` tuples in arrival order.
+        """
+        pack = protocol.MESSAGE_DATA_HEADER.pack
+        opcode = protocol.ServerBinaryOpcode.MESSAGE_DATA
+        subscribers_of = self._subscribers.get
+        for channel_id, sequence, log_time, payload in batch:
+            subscribers = subscribers_of(channel_id)
+            if not subscribers:
+                continue
+            for session, sub in subscribers.items():
+                if sequence > sub.replayed_until:
+                    session.enqueue_data(pack(opcode, sub.subscription_id, log_time), payload)
+
+    def replay(self, session: ClientSession, channel_id: int,
+               messages: Sequence[tuple[int, int, bytes]]) -> None:
+        """
+        Send a late joiner the latched messages of a channel, before its live data.
+
+        Messages with a sequence number up to the last replayed one are then not sent again
+        when they arrive in a batch that was already on its way.
+
+        :param session: the client that subscribed.
+        :param channel_id: the channel.
+        :param messages: ``(sequence, log_time_ns, payload)`` tuples, oldest first.
+        """
+        sub = self._subscribers.get(channel_id, {}).get(session)
+        if sub is None:
+            return
+        for sequence, log_time, payload in messages:
+            session.enqueue_data(protocol.message_data_header(sub.subscription_id, log_time),
+                                 payload)
+            sub.replayed_until = max(sub.replayed_until, sequence)

@@ -1,0 +1,32 @@
+from glob import glob
+import os
+
+from setuptools import find_packages
+from setuptools import setup
+
+package_name = 'foxglove_bridge_py'
+
+setup(
+    name=package_name,
+    version='0.1.0',
+    packages=find_packages(exclude=['test', 'test.*']),
+    data_files=[
+        ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
+        ('share/' + package_name, ['package.xml']),
+        (os.path.join('share', package_name, 'launch'), glob('launch/*_launch.*')),
+        (os.path.join('share', package_name, 'config'), glob('config/*.yaml')),
+    ],
+    install_requires=['setuptools', 'websockets>=10.4'],
+    zip_safe=True,
+    maintainer='foxglove_bridge_py maintainers',
+    maintainer_email='maintainers@foxglove-bridge-py.invalid',
+    description='A Foxglove WebSocket bridge for ROS 2, in Python',
+    license='Apache-2.0',
+    extras_require={'test': ['pytest']},
+    entry_points={
+        'console_scripts': [
+            'foxglove_bridge = foxglove_bridge_py.node:main',
+            'foxglove_bridge_demo = foxglove_bridge_py.demo:main',
+        ],
+    },
+)
