@@ -43,8 +43,8 @@ MessageSink = Callable[[int, int, int, bytes], None]
 ErrorSink = Callable[[int, str], None]
 """Receives ``(channel_id, message)`` when a channel cannot be subscribed."""
 
-# rclpy passes MessageInfo (with the publisher's GID on Kilted) to two-argument callbacks from
-# Jazzy on; Humble's callbacks get the message only.
+# rclpy passes MessageInfo to two-argument callbacks from Jazzy on, with the publisher's GID from
+# Kilted on; without the GID the cache keeps the latest messages of all publishers together.
 _HAS_MESSAGE_INFO = hasattr(Subscription, 'CallbackType')
 
 
@@ -70,13 +70,15 @@ def import_message_type(type_name: str) -> Any:
 class LatchedCache:
     """The latest messages of each publisher on a transient_local topic; thread-safe."""
 
-    def __init__(self, depth: int) -> None:
+    def __init__(self, per_publisher: int, total: int) -> None:
         """
         Create a cache.
 
-        :param depth: messages kept per publisher (or in all, when publishers are unknown).
+        :param per_publisher: messages kept per publisher.
+        :param total: messages kept in all when rclpy does not tell publishers apart.
         """
-        self._depth = max(1, depth)
+        self._depth = max(1, per_publisher)
+        self._total = max(1, total)
         self._by_publisher: dict[Any, collections.deque] = {}
         self._lock = threading.Lock()
 
@@ -90,7 +92,8 @@ class LatchedCache:
         with self._lock:
             kept = self._by_publisher.get(publisher)
             if kept is None:
-                kept = self._by_publisher[publisher] = collections.deque(maxlen=self._depth)
+                depth = self._total if publisher is None else self._depth
+                kept = self._by_publisher[publisher] = collections.deque(maxlen=depth)
             kept.append(entry)
 
     def snapshot(self) -> list[tuple[int, int, bytes]]:
@@ -170,8 +173,7 @@ class TopicSubscriptions:
                         else DurabilityPolicy.VOLATILE))
         if choice.transient_local:
             per_publisher = max((max(1, p.qos_profile.depth) for p in publishers), default=1)
-            cache = self._caches[channel_id] = LatchedCache(
-                per_publisher if _HAS_MESSAGE_INFO else choice.depth)
+            cache = self._caches[channel_id] = LatchedCache(per_publisher, choice.depth)
             callback = self._latched_callback(channel_id, cache)
         else:
             callback = self._callback(channel_id)

@@ -80,7 +80,6 @@ export ROS_DISTRO=\${ROS_DISTRO:-$distro}
 export RMW_IMPLEMENTATION=rmw_fastrtps_cpp
 # keep DDS on loopback (Kilted ignores ROS_LOCALHOST_ONLY) and off the default domain
 export ROS_AUTOMATIC_DISCOVERY_RANGE=\${ROS_AUTOMATIC_DISCOVERY_RANGE:-LOCALHOST}
-export ROS_LOCALHOST_ONLY=\${ROS_LOCALHOST_ONLY:-1}
 export ROS_DOMAIN_ID=\${ROS_DOMAIN_ID:-42}
 export ROS_LOG_DIR=\${ROS_LOG_DIR:-$root/log/ros}
 EOF

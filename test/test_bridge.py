@@ -1,0 +1,428 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""A real bridge, real rclpy publishers and a real WebSocket client."""
+
+import asyncio
+import json
+import os
+import struct
+import time
+
+from bridge_harness import Client, HELLO_WORLD_CDR, TIMEOUT, wait_for
+import pytest
+
+pytest.importorskip('rclpy')
+
+from rclpy.qos import DurabilityPolicy, QoSProfile, ReliabilityPolicy  # noqa: E402
+from sensor_msgs.msg import Image  # noqa: E402
+from std_msgs.msg import String  # noqa: E402
+import websockets  # noqa: E402
+import websockets.exceptions  # noqa: E402
+
+# websockets >= 14 raises InvalidStatus for a refused handshake, older ones InvalidStatusCode.
+REJECTED = tuple(getattr(websockets.exceptions, name) for name in (
+    'InvalidStatus', 'InvalidStatusCode') if hasattr(websockets.exceptions, name))
+LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
+                     durability=DurabilityPolicy.TRANSIENT_LOCAL)
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 6 * TIMEOUT))
+
+
+async def publish_until_received(client, publisher, message, subscription_id):
+    """Publish until the client gets a MessageData (volatile data before matching is lost)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        publisher.publish(message)
+        try:
+            frame = await client.expect_binary(timeout=0.2)
+        except asyncio.TimeoutError:
+            continue
+        assert frame[:5] == struct.pack('<BI', 1, subscription_id)
+        return frame
+    raise AssertionError('no message received')
+
+
+def test_server_info_and_subprotocols(run_bridge):
+    bridge = run_bridge()
+
+    async def scenario():
+        for subprotocol in ('foxglove.websocket.v1', 'foxglove.sdk.v1'):
+            client = await Client.connect(bridge.url, subprotocol)
+            assert client.ws.subprotocol == subprotocol
+            info = client.server_info
+            assert info['name'].startswith('foxglove_bridge_py')
+            assert info['capabilities'] == []
+            assert info['metadata']['ROS_DISTRO'] == os.environ.get('ROS_DISTRO', '')
+            assert info['sessionId'].isdigit()
+            await client.expect_op('advertise')
+            await client.close()
+        for offered in ([], ['unknown.protocol']):
+            with pytest.raises(REJECTED) as error:
+                await websockets.connect(bridge.url, subprotocols=offered or None)
+            status = getattr(error.value, 'response', None)
+            status = status.status_code if status is not None else error.value.status_code
+            assert status == 400
+
+    run(scenario())
+
+
+def test_session_id_is_stable_across_connections(run_bridge):
+    bridge = run_bridge()
+
+    async def scenario():
+        first = await Client.connect(bridge.url)
+        second = await Client.connect(bridge.url)
+        assert first.server_info['sessionId'] == second.server_info['sessionId']
+        await first.close()
+        await second.close()
+
+    run(scenario())
+
+
+def test_advertise_new_topic_and_unadvertise_removed(run_bridge, helper_node):
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        publisher = helper_node.create_publisher(String, '/appears', 10)
+        channel = await client.channel_for('/appears')
+        assert channel['encoding'] == 'cdr'
+        assert channel['schemaName'] == 'std_msgs/msg/String'
+        assert channel['schemaEncoding'] == 'ros2msg'
+        assert 'string data' in channel['schema']
+        helper_node.destroy_publisher(publisher)
+        message = await client.expect_op('unadvertise')
+        assert message['channelIds'] == [channel['id']]
+        await client.close()
+
+    run(scenario())
+
+
+def test_subscribe_receives_exact_cdr_bytes(run_bridge, helper_node):
+    bridge = run_bridge()
+    publisher = helper_node.create_publisher(String, '/chatter', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for('/chatter')
+        await client.subscribe(7, channel['id'])
+        before = time.time_ns()
+        frame = await publish_until_received(client, publisher, String(data='hello world'), 7)
+        opcode, sub_id, log_time = struct.unpack_from('<BIQ', frame)
+        assert (opcode, sub_id) == (1, 7)
+        assert frame[13:] == HELLO_WORLD_CDR
+        assert before - 10**9 < log_time <= time.time_ns()
+        await client.close()
+
+    run(scenario())
+
+
+def test_three_clients_subscribed_at_once(run_bridge, helper_node):
+    bridge = run_bridge()
+    publisher = helper_node.create_publisher(String, '/shared', 10)
+
+    async def scenario():
+        clients = [await Client.connect(bridge.url) for _ in range(3)]
+        for index, client in enumerate(clients):
+            channel = await client.channel_for('/shared')
+            await client.subscribe(index, channel['id'])
+        wait_for(lambda: bridge.call(lambda: len(bridge.bridge.topics.active())) == 1,
+                 what='one shared subscription')
+        wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
+        deadline = time.monotonic() + TIMEOUT
+        received = [None] * 3
+        while None in received and time.monotonic() < deadline:
+            publisher.publish(String(data='hello world'))
+            for index, client in enumerate(clients):
+                try:
+                    frame = await client.expect_binary(timeout=0.1)
+                    received[index] = frame
+                except asyncio.TimeoutError:
+                    pass
+        for index, frame in enumerate(received):
+            assert frame is not None
+            assert frame[:5] == struct.pack('<BI', 1, index)
+            assert frame[13:] == HELLO_WORLD_CDR
+        for client in clients:
+            await client.close()
+
+    run(scenario())
+
+
+def test_latched_message_reaches_three_clients_in_turn(run_bridge, helper_node):
+    publisher = helper_node.create_publisher(String, '/pub_topic', LATCHED)
+    publisher.publish(String(data='hello world'))
+    bridge = run_bridge()
+
+    async def scenario():
+        first = None
+        for _ in range(3):
+            client = await Client.connect(bridge.url)
+            channel = await client.channel_for('/pub_topic')
+            await client.subscribe(1, channel['id'])
+            frame = await client.expect_binary()
+            assert frame[:5] == struct.pack('<BI', 1, 1)
+            assert frame[13:] == HELLO_WORLD_CDR
+            await client.unsubscribe(1)
+            if first is None:
+                # Keep one subscriber, so the later clients are late joiners of a live channel.
+                first = client
+            else:
+                await client.close()
+        await first.close()
+
+    run(scenario())
+
+
+def test_late_joiners_get_latched_messages_of_every_publisher(run_bridge, helper_node):
+    publishers = [helper_node.create_publisher(String, '/latched', LATCHED) for _ in range(15)]
+    for index, publisher in enumerate(publishers):
+        publisher.publish(String(data=f'message {index}'))
+    bridge = run_bridge()
+
+    async def scenario():
+        clients = []
+        for subscription_id in range(2):
+            client = await Client.connect(bridge.url)
+            channel = await client.channel_for('/latched')
+            await client.subscribe(subscription_id, channel['id'])
+            frames = [await client.expect_binary() for _ in range(15)]
+            payloads = sorted(f[13:] for f in frames)
+            assert len(set(payloads)) == 15
+            assert not [f for f in await client.quiet(0.5) if isinstance(f, bytes)]
+            clients.append(client)
+        for client in clients:
+            await client.close()
+
+    run(scenario())
+
+
+def test_unsubscribe_stops_data(run_bridge, helper_node):
+    bridge = run_bridge()
+    publisher = helper_node.create_publisher(String, '/stop_me', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for('/stop_me')
+        await client.subscribe(3, channel['id'])
+        await publish_until_received(client, publisher, String(data='x'), 3)
+        await client.unsubscribe(3)
+        wait_for(lambda: bridge.call(lambda: bridge.bridge.topics.active()) == [],
+                 what='subscription released')
+        await client.quiet(0.3)
+        publisher.publish(String(data='after'))
+        assert not [f for f in await client.quiet(0.5) if isinstance(f, bytes)]
+        await client.close()
+
+    run(scenario())
+
+
+def test_whitelist_and_hidden_topics(run_bridge, helper_node):
+    bridge = run_bridge(topic_whitelist=['/allowed.*', '/_hidden_allowed'])
+    for topic in ('/allowed_topic', '/denied_topic', '/_hidden_allowed', '/allowed/_hidden'):
+        helper_node.create_publisher(String, topic, 10)
+    marker = helper_node.create_publisher(String, '/allowed_marker', 10)
+    assert marker
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.channel_for('/allowed_marker')
+        await client.channel_for('/allowed_topic')
+        await client.quiet(1.0)
+        topics = {c['topic'] for c in client.channels.values()}
+        assert topics == {'/allowed_marker', '/allowed_topic'}
+        await client.close()
+
+    run(scenario())
+
+    hidden_bridge = run_bridge(include_hidden=True, topic_whitelist=['/_hidden_allowed'])
+
+    async def hidden_scenario():
+        client = await Client.connect(hidden_bridge.url)
+        await client.channel_for('/_hidden_allowed')
+        await client.close()
+
+    run(hidden_scenario())
+
+
+def test_large_image_arrives_intact(run_bridge, helper_node):
+    bridge = run_bridge()
+    publisher = helper_node.create_publisher(Image, '/camera/big', 1)
+    image = Image(height=1000, width=2000, encoding='rgb8', step=6000)
+    image.data = bytes(range(256)) * (6_000_000 // 256) + bytes(6_000_000 % 256)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for('/camera/big')
+        await client.subscribe(0, channel['id'])
+        wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
+        publisher.publish(image)
+        frame = await client.expect_binary()
+        payload = frame[13:]
+        assert len(payload) > 6_000_000
+        assert payload.endswith(bytes(image.data))
+        await client.close()
+
+    run(scenario())
+
+
+def test_stalled_client_does_not_delay_others(run_bridge, helper_node):
+    bridge = run_bridge(send_buffer_limit=1_000_000)
+    publisher = helper_node.create_publisher(Image, '/camera/stream', 10)
+    image = Image(height=100, width=1000, encoding='rgb8', step=3000, data=bytes(300_000))
+
+    async def scenario():
+        # The stalled client never reads, so its socket and then its send queue fill up.
+        stalled = await Client.connect(bridge.url)
+        stalled_channel = await stalled.channel_for('/camera/stream')
+        await stalled.subscribe(0, stalled_channel['id'])
+        stalled.ws.transport.pause_reading()
+        healthy = await Client.connect(bridge.url)
+        channel = await healthy.channel_for('/camera/stream')
+        await healthy.subscribe(0, channel['id'])
+        wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
+        latencies = []
+        for _ in range(60):
+            sent = time.monotonic()
+            publisher.publish(image)
+            await healthy.expect_binary(timeout=2.0)
+            latencies.append(time.monotonic() - sent)
+        sessions = bridge.call(lambda: list(bridge.bridge.hub.sessions.values()))
+        stalled_session = min(sessions, key=lambda s: s.client_id)
+        assert stalled_session.queue.dropped > 0
+        assert stalled_session.queue.data_bytes <= 1_000_000
+        # Each message reached the healthy client before the next was published.
+        assert len(latencies) == 60
+        healthy_session = max(sessions, key=lambda s: s.client_id)
+        assert healthy_session.queue.dropped == 0
+        await healthy.close()
+        stalled.ws.transport.resume_reading()
+        await stalled.close()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize('frame, level, text', [
+    ('not json', 2, 'Invalid message: not valid JSON'),
+    ('{"op": "nope"}', 2, 'Unrecognized client opcode "nope"'),
+    ('{"op": "subscribe", "subscriptions": "x"}', 2, 'must be an array'),
+    ('{"op": "subscribe", "subscriptions": [{"id": -1, "channelId": 1}]}', 2, 'integer'),
+    ('{"op": "subscribe", "subscriptions": [{"id": 1, "channelId": 99999}]}', 2,
+     'Unknown channel ID: 99999'),
+    ('{"op": "unsubscribe", "subscriptionIds": [42]}', 1, 'Subscription ID 42 did not exist'),
+    ('{"op": "advertise", "channels": []}', 2, '"clientPublish" capability'),
+    ('{"op": "unadvertise", "channelIds": [1]}', 2, '"clientPublish" capability'),
+    ('{"op": "getParameters", "parameterNames": []}', 2, '"parameters" capability'),
+    ('{"op": "setParameters", "parameters": []}', 2, '"parameters" capability'),
+    ('{"op": "subscribeParameterUpdates", "parameterNames": []}', 2,
+     '"parametersSubscribe" capability'),
+    ('{"op": "subscribeConnectionGraph"}', 2, '"connectionGraph" capability'),
+    ('{"op": "fetchAsset", "uri": "package://a/b.stl", "requestId": 1}', 2,
+     '"assets" capability'),
+    (b'', 2, 'Received an empty binary message'),
+    (b'\x09abc', 2, 'Unrecognized client opcode 9'),
+    (b'\x01\x01', 2, 'buffer too short'),
+    (b'\x01\x01\x00\x00\x00data', 2, '"clientPublish" capability'),
+    (b'\x03\x00\x00\x00\x80\x3f\x00' + bytes(8) + b'\x02\x00\x00\x00\xff\xfe', 2,
+     'not valid UTF-8'),
+    (b'\x03\x00\x00\x00\x80\x3f\x00' + bytes(8) + b'\x02\x00\x00\x00id', 2,
+     '"playbackControl" capability'),
+])
+def test_bad_input_gets_status_and_connection_stays(run_bridge, helper_node, frame, level,
+                                                    text):
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send(frame)
+        status = await client.expect_op('status')
+        assert status['level'] == level
+        assert text in status['message']
+        # Still serving: a valid request on the same socket is answered.
+        await client.send({'op': 'unsubscribe', 'subscriptionIds': [7]})
+        status = await client.expect_op('status')
+        assert 'Subscription ID 7' in status['message']
+        await client.close()
+
+    run(scenario())
+
+
+def test_subscription_errors_per_protocol(run_bridge, helper_node):
+    bridge = run_bridge()
+    helper_node.create_publisher(String, '/twice', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for('/twice')
+        await client.subscribe(1, channel['id'])
+        await client.subscribe(1, channel['id'])
+        status = await client.expect_op('status')
+        assert (status['level'], status['message']) == (
+            2, 'Subscription ID was already used: 1; ignoring subscription')
+        await client.subscribe(2, channel['id'])
+        status = await client.expect_op('status')
+        assert status['level'] == 1
+        assert status['message'].startswith('Client is already subscribed to channel')
+        await client.close()
+
+    run(scenario())
+
+
+def test_service_call_without_capability_gets_failure(run_bridge):
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send(struct.pack('<BIII', 2, 99, 123, 3) + b'cdr' + b'\x00\x01')
+        failure = await client.expect_op('serviceCallFailure')
+        assert (failure['serviceId'], failure['callId']) == (99, 123)
+        await client.close()
+
+    run(scenario())
+
+
+def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, helper_node):
+    # A type that exists nowhere: the graph still lists it if some process publishes it.
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        bridge.call(bridge.bridge._apply_graph_change, [
+            __import__('foxglove_bridge_py.session', fromlist=['ChannelSpec']).ChannelSpec(
+                '/mystery', 'mystery_msgs/msg/Thing', '', None)], [])
+        channel = await client.channel_for('/mystery')
+        assert channel['schema'] == ''
+        await client.subscribe(0, channel['id'])
+        status = await client.expect_op('status')
+        assert status['level'] == 2
+        assert 'mystery_msgs/msg/Thing is not installed' in status['message']
+        await client.close()
+
+    run(scenario())
+
+
+def test_json_is_never_nan(run_bridge):
+    bridge = run_bridge()
+
+    async def scenario():
+        ws = await websockets.connect(bridge.url, subprotocols=['foxglove.sdk.v1'])
+        text = await ws.recv()
+        json.loads(text)
+        assert 'NaN' not in text
+        await ws.close()
+
+    run(scenario())
