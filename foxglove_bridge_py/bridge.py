@@ -32,10 +32,6 @@ import threading
 import time
 from typing import Callable, Iterable, Optional
 
-from rcl_interfaces.msg import ParameterDescriptor
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.node import Node
-
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.protocol import StatusLevel
@@ -45,6 +41,9 @@ from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import (ChannelSpec, Effect, Hub, ReplayLatched,
                                         StartSubscription, StopSubscription)
+from rcl_interfaces.msg import ParameterDescriptor
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.node import Node
 
 SHUTDOWN_TIMEOUT = 2.0
 

@@ -22,12 +22,11 @@ import signal
 import sys
 from typing import Optional
 
+from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETERS, ParameterSpec
 from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, ParameterType
 import rclpy
 from rclpy.context import Context
 from rclpy.node import Node
-
-from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETERS, ParameterSpec
 
 NODE_NAME = 'foxglove_bridge'
 

@@ -118,7 +118,7 @@ class Unsubscribe:
 class ClientChannel:
     """One channel a client advertises for publishing."""
 
-    id: int
+    id: int  # noqa: A003 - the wire format's name
     topic: str
     encoding: str
     schema_name: str
@@ -146,7 +146,7 @@ class Parameter:
 
     name: str
     value: Any = None
-    type: Optional[str] = None
+    type: Optional[str] = None  # noqa: A003 - the wire format's name
 
 
 @dataclass(frozen=True)
@@ -516,7 +516,7 @@ def encode_json(message: Mapping[str, Any]) -> str:
 class Channel:
     """A server channel: one (topic, type) pair with its schema."""
 
-    id: int
+    id: int  # noqa: A003 - the wire format's name
     topic: str
     encoding: str
     schema_name: str

@@ -22,11 +22,10 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from rclpy.node import Node
-
 from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.schema import DefinitionBuilder
 from foxglove_bridge_py.session import ChannelSpec
+from rclpy.node import Node
 
 GRAPH_POLL_PERIOD = 0.25
 """Seconds between two looks at the graph: a new topic is advertised well within a second."""

@@ -27,15 +27,14 @@ import importlib
 import itertools
 import threading
 import time
-from typing import Any, Callable, Optional
-
-from rclpy.node import Node
-from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
-from rclpy.subscription import Subscription
+from typing import Any, Callable
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.qos import choose_qos, PublisherQos
 from foxglove_bridge_py.schema import parse_type_name
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.subscription import Subscription
 
 MessageSink = Callable[[int, int, int, bytes], None]
 """Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread."""

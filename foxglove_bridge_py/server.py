@@ -27,10 +27,9 @@ import logging
 import ssl
 from typing import Callable, Optional
 
-import websockets
-
 from foxglove_bridge_py.protocol import SUBPROTOCOLS
 from foxglove_bridge_py.session import ClientSession, Effect, Hub
+import websockets
 
 try:  # websockets >= 13
     from websockets.asyncio.server import serve as _serve

@@ -17,8 +17,8 @@ The sans-I/O core: channels, client sessions, subscriptions and per-client send 
 
 A :class:`Hub` owns every channel and every connected client's :class:`ClientSession`. The
 server feeds it client frames and the ROS side feeds it graph changes and message batches; the
-hub answers by putting frames on the clients' :class:`SendQueue`\\ s and by returning
-:class:`Effect`\\ s (start or stop a ROS subscription, replay latched messages) for the caller to
+hub answers by putting frames on each client's :class:`SendQueue` and by returning
+effects (start or stop a ROS subscription, replay latched messages) for the caller to
 carry out. Nothing here touches a socket, a thread or ROS, so all of it is tested with plain
 values.
 """

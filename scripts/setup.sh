@@ -9,7 +9,7 @@
 # * A sourced ROS 2 (ROS_DISTRO set and rclpy importable): uses it as it is, adds only the Python
 #   tools that are missing (websockets, colcon, pytest, flake8) and builds the package with colcon.
 # * No ROS 2: creates a venv from pinned PyPI wheels (.venv for kilted, .venv-jazzy for jazzy),
-#   then builds the package with colcon into install/<distro>.
+#   then builds the package with colcon into .ws/<distro>/install.
 # Idempotent: a second run with unchanged requirements only rebuilds the package (a few seconds).
 # Writes <venv>/env.sh, which `source` turns into a working ROS shell for this workspace.
 set -euo pipefail
@@ -85,10 +85,11 @@ export ROS_LOG_DIR=\${ROS_LOG_DIR:-$root/log/ros}
 EOF
 fi
 
-# Build the package with colcon, as a ROS user would, into install/<distro>.
+# Build the package with colcon, as a ROS user would, into .ws/<distro>/install (a hidden folder,
+# so that the linters, which scan the package folder, do not read the build copies).
 cat >> "$envdir/env.sh" <<EOF
-if [ -f "$root/install/$distro/setup.bash" ] && [ -n "\${BASH_VERSION:-}" ]; then
-  . "$root/install/$distro/setup.bash"
+if [ -f "$root/.ws/$distro/install/setup.bash" ] && [ -n "\${BASH_VERSION:-}" ]; then
+  . "$root/.ws/$distro/install/setup.bash"
 fi
 EOF
 (
@@ -96,7 +97,7 @@ EOF
   # shellcheck disable=SC1091
   . "$envdir/env.sh"
   cd "$root"
-  quiet colcon --log-base "log/colcon-$distro" build --base-paths "$root" \
-    --build-base "build/$distro" --install-base "install/$distro"
+  quiet colcon --log-base ".ws/$distro/log" build --base-paths "$root" \
+    --build-base ".ws/$distro/build" --install-base ".ws/$distro/install"
 ) || { echo "setup: colcon build failed (run with VERBOSE=1 to see why)" >&2; exit 1; }
 echo "setup: ready; to use this shell: source ${envdir#"$root"/}/env.sh"

@@ -34,7 +34,7 @@ def domain_id():
 
 @pytest.fixture
 def ros_context(domain_id):
-    """A fresh rclpy Context per test, on this process's own domain."""
+    """Give each test a fresh rclpy Context on this process's own domain."""
     rclpy = pytest.importorskip('rclpy')
     from rclpy.context import Context
 
@@ -46,7 +46,7 @@ def ros_context(domain_id):
 
 @pytest.fixture
 def helper_node(ros_context):
-    """A node for test publishers and subscribers, spun on its own thread."""
+    """Give a test a node for publishers and subscribers, spun on its own thread."""
     import threading
 
     from rclpy.executors import SingleThreadedExecutor

@@ -294,6 +294,8 @@ def test_stalled_client_does_not_delay_others(run_bridge, helper_node):
         healthy = await Client.connect(bridge.url)
         channel = await healthy.channel_for('/camera/stream')
         await healthy.subscribe(0, channel['id'])
+        wait_for(lambda: bridge.call(bridge.bridge.hub.subscriber_count, channel['id']) == 2,
+                 what='both clients subscribed')
         wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
         latencies = []
         for _ in range(60):

@@ -1,0 +1,63 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Launch foxglove_bridge_py; every argument is the node parameter of the same name."""
+
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import Node
+from launch_ros.parameter_descriptions import ParameterValue
+
+# Argument defaults as launch text; launch_ros reads them as YAML, as it does for the XML file.
+# test/test_config.py checks that they match the XML launch file and the node's defaults.
+LAUNCH_ARGS = {
+    'port': '8765',
+    'address': '0.0.0.0',
+    'tls': 'false',
+    'certfile': '',
+    'keyfile': '',
+    'topic_whitelist': "['.*']",
+    'service_whitelist': "['.*']",
+    'param_whitelist': "['.*']",
+    'client_topic_whitelist': "['.*']",
+    'best_effort_qos_topic_whitelist': "['(?!)']",
+    'min_qos_depth': '1',
+    'max_qos_depth': '25',
+    'num_threads': '0',
+    'send_buffer_limit': '10000000',
+    'use_compression': 'false',
+    'capabilities': "['clientPublish', 'parameters', 'parametersSubscribe', 'services', "
+                    "'connectionGraph', 'assets']",
+    'include_hidden': 'false',
+    'asset_uri_allowlist': "['^package://(?:[-\\w%]+/)*[-\\w%.]+\\.(?:dae|fbx|glb|gltf|jpeg|jpg|"
+                           "mtl|obj|png|stl|tif|tiff|urdf|webp|xacro)$']",
+    'ignore_unresponsive_param_nodes': 'true',
+    'publish_client_count': 'false',
+    'debug': 'false',
+    'use_sim_time': 'false',
+}
+STRING_ARGS = ('address', 'certfile', 'keyfile')
+
+
+def generate_launch_description():
+    parameters = {}
+    for name in LAUNCH_ARGS:
+        value_type = str if name in STRING_ARGS else None
+        parameters[name] = ParameterValue(LaunchConfiguration(name), value_type=value_type)
+    return LaunchDescription(
+        [DeclareLaunchArgument(name, default_value=default)
+         for name, default in LAUNCH_ARGS.items()]
+        + [Node(package='foxglove_bridge_py', executable='foxglove_bridge',
+                name='foxglove_bridge', output='screen', parameters=[parameters])])

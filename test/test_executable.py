@@ -1,0 +1,170 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The installed executable, started exactly as ``ros2 run`` starts it."""
+
+import asyncio
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import threading
+import time
+
+from bridge_harness import Client, TIMEOUT, wait_for
+import pytest
+
+pytest.importorskip('rclpy')
+
+from std_msgs.msg import String  # noqa: E402
+import websockets  # noqa: E402
+
+
+def executable():
+    """``<prefix>/lib/foxglove_bridge_py/foxglove_bridge``, where ``ros2 run`` looks."""
+    from ament_index_python.packages import get_package_prefix, PackageNotFoundError
+    try:
+        prefix = get_package_prefix('foxglove_bridge_py')
+    except PackageNotFoundError:
+        if os.environ.get('FOXGLOVE_REQUIRE_INSTALLED'):
+            raise
+        pytest.skip('foxglove_bridge_py is not installed: run scripts/setup.sh and source '
+                    'the workspace')
+    path = os.path.join(prefix, 'lib', 'foxglove_bridge_py', 'foxglove_bridge')
+    assert os.access(path, os.X_OK), path
+    return path
+
+
+class Process:
+    """The bridge executable running in the background, its output collected."""
+
+    def __init__(self, domain_id, *args):
+        env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id), PYTHONUNBUFFERED='1',
+                   RCUTILS_LOGGING_BUFFERED_STREAM='0')
+        self.process = subprocess.Popen([executable(), *args], env=env, text=True,
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.lines = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip('\n'))
+
+    def output(self):
+        if self.process.poll() is not None:
+            self._reader.join(TIMEOUT)
+        return '\n'.join(self.lines)
+
+    def port(self):
+        match = wait_for(lambda: re.search(r'listening on wss?://[^:]+:(\d+)', self.output()),
+                         what='the bridge to listen')
+        return int(match.group(1))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(TIMEOUT)
+
+
+@pytest.fixture
+def start_process(domain_id):
+    processes = []
+
+    def start(*args):
+        process = Process(domain_id, *args)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.stop()
+
+
+def test_ros2_run_with_port_0_and_whitelist(start_process, helper_node):
+    process = start_process('--ros-args', '-p', 'port:=0', '-p',
+                            "topic_whitelist:=['/chatter']")
+    port = process.port()
+    chatter = helper_node.create_publisher(String, '/chatter', 10)
+    helper_node.create_publisher(String, '/other', 10)
+
+    async def scenario():
+        client = await Client.connect(f'ws://127.0.0.1:{port}')
+        channel = await client.channel_for('/chatter')
+        await client.quiet(1.0)
+        assert [c['topic'] for c in client.channels.values()] == ['/chatter']
+        await client.subscribe(0, channel['id'])
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            chatter.publish(String(data='hello world'))
+            frames = [f for f in await client.quiet(0.2) if isinstance(f, bytes)]
+            if frames:
+                break
+        assert frames and frames[0][13:].endswith(b'hello world\x00')
+        # SIGTERM, as ros2 launch sends it: clients are closed with 1001, the process ends.
+        started = time.monotonic()
+        process.process.send_signal(signal.SIGTERM)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await client.recv(timeout=TIMEOUT)
+        code = getattr(closed.value, 'code', None)
+        if code is None:
+            code = closed.value.rcvd.code
+        assert code == 1001
+        assert process.process.wait(TIMEOUT) == 0
+        assert time.monotonic() - started < 2.0
+
+    asyncio.run(scenario())
+    assert 'Traceback' not in process.output()
+
+
+@pytest.mark.parametrize('args, message', [
+    (['-p', "topic_whitelist:=['(bad']"],
+     "parameter topic_whitelist: invalid regular expression '(bad'"),
+    (['-p', 'port:=99999'], 'parameter port'),
+    (['-p', 'tls:=true', '-p', 'certfile:=/no/such/cert.pem', '-p', 'keyfile:=/no/key.pem'],
+     "parameter certfile: file '/no/such/cert.pem' does not exist"),
+])
+def test_bad_parameters_fail_fast_with_a_message(start_process, args, message):
+    process = start_process('--ros-args', *args)
+    assert process.process.wait(TIMEOUT) == 1
+    output = process.output()
+    assert message in output
+    assert 'Traceback' not in output
+
+
+@pytest.fixture
+def certificate(tmp_path):
+    if shutil.which('openssl') is None:
+        pytest.skip('openssl is not installed')
+    cert, key = tmp_path / 'cert.pem', tmp_path / 'key.pem'
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+                    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1',
+                    '-keyout', str(key), '-out', str(cert)], check=True, capture_output=True)
+    return str(cert), str(key)
+
+
+def test_tls_end_to_end(run_bridge, certificate):
+    cert, key = certificate
+    bridge = run_bridge(tls=True, certfile=cert, keyfile=key)
+    context = ssl.create_default_context(cafile=cert)
+
+    async def scenario():
+        client = await Client.connect(f'wss://127.0.0.1:{bridge.port}', ssl=context)
+        assert client.server_info['op'] == 'serverInfo'
+        await client.close()
+
+    asyncio.run(scenario())

@@ -1,0 +1,153 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The sans-I/O hub and send queue, with plain values."""
+
+import json
+
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.session import (ChannelSpec, Hub, ReplayLatched, SendQueue,
+                                        StartSubscription, StopSubscription)
+
+
+class FakeClock:
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def make_hub(limit=1000, clock=None):
+    return Hub(server_name='test', capabilities=(), supported_encodings=(),
+               metadata={'ROS_DISTRO': 'x'}, session_id='1', send_buffer_limit=limit,
+               clock=clock or FakeClock())
+
+
+def drain(session):
+    frames = []
+    while (frame := session.queue.pop()) is not None:
+        frames.append(frame)
+    return frames
+
+
+def ops(session):
+    return [json.loads(f)['op'] if isinstance(f, str) else f for f in drain(session)]
+
+
+def test_send_queue_drops_oldest_data_never_control():
+    queue = SendQueue(limit=100)
+    queue.put_control('a')
+    assert queue.put_data(b'h', b'x' * 49) == 0
+    queue.put_control('b')
+    assert queue.put_data(b'h', b'y' * 49) == 0
+    assert queue.put_data(b'h', b'z' * 49) == 1
+    assert queue.data_bytes == 100
+    assert [queue.pop() for _ in range(4)] == ['a', 'b', (b'h', b'y' * 49), (b'h', b'z' * 49)]
+    assert queue.pop() is None and queue.data_bytes == 0 and queue.dropped == 1
+
+
+def test_send_queue_lets_one_oversized_message_through_when_empty():
+    queue = SendQueue(limit=10)
+    assert queue.put_data(b'h', b'x' * 20) == 0
+    assert queue.put_data(b'h', b'y' * 20) == 1
+    assert queue.pop() == (b'h', b'y' * 20)
+    assert queue.pop() is None
+
+
+def test_connect_sends_server_info_then_advertise_in_batches():
+    hub = make_hub()
+    hub.add_channels([ChannelSpec(f'/t{i}', 'std_msgs/msg/String', 'string data', 'ros2msg')
+                      for i in range(150)])
+    session = hub.connect('c')
+    frames = [json.loads(f) for f in drain(session)]
+    assert [f['op'] for f in frames] == ['serverInfo', 'advertise', 'advertise']
+    assert [len(f['channels']) for f in frames[1:]] == [100, 50]
+    assert frames[0]['sessionId'] == '1'
+
+
+def test_empty_advertise_when_no_channels():
+    session = make_hub().connect('c')
+    assert ops(session) == ['serverInfo', 'advertise']
+
+
+def test_subscription_refcounting_and_fanout():
+    hub = make_hub()
+    (channel,) = hub.add_channels([ChannelSpec('/a', 't/msg/T', '', None)])
+    first, second = hub.connect('1'), hub.connect('2')
+    drain(first), drain(second)
+    subscribe = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
+    assert hub.handle_frame(first, subscribe % (5, channel.id)) == [StartSubscription(channel)]
+    assert hub.handle_frame(second, subscribe % (0, channel.id)) == [
+        ReplayLatched(channel.id, second)]
+    hub.deliver([(channel.id, 1, 99, b'payload')])
+    assert drain(first) == [(protocol.message_data_header(5, 99), b'payload')]
+    assert drain(second) == [(protocol.message_data_header(0, 99), b'payload')]
+    assert hub.handle_frame(first, '{"op":"unsubscribe","subscriptionIds":[5]}') == []
+    assert hub.disconnect(second) == [StopSubscription(channel.id)]
+
+
+def test_replay_then_skip_duplicates_already_replayed():
+    hub = make_hub()
+    (channel,) = hub.add_channels([ChannelSpec('/l', 't/msg/T', '', None)])
+    first, late = hub.connect('1'), hub.connect('2')
+    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
+    drain(first), drain(late)
+    hub.replay(late, channel.id, [(3, 30, b'latched')])
+    hub.deliver([(channel.id, 3, 30, b'latched'), (channel.id, 4, 40, b'new')])
+    assert [f[1] for f in drain(late)] == [b'latched', b'new']
+    assert [f[1] for f in drain(first)] == [b'latched', b'new']
+
+
+def test_removed_channel_is_unadvertised_and_released():
+    hub = make_hub()
+    (channel,) = hub.add_channels([ChannelSpec('/gone', 't/msg/T', '', None)])
+    session = hub.connect('1')
+    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    drain(session)
+    assert hub.remove_channels([('/gone', 't/msg/T')]) == [StopSubscription(channel.id)]
+    assert drain(session) == ['{"op":"unadvertise","channelIds":[1]}']
+    assert session.subscriptions == {}
+    # A topic that comes back gets a new id: clients cache decoders by id.
+    (again,) = hub.add_channels([ChannelSpec('/gone', 't/msg/T', '', None)])
+    assert again.id != channel.id
+
+
+def test_send_buffer_warning_is_debounced():
+    clock = FakeClock()
+    hub = make_hub(limit=100, clock=clock)
+    hub.add_channels([ChannelSpec('/big', 't/msg/T', '', None)])
+    session = hub.connect('1')
+    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    drain(session)
+    for _ in range(10):
+        hub.deliver([(1, 1, 0, b'x' * 80)])
+    statuses = [json.loads(f) for f in drain(session) if isinstance(f, str)]
+    assert statuses == [{'op': 'status', 'level': 1, 'message': 'Send buffer limit reached',
+                         'id': 'foxglove_bridge_py.send_buffer_limit'}]
+    clock.now = 3.0
+    hub.deliver([(1, 1, 0, b'x' * 80), (1, 1, 0, b'x' * 80)])
+    assert len([f for f in drain(session) if isinstance(f, str)]) == 1
+
+
+def test_bad_frames_answer_with_status():
+    hub = make_hub()
+    session = hub.connect('1')
+    drain(session)
+    assert hub.handle_frame(session, 'garbage') == []
+    assert hub.handle_frame(session, b'') == []
+    levels = [json.loads(f)['level'] for f in drain(session)]
+    assert levels == [2, 2]
