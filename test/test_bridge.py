@@ -80,6 +80,16 @@ def test_server_info_and_subprotocols(run_bridge):
     run(scenario())
 
 
+def test_node_declares_every_parameter_and_reports_bound_port(run_bridge):
+    from foxglove_bridge_py.config import PARAMETER_DEFAULTS
+    bridge = run_bridge()
+    # rclpy itself declares use_sim_time and, from Jazzy on, start_type_description_service.
+    declared = set(bridge.node._parameters) - {'use_sim_time', 'start_type_description_service'}
+    assert declared == set(PARAMETER_DEFAULTS) | {'actual_port'}
+    assert bridge.node.get_parameter('actual_port').value == bridge.port != 0
+    assert bridge.node.get_parameter('port').value == 0
+
+
 def test_session_id_is_stable_across_connections(run_bridge):
     bridge = run_bridge()
 

@@ -48,6 +48,26 @@ def test_copyright():
 
 
 @pytest.mark.linter
+def test_sources_parse_as_python_3_10():
+    # ROS 2 Humble runs Python 3.10: no newer syntax may slip in.
+    import glob
+    import shutil
+    import subprocess
+    candidates = [shutil.which('python3.10')] + sorted(glob.glob(os.path.expanduser(
+        '~/.pyenv/versions/3.10*/bin/python3.10')))
+    working = [c for c in candidates if c and subprocess.run(
+        [c, '-c', 'import sys; assert sys.version_info[:2] == (3, 10)'],
+        capture_output=True).returncode == 0]
+    if not working:
+        pytest.skip('no Python 3.10 interpreter here')
+    python310 = working[0]
+    paths = [p for p in _sources() if p.endswith('.py')] + [os.path.join(ROOT, 'setup.py')]
+    script = 'import ast, sys\nfor p in sys.argv[1:]: ast.parse(open(p).read(), p)'
+    result = subprocess.run([python310, '-c', script, *paths], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.linter
 def test_xml_files_are_well_formed():
     import xml.etree.ElementTree as ElementTree
     for name in ('package.xml', os.path.join('launch', 'foxglove_bridge_launch.xml')):
