@@ -133,6 +133,13 @@ def test_launch_py_declares_the_same_args_as_xml():
     assert ast.literal_eval(assignment.value) == xml_args
 
 
+def test_readme_lists_every_parameter():
+    with open(os.path.join(ROOT, 'README.md')) as f:
+        readme = f.read()
+    missing = [name for name in PARAMETER_DEFAULTS if f'| `{name}` |' not in readme]
+    assert not missing
+
+
 def test_real_launch_files_start_on_a_ros_machine():
     launch = pytest.importorskip('launch')
     pytest.importorskip('launch_ros')
