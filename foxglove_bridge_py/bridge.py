@@ -30,6 +30,7 @@ import os
 import ssl
 import threading
 import time
+import traceback
 from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py import __version__
@@ -46,6 +47,8 @@ from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 
 SHUTDOWN_TIMEOUT = 2.0
+SPIN_TIMEOUT = 0.5
+"""Seconds the executor waits for work before it checks whether to stop."""
 
 
 def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
@@ -89,6 +92,7 @@ class Bridge:
         self._flush_scheduled = False
         self._ros_calls: collections.deque = collections.deque()
         self._ros_wakeup = None
+        self._stopping = threading.Event()
         self.hub: Optional[Hub] = None
         self.server: Optional[FoxgloveServer] = None
         self.topics: Optional[TopicSubscriptions] = None
@@ -142,6 +146,7 @@ class Bridge:
         finally:
             self._log.info('shutting down')
             await self.server.stop()
+            self._stopping.set()
             executor.shutdown(timeout_sec=SHUTDOWN_TIMEOUT)
             if spinner.is_alive():
                 spinner.join(SHUTDOWN_TIMEOUT)
@@ -157,12 +162,15 @@ class Bridge:
                 description='The port the WebSocket server is bound to.', read_only=True))
 
     def _spin(self, executor: SingleThreadedExecutor) -> None:
-        try:
-            executor.spin()
-        except ExternalShutdownException:
-            pass
-        except Exception:  # noqa: B902 - report, then let the loop shut down cleanly
-            logging.getLogger(__name__).exception('ROS executor failed')
+        context = self.node.context
+        while not self._stopping.is_set() and context.ok():
+            try:
+                executor.spin_once(timeout_sec=SPIN_TIMEOUT)
+            except ExternalShutdownException:
+                return
+            except Exception:  # noqa: B902 - one failed callback must not stop the bridge
+                if not self._stopping.is_set():
+                    self._log.error(f'ROS callback failed:\n{traceback.format_exc()}')
 
     # --- loop -> ROS ---------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ import logging
 import ssl
 from typing import Callable, Optional
 
-from foxglove_bridge_py.protocol import SUBPROTOCOLS
+from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
 from foxglove_bridge_py.session import ClientSession, Effect, Hub
 import websockets
 
@@ -144,9 +144,13 @@ class FoxgloveServer:
         writer = asyncio.ensure_future(self._write(ws, session, ready))
         try:
             async for frame in ws:
-                effects = self.hub.handle_frame(session, frame)
-                if effects:
-                    self._effects(effects)
+                try:
+                    effects = self.hub.handle_frame(session, frame)
+                    if effects:
+                        self._effects(effects)
+                except Exception as exc:  # noqa: B902 - a bug must not cost the client its socket
+                    self._log.exception(f'handling a message from {name} failed')
+                    session.send_status(StatusLevel.ERROR, f'Internal error: {exc!r}')
         except websockets.ConnectionClosed:
             pass
         finally:

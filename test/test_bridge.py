@@ -21,6 +21,7 @@ import struct
 import time
 
 from bridge_harness import Client, HELLO_WORLD_CDR, TIMEOUT, wait_for
+from foxglove_bridge_py.session import ChannelSpec
 import pytest
 
 pytest.importorskip('rclpy')
@@ -414,8 +415,7 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
     async def scenario():
         client = await Client.connect(bridge.url)
         bridge.call(bridge.bridge._apply_graph_change, [
-            __import__('foxglove_bridge_py.session', fromlist=['ChannelSpec']).ChannelSpec(
-                '/mystery', 'mystery_msgs/msg/Thing', '', None)], [])
+            ChannelSpec('/mystery', 'mystery_msgs/msg/Thing', '', None)], [])
         channel = await client.channel_for('/mystery')
         assert channel['schema'] == ''
         await client.subscribe(0, channel['id'])

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import threading
@@ -143,6 +144,18 @@ def test_bad_parameters_fail_fast_with_a_message(start_process, args, message):
     assert process.process.wait(TIMEOUT) == 1
     output = process.output()
     assert message in output
+    assert 'Traceback' not in output
+
+
+def test_port_in_use_fails_with_a_message(start_process):
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = start_process('--ros-args', '-p', f'port:={port}', '-p', 'address:=127.0.0.1')
+        assert process.process.wait(TIMEOUT) == 1
+    output = process.output()
+    assert 'foxglove_bridge: error: cannot serve' in output
     assert 'Traceback' not in output
 
 
