@@ -64,6 +64,10 @@ def test_server_info_and_subprotocols(run_bridge):
         for subprotocol in ('foxglove.websocket.v1', 'foxglove.sdk.v1'):
             client = await Client.connect(bridge.url, subprotocol)
             assert client.ws.subprotocol == subprotocol
+            # The client offers permessage-deflate; use_compression is off, so none is agreed.
+            response = getattr(client.ws, 'response', None)
+            headers = response.headers if response is not None else client.ws.response_headers
+            assert 'Sec-WebSocket-Extensions' not in headers
             info = client.server_info
             assert info['name'].startswith('foxglove_bridge_py')
             assert info['capabilities'] == []

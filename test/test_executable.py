@@ -132,6 +132,26 @@ def test_ros2_run_with_port_0_and_whitelist(start_process, helper_node):
     assert 'Traceback' not in process.output()
 
 
+def test_demo_flag_publishes_demo_topics(start_process):
+    process = start_process('--demo', '--ros-args', '-p', 'port:=0')
+    port = process.port()
+    expected = {'/chatter': 'std_msgs/msg/String', '/camera/image_raw': 'sensor_msgs/msg/Image',
+                '/points': 'sensor_msgs/msg/PointCloud2',
+                '/markers': 'visualization_msgs/msg/MarkerArray', '/imu': 'sensor_msgs/msg/Imu'}
+
+    async def scenario():
+        client = await Client.connect(f'ws://127.0.0.1:{port}')
+        channels = {topic: await client.channel_for(topic) for topic in expected}
+        assert {t: c['schemaName'] for t, c in channels.items()} == expected
+        await client.subscribe(5, channels['/camera/image_raw']['id'])
+        frame = await client.expect_binary()
+        assert frame[:5] == b'\x01\x05\x00\x00\x00'
+        assert len(frame) > 320 * 240 * 3
+        await client.close()
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize('args, message', [
     (['-p', "topic_whitelist:=['(bad']"],
      "parameter topic_whitelist: invalid regular expression '(bad'"),
