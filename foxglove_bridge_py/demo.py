@@ -29,7 +29,10 @@ from typing import Optional
 
 from geometry_msgs.msg import Quaternion
 import rclpy
+from rclpy.clock import Clock as SystemClock
+from rclpy.clock import ClockType
 from rclpy.context import Context
+from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile
 from rosgraph_msgs.msg import Clock
@@ -79,8 +82,10 @@ class DemoPublisher(Node):
         self.create_timer(0.5, self._publish_markers)
         self.create_timer(0.02, self._publish_imu)
         if self.get_parameter('use_sim_time').value:
-            self._clock = self.create_publisher(Clock, '/clock', 10)
-            self.create_timer(0.01, self._publish_clock, clock=rclpy.clock.Clock())
+            self._clock_publisher = self.create_publisher(Clock, '/clock', 10)
+            # /clock itself must tick on a clock that does not wait for /clock.
+            self.create_timer(0.01, self._publish_clock,
+                              clock=SystemClock(clock_type=ClockType.STEADY_TIME))
         if TFMessage is not None:
             self._tf = self.create_publisher(TFMessage, '/tf', 10)
             self._tf_static = self.create_publisher(TFMessage, '/tf_static', QoSProfile(
@@ -95,7 +100,7 @@ class DemoPublisher(Node):
         msg = Clock()
         nanoseconds = int(self._elapsed() * 1e9)
         msg.clock.sec, msg.clock.nanosec = divmod(nanoseconds, 1_000_000_000)
-        self._clock.publish(msg)
+        self._clock_publisher.publish(msg)
 
     def _publish_chatter(self) -> None:
         self._count += 1
@@ -193,7 +198,7 @@ def main(args: Optional[list[str]] = None) -> int:
     node = DemoPublisher()
     try:
         rclpy.spin(node)
-    except (KeyboardInterrupt, rclpy.executors.ExternalShutdownException):
+    except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
         node.destroy_node()

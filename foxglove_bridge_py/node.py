@@ -26,6 +26,7 @@ from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETERS, Par
 from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, ParameterType
 import rclpy
 from rclpy.context import Context
+from rclpy.logging import LoggingSeverity
 from rclpy.node import Node
 
 NODE_NAME = 'foxglove_bridge'
@@ -118,7 +119,7 @@ def main(args: Optional[list[str]] = None) -> int:
         node = FoxgloveBridgeNode(context=context)
         nodes.append(node)
         if node.config.debug:
-            node.get_logger().set_level(rclpy.logging.LoggingSeverity.DEBUG)
+            node.get_logger().set_level(LoggingSeverity.DEBUG)
             logging.getLogger('foxglove_bridge_py').setLevel(logging.DEBUG)
         if demo:
             from foxglove_bridge_py.demo import DemoPublisher

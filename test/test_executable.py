@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import threading
 import time
@@ -132,8 +133,10 @@ def test_ros2_run_with_port_0_and_whitelist(start_process, helper_node):
     assert 'Traceback' not in process.output()
 
 
-def test_demo_flag_publishes_demo_topics(start_process):
-    process = start_process('--demo', '--ros-args', '-p', 'port:=0')
+@pytest.mark.parametrize('use_sim_time', [False, True])
+def test_demo_flag_publishes_demo_topics(start_process, use_sim_time):
+    process = start_process('--demo', '--ros-args', '-p', 'port:=0', '-p',
+                            f'use_sim_time:={str(use_sim_time).lower()}')
     port = process.port()
     expected = {'/chatter': 'std_msgs/msg/String', '/camera/image_raw': 'sensor_msgs/msg/Image',
                 '/points': 'sensor_msgs/msg/PointCloud2',
@@ -147,6 +150,14 @@ def test_demo_flag_publishes_demo_topics(start_process):
         frame = await client.expect_binary()
         assert frame[:5] == b'\x01\x05\x00\x00\x00'
         assert len(frame) > 320 * 240 * 3
+        (log_time,) = struct.unpack_from('<Q', frame, 5)
+        if use_sim_time:
+            # Log times follow the demo's /clock, which starts at zero, not the wall clock.
+            assert (await client.channel_for('/clock'))['schemaName'] == \
+                'rosgraph_msgs/msg/Clock'
+            assert log_time < 3600 * 10**9
+        else:
+            assert abs(log_time - time.time_ns()) < 60 * 10**9
         await client.close()
 
     asyncio.run(scenario())
