@@ -100,7 +100,6 @@ class FoxgloveServer:
         self._compression = compression
         self._log = logger or _log
         self._server = None
-        self._connections: set = set()
 
     @property
     def port(self) -> int:

@@ -41,7 +41,6 @@ ADVERTISE_BATCH = 100
 """Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
 
 Frame = Union[str, bytes]
-DataFrame = tuple  # (header: bytes, payload: bytes)
 
 
 class SendQueue:
