@@ -37,7 +37,7 @@ from foxglove_bridge_py import __version__
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.protocol import StatusLevel
 from foxglove_bridge_py.ros_graph import GraphWatcher
-from foxglove_bridge_py.ros_topics import TopicSubscriptions
+from foxglove_bridge_py.ros_topics import subscribe_clock, TopicSubscriptions
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import (ChannelSpec, Effect, Hub, ReplayLatched,
@@ -88,6 +88,7 @@ class Bridge:
         self._log = node.get_logger()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._pending: list = []
+        self._pending_time: Optional[int] = None
         self._pending_lock = threading.Lock()
         self._flush_scheduled = False
         self._ros_calls: collections.deque = collections.deque()
@@ -123,6 +124,7 @@ class Bridge:
         self.topics = TopicSubscriptions(self.node, config, self._on_message,
                                          self._on_channel_error)
         self._ros_wakeup = self.node.create_guard_condition(self._run_ros_calls)
+        clock = subscribe_clock(self.node, self._on_clock) if config.use_sim_time else None
         watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
                                self._on_graph_change)
         watcher.poll()
@@ -152,6 +154,8 @@ class Bridge:
                 spinner.join(SHUTDOWN_TIMEOUT)
             watcher.destroy()
             self.topics.destroy()
+            if clock is not None:
+                self.node.destroy_subscription(clock)
             self.node.destroy_guard_condition(self._ros_wakeup)
 
     def _publish_port(self, port: int) -> None:
@@ -209,10 +213,22 @@ class Bridge:
             self._flush_scheduled = True
         self._call_in_loop(self._flush)
 
+    def _on_clock(self, timestamp_ns: int) -> None:
+        # Only the latest time of a batch matters: the app's clock jumps to it.
+        with self._pending_lock:
+            self._pending_time = timestamp_ns
+            if self._flush_scheduled:
+                return
+            self._flush_scheduled = True
+        self._call_in_loop(self._flush)
+
     def _flush(self) -> None:
         with self._pending_lock:
             batch, self._pending = self._pending, []
+            timestamp, self._pending_time = self._pending_time, None
             self._flush_scheduled = False
+        if timestamp is not None:
+            self.hub.broadcast_time(timestamp)
         self.hub.deliver(batch)
 
     def _on_graph_change(self, added: list[ChannelSpec], removed: list) -> None:

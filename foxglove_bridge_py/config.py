@@ -97,7 +97,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
 PARAMETER_DEFAULTS: Mapping[str, Any] = {p.name: p.default for p in PARAMETERS}
 
 IMPLEMENTED_CAPABILITIES: frozenset = frozenset()
-"""Capabilities this bridge can serve; others in the parameter are not offered to clients."""
+"""Capabilities this bridge can serve from the parameter; others are not offered to clients."""
 
 KNOWN_CAPABILITIES = frozenset(c.value for c in Capability)
 
@@ -205,6 +205,9 @@ class BridgeConfig:
                 warnings.append(f'parameter capabilities: unknown capability {cap!r} ignored')
             elif cap in IMPLEMENTED_CAPABILITIES and cap not in capabilities:
                 capabilities.append(cap)
+        # As in the C++ bridge, time follows use_sim_time alone: /clock becomes Time messages.
+        if use_sim_time:
+            capabilities.append(Capability.TIME.value)
         patterns = {name: compile_patterns(name, v[name]) for name in (
             'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
             'best_effort_qos_topic_whitelist', 'asset_uri_allowlist')}

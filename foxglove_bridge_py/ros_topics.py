@@ -25,6 +25,7 @@ from __future__ import annotations
 import collections
 import importlib
 import itertools
+import struct
 import threading
 import time
 from typing import Any, Callable
@@ -64,6 +65,42 @@ def import_message_type(type_name: str) -> Any:
         return getattr(module, name)
     except AttributeError:
         raise ImportError(f'{package}.{kind} has no type {name}') from None
+
+
+_CDR_LITTLE_ENDIAN = 1
+_CLOCK_LE = struct.Struct('<iI')
+_CLOCK_BE = struct.Struct('>iI')
+
+
+def clock_nanoseconds(data: bytes) -> int:
+    """
+    Read the time from a CDR-serialized rosgraph_msgs/msg/Clock without deserializing it.
+
+    :param data: the message bytes: a 4-byte encapsulation header, then ``int32 sec`` and
+        ``uint32 nanosec``.
+    :return: the time in nanoseconds (0 if the message is too short).
+    """
+    if len(data) < 12:
+        return 0
+    layout = _CLOCK_LE if data[1] == _CDR_LITTLE_ENDIAN else _CLOCK_BE
+    sec, nanosec = layout.unpack_from(data, 4)
+    return max(0, sec * 1_000_000_000 + nanosec)
+
+
+def subscribe_clock(node: Node, on_time: Callable[[int], None]) -> Subscription:
+    """
+    Subscribe to /clock (best effort, depth 1, as the C++ bridge does) and report each time.
+
+    :param node: the bridge's node.
+    :param on_time: receives every clock value in nanoseconds, on the ROS thread.
+    :return: the subscription.
+    """
+    from rosgraph_msgs.msg import Clock
+
+    qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1,
+                     reliability=ReliabilityPolicy.BEST_EFFORT)
+    return node.create_subscription(Clock, '/clock', lambda data: on_time(
+        clock_nanoseconds(data)), qos, raw=True)
 
 
 class LatchedCache:

@@ -502,6 +502,16 @@ class Hub:
         for session in self.sessions.values():
             session.queue.put_control(text)
 
+    def broadcast_time(self, timestamp_ns: int) -> None:
+        """
+        Send every client the server's current time.
+
+        :param timestamp_ns: the time in nanoseconds.
+        """
+        frame = protocol.time_frame(timestamp_ns)
+        for session in self.sessions.values():
+            session.queue.put_control(frame)
+
     def subscriber_count(self, channel_id: int) -> int:
         """
         Count the clients subscribed to a channel.

@@ -442,3 +442,62 @@ def test_json_is_never_nan(run_bridge):
         await ws.close()
 
     run(scenario())
+
+
+def test_clock_cdr_is_read_without_deserializing():
+    from foxglove_bridge_py.ros_topics import clock_nanoseconds
+    assert clock_nanoseconds(bytes.fromhex('00010000') + struct.pack('<iI', 5, 7)) == 5_000_000_007
+    assert clock_nanoseconds(bytes.fromhex('00000000') + struct.pack('>iI', 2, 1)) == 2_000_000_001
+    assert clock_nanoseconds(b'\x00\x01') == 0
+
+
+async def publish_clock_until_time_frame(client, clock_publisher, sec, nanosec):
+    from rosgraph_msgs.msg import Clock
+    message = Clock()
+    message.clock.sec, message.clock.nanosec = sec, nanosec
+    expected = struct.pack('<BQ', 2, sec * 10**9 + nanosec)
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        clock_publisher.publish(message)
+        frames = [f for f in await client.quiet(0.1) if isinstance(f, bytes)]
+        if expected in frames:
+            return
+    raise AssertionError(f'no Time frame for {sec}.{nanosec}')
+
+
+def test_sim_time_is_broadcast_and_stamps_messages(run_bridge, helper_node):
+    from rosgraph_msgs.msg import Clock
+    bridge = run_bridge(use_sim_time=True)
+    clock_publisher = helper_node.create_publisher(Clock, '/clock', 10)
+    chatter = helper_node.create_publisher(String, '/sim_chatter', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        assert client.server_info['capabilities'] == ['time']
+        await publish_clock_until_time_frame(client, clock_publisher, 5, 7)
+        # MessageData log times come from the same (sim) clock as the Time messages.
+        channel = await client.channel_for('/sim_chatter')
+        await client.subscribe(1, channel['id'])
+        frame = await publish_until_received(client, chatter, String(data='hello world'), 1)
+        (log_time,) = struct.unpack_from('<Q', frame, 5)
+        assert 5_000_000_007 <= log_time < 6 * 10**9
+        await client.close()
+
+    run(scenario())
+
+
+def test_no_time_messages_without_sim_time(run_bridge, helper_node):
+    from rosgraph_msgs.msg import Clock
+    bridge = run_bridge()
+    clock_publisher = helper_node.create_publisher(Clock, '/clock', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        assert 'time' not in client.server_info['capabilities']
+        await client.channel_for('/clock')
+        for _ in range(5):
+            clock_publisher.publish(Clock())
+        assert not [f for f in await client.quiet(0.5) if isinstance(f, bytes)]
+        await client.close()
+
+    run(scenario())

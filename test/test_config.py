@@ -78,6 +78,11 @@ def test_bad_values_name_the_parameter(values, text):
         BridgeConfig.from_parameters(values)
 
 
+def test_time_capability_follows_use_sim_time_only():
+    assert 'time' in BridgeConfig.from_parameters({}, use_sim_time=True).capabilities
+    assert 'time' not in BridgeConfig.from_parameters({'capabilities': ['time']}).capabilities
+
+
 def test_unknown_capability_is_a_warning():
     config = BridgeConfig.from_parameters({'capabilities': ['services', 'teleport']})
     assert config.warnings == ("parameter capabilities: unknown capability 'teleport' ignored",)
