@@ -34,14 +34,15 @@ import traceback
 from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py import __version__
-from foxglove_bridge_py.config import BridgeConfig, ConfigError
-from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
+from foxglove_bridge_py.protocol import Capability, StatusLevel
 from foxglove_bridge_py.ros_graph import GraphWatcher
-from foxglove_bridge_py.ros_topics import subscribe_clock, TopicSubscriptions
+from foxglove_bridge_py.ros_topics import ClientPublishers, subscribe_clock, TopicSubscriptions
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
-from foxglove_bridge_py.session import (ChannelSpec, Effect, Hub, ReplayLatched,
-                                        StartSubscription, StopSubscription)
+from foxglove_bridge_py.session import (ChannelSpec, CreatePublisher, DestroyPublisher, Effect,
+                                        Hub, PublishMessage, ReplayLatched, StartSubscription,
+                                        StopSubscription)
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
@@ -97,6 +98,7 @@ class Bridge:
         self.hub: Optional[Hub] = None
         self.server: Optional[FoxgloveServer] = None
         self.topics: Optional[TopicSubscriptions] = None
+        self.publishers: Optional[ClientPublishers] = None
         self.port: Optional[int] = None
 
     async def run(self, stop: asyncio.Event,
@@ -113,7 +115,10 @@ class Bridge:
         config = self.config
         self.hub = Hub(
             server_name=f'foxglove_bridge_py {__version__}',
-            capabilities=config.capabilities, supported_encodings=(),
+            capabilities=config.capabilities,
+            supported_encodings=(('cdr',) if Capability.CLIENT_PUBLISH.value in
+                                 config.capabilities else ()),
+            client_topic_allowed=lambda topic: matches_any(config.client_topic_whitelist, topic),
             metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
             session_id=str(time.time_ns() // 1_000_000),
             send_buffer_limit=config.send_buffer_limit)
@@ -123,6 +128,7 @@ class Bridge:
             logger=logging.getLogger('foxglove_bridge_py.server'))
         self.topics = TopicSubscriptions(self.node, config, self._on_message,
                                          self._on_channel_error)
+        self.publishers = ClientPublishers(self.node, self._on_publisher_error)
         self._ros_wakeup = self.node.create_guard_condition(self._run_ros_calls)
         clock = subscribe_clock(self.node, self._on_clock) if config.use_sim_time else None
         watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
@@ -154,6 +160,7 @@ class Bridge:
                 spinner.join(SHUTDOWN_TIMEOUT)
             watcher.destroy()
             self.topics.destroy()
+            self.publishers.destroy_all()
             if clock is not None:
                 self.node.destroy_subscription(clock)
             self.node.destroy_guard_condition(self._ros_wakeup)
@@ -192,6 +199,7 @@ class Bridge:
 
     def _on_effects(self, effects: list[Effect]) -> None:
         topics = self.topics
+        publishers = self.publishers
         for effect in effects:
             if isinstance(effect, StartSubscription):
                 channel = effect.channel
@@ -199,6 +207,15 @@ class Bridge:
                     lambda c=channel: topics.start(c.id, c.topic, c.schema_name))
             elif isinstance(effect, StopSubscription):
                 self._call_in_ros(lambda c=effect.channel_id: topics.stop(c))
+            elif isinstance(effect, PublishMessage):
+                self._call_in_ros(lambda e=effect: publishers.publish(
+                    e.client_id, e.channel_id, e.payload))
+            elif isinstance(effect, CreatePublisher):
+                channel = effect.channel
+                self._call_in_ros(lambda c=channel, s=effect.session: publishers.create(
+                    s.client_id, c.id, c.topic, c.schema_name))
+            elif isinstance(effect, DestroyPublisher):
+                self._call_in_ros(lambda e=effect: publishers.destroy(e.client_id, e.channel_id))
             elif isinstance(effect, ReplayLatched):
                 self.hub.replay(effect.session, effect.channel_id,
                                 topics.latched(effect.channel_id))
@@ -243,6 +260,16 @@ class Bridge:
     def _on_channel_error(self, channel_id: int, message: str) -> None:
         self._log.error(message)
         self._call_in_loop(self.hub.channel_status, channel_id, StatusLevel.ERROR, message)
+
+    def _on_publisher_error(self, client_id: int, channel_id: int, message: str) -> None:
+        self._log.error(message)
+
+        def report() -> None:
+            session = self.hub.sessions.get(client_id)
+            if session is not None:
+                self.hub.client_channel_failed(session, channel_id, message)
+
+        self._call_in_loop(report)
 
     def _call_in_loop(self, function: Callable, *args) -> None:
         try:

@@ -96,7 +96,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
 
 PARAMETER_DEFAULTS: Mapping[str, Any] = {p.name: p.default for p in PARAMETERS}
 
-IMPLEMENTED_CAPABILITIES: frozenset = frozenset()
+IMPLEMENTED_CAPABILITIES = frozenset({Capability.CLIENT_PUBLISH.value})
 """Capabilities this bridge can serve from the parameter; others are not offered to clients."""
 
 KNOWN_CAPABILITIES = frozenset(c.value for c in Capability)

@@ -282,3 +282,103 @@ class TopicSubscriptions:
         """Drop every subscription."""
         for channel_id in list(self._subscriptions):
             self.stop(channel_id)
+
+
+def normalize_type_name(type_name: str) -> str:
+    """
+    Turn ``pkg/Type`` into ``pkg/msg/Type``; a full name is returned as it is.
+
+    :param type_name: a ROS message type name.
+    :return: the full name.
+    :raises ValueError: if it is not a type name.
+    """
+    package, kind, name = parse_type_name(type_name)
+    return f'{package}/{kind}/{name}'
+
+
+ClientErrorSink = Callable[[int, int, str], None]
+"""Receives ``(client_id, channel_id, message)`` when a client's publisher cannot be made."""
+
+
+class ClientPublishers:
+    """ROS publishers for the channels clients advertise; used on the ROS thread."""
+
+    def __init__(self, node: Node, on_error: ClientErrorSink) -> None:
+        """
+        Create the manager.
+
+        :param node: the bridge's node.
+        :param on_error: receives failures to create a publisher.
+        """
+        self._node = node
+        self._on_error = on_error
+        self._publishers: dict[tuple[int, int], Any] = {}
+
+    def create(self, client_id: int, channel_id: int, topic: str, schema_name: str) -> None:
+        """
+        Create the publisher of a client channel, with the QoS of the topic's publishers.
+
+        :param client_id: the client.
+        :param channel_id: the client's channel id.
+        :param topic: the topic to publish on.
+        :param schema_name: the message type, ``pkg/msg/Type`` or ``pkg/Type``.
+        """
+        def fail(reason: str) -> None:
+            self._on_error(client_id, channel_id, f'Cannot advertise channel {channel_id} on '
+                           f'{topic} with type {schema_name}: {reason}')
+
+        try:
+            type_name = normalize_type_name(schema_name)
+        except ValueError:
+            return fail('not a ROS message type name (expected pkg/msg/Type)')
+        full_topic = topic if topic.startswith('/') else '/' + topic
+        existing = dict(self._node.get_topic_names_and_types()).get(full_topic, [])
+        if existing and type_name not in existing:
+            return fail(f'the topic already has type {", ".join(existing)}')
+        try:
+            msg_type = import_message_type(type_name)
+        except ImportError as exc:
+            return fail(f'unknown message type ({exc})')
+        try:
+            publisher = self._node.create_publisher(msg_type, topic, self._qos(full_topic))
+        except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
+            return fail(str(exc))
+        self._publishers[(client_id, channel_id)] = publisher
+
+    def _qos(self, topic: str) -> QoSProfile:
+        # Match the topic's existing publishers, so its subscribers get what they expect.
+        own = self._node.get_name()
+        for info in self._node.get_publishers_info_by_topic(topic):
+            if info.node_name != own:
+                qos = info.qos_profile
+                return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=max(qos.depth, 10),
+                                  reliability=qos.reliability, durability=qos.durability)
+        return QoSProfile(depth=10)
+
+    def publish(self, client_id: int, channel_id: int, payload: bytes) -> None:
+        """
+        Publish CDR bytes as they are.
+
+        :param client_id: the client.
+        :param channel_id: the client's channel id.
+        :param payload: the serialized message.
+        """
+        publisher = self._publishers.get((client_id, channel_id))
+        if publisher is not None:
+            publisher.publish(payload)
+
+    def destroy(self, client_id: int, channel_id: int) -> None:
+        """
+        Destroy a client channel's publisher.
+
+        :param client_id: the client.
+        :param channel_id: the client's channel id.
+        """
+        publisher = self._publishers.pop((client_id, channel_id), None)
+        if publisher is not None:
+            self._node.destroy_publisher(publisher)
+
+    def destroy_all(self) -> None:
+        """Destroy every client publisher."""
+        for key in list(self._publishers):
+            self.destroy(*key)

@@ -180,7 +180,33 @@ class ReplayLatched:
     session: ClientSession
 
 
-Effect = Union[StartSubscription, StopSubscription, ReplayLatched]
+@dataclass(frozen=True)
+class CreatePublisher:
+    """Effect: a client advertised a channel; create a ROS publisher for it."""
+
+    session: ClientSession
+    channel: protocol.ClientChannel
+
+
+@dataclass(frozen=True)
+class DestroyPublisher:
+    """Effect: a client unadvertised a channel or left; destroy its ROS publisher."""
+
+    client_id: int
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class PublishMessage:
+    """Effect: publish a client's message (CDR bytes) on its channel's ROS publisher."""
+
+    client_id: int
+    channel_id: int
+    payload: bytes
+
+
+Effect = Union[StartSubscription, StopSubscription, ReplayLatched, CreatePublisher,
+               DestroyPublisher, PublishMessage]
 
 
 @dataclass
@@ -207,6 +233,7 @@ class ClientSession:
         self.queue = SendQueue(send_buffer_limit)
         self.subscriptions: dict[int, int] = {}
         self.channel_subscriptions: dict[int, int] = {}
+        self.client_channels: dict[int, protocol.ClientChannel] = {}
         self._clock = clock
         self._last_drop_warning = -SEND_BUFFER_WARNING_INTERVAL
         self._drop_warning_pending = False
@@ -248,7 +275,8 @@ class Hub:
 
     def __init__(self, *, server_name: str, capabilities: Sequence[str],
                  supported_encodings: Sequence[str], metadata: dict, session_id: str,
-                 send_buffer_limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+                 send_buffer_limit: int, clock: Callable[[], float] = time.monotonic,
+                 client_topic_allowed: Optional[Callable[[str], bool]] = None) -> None:
         """
         Create a hub.
 
@@ -259,7 +287,9 @@ class Hub:
         :param session_id: this server instance's session id.
         :param send_buffer_limit: bytes of data queued per client before dropping.
         :param clock: monotonic seconds.
+        :param client_topic_allowed: tells whether clients may publish on a topic.
         """
+        self.client_topic_allowed = client_topic_allowed
         self.server_name = server_name
         self.capabilities = tuple(capabilities)
         self.supported_encodings = tuple(supported_encodings)
@@ -316,6 +346,9 @@ class Hub:
         effects = []
         for channel_id in list(session.channel_subscriptions):
             effects.extend(self._remove_subscriber(session, channel_id))
+        effects.extend(DestroyPublisher(session.client_id, channel_id)
+                       for channel_id in session.client_channels)
+        session.client_channels.clear()
         session.subscriptions.clear()
         session.channel_subscriptions.clear()
         return effects
@@ -400,9 +433,72 @@ class Hub:
             effects.extend(self._remove_subscriber(session, channel_id))
         return effects
 
+    def _on_client_advertise(self, session: ClientSession, message: protocol.ClientAdvertise
+                             ) -> list[Effect]:
+        effects: list[Effect] = []
+        for channel in message.channels:
+            if channel.id in session.client_channels:
+                session.send_status(StatusLevel.WARNING, f'Client channel {channel.id} was '
+                                    'already advertised; ignoring advertisement')
+                continue
+            if channel.encoding not in self.supported_encodings:
+                session.send_status(StatusLevel.ERROR, f'Cannot advertise channel {channel.id} '
+                                    f'on {channel.topic}: unsupported encoding '
+                                    f'"{channel.encoding}" (supported: '
+                                    f'{", ".join(self.supported_encodings)})')
+                continue
+            if not channel.schema_name:
+                session.send_status(StatusLevel.ERROR, f'Cannot advertise channel {channel.id} '
+                                    f'on {channel.topic}: schemaName is empty; give the ROS '
+                                    'message type, e.g. std_msgs/msg/String')
+                continue
+            if self.client_topic_allowed is not None and not self.client_topic_allowed(
+                    channel.topic):
+                session.send_status(StatusLevel.ERROR, f'Cannot advertise channel {channel.id} '
+                                    f'on {channel.topic}: topic is not in '
+                                    'client_topic_whitelist')
+                continue
+            session.client_channels[channel.id] = channel
+            effects.append(CreatePublisher(session, channel))
+        return effects
+
+    def _on_client_unadvertise(self, session: ClientSession,
+                               message: protocol.ClientUnadvertise) -> list[Effect]:
+        effects: list[Effect] = []
+        for channel_id in message.channel_ids:
+            if session.client_channels.pop(channel_id, None) is None:
+                session.send_status(StatusLevel.WARNING, f'Client channel {channel_id} was not '
+                                    'advertised; ignoring unadvertisement')
+                continue
+            effects.append(DestroyPublisher(session.client_id, channel_id))
+        return effects
+
+    def _on_client_message(self, session: ClientSession, message: protocol.ClientMessageData
+                           ) -> list[Effect]:
+        if message.channel_id not in session.client_channels:
+            session.send_status(StatusLevel.ERROR, f'Unknown channel ID: {message.channel_id}; '
+                                'advertise it before publishing')
+            return []
+        return [PublishMessage(session.client_id, message.channel_id, bytes(message.payload))]
+
+    def client_channel_failed(self, session: ClientSession, channel_id: int, reason: str
+                              ) -> None:
+        """
+        Forget a client channel whose ROS publisher could not be created, and say why.
+
+        :param session: the client that advertised it.
+        :param channel_id: the client's channel id.
+        :param reason: the error, naming the topic and type.
+        """
+        if session.client_channels.pop(channel_id, None) is not None:
+            session.send_status(StatusLevel.ERROR, reason)
+
     _HANDLERS = {
         protocol.Subscribe: _on_subscribe,
         protocol.Unsubscribe: _on_unsubscribe,
+        protocol.ClientAdvertise: _on_client_advertise,
+        protocol.ClientUnadvertise: _on_client_unadvertise,
+        protocol.ClientMessageData: _on_client_message,
     }
 
     def _remove_subscriber(self, session: ClientSession, channel_id: int) -> list[Effect]:

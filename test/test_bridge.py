@@ -70,7 +70,8 @@ def test_server_info_and_subprotocols(run_bridge):
             assert 'Sec-WebSocket-Extensions' not in headers
             info = client.server_info
             assert info['name'].startswith('foxglove_bridge_py')
-            assert info['capabilities'] == []
+            assert info['capabilities'] == ['clientPublish']
+            assert info['supportedEncodings'] == ['cdr']
             assert info['metadata']['ROS_DISTRO'] == os.environ.get('ROS_DISTRO', '')
             assert info['sessionId'].isdigit()
             await client.expect_op('advertise')
@@ -341,8 +342,15 @@ def test_stalled_client_does_not_delay_others(run_bridge, helper_node):
     ('{"op": "subscribe", "subscriptions": [{"id": 1, "channelId": 99999}]}', 2,
      'Unknown channel ID: 99999'),
     ('{"op": "unsubscribe", "subscriptionIds": [42]}', 1, 'Subscription ID 42 did not exist'),
-    ('{"op": "advertise", "channels": []}', 2, '"clientPublish" capability'),
-    ('{"op": "unadvertise", "channelIds": [1]}', 2, '"clientPublish" capability'),
+    ('{"op": "advertise", "channels": [{"id": 1, "topic": "/t", "encoding": "cdr", '
+     '"schemaName": ""}]}', 2, 'schemaName is empty'),
+    ('{"op": "advertise", "channels": [{"id": 1, "topic": "/t", "encoding": "protobuf", '
+     '"schemaName": "std_msgs/msg/String"}]}', 2, 'unsupported encoding "protobuf"'),
+    ('{"op": "advertise", "channels": [{"id": 1, "topic": "/t", "encoding": "cdr", '
+     '"schemaName": "no_such_pkg/msg/Nope"}]}', 2, 'unknown message type'),
+    ('{"op": "advertise", "channels": [{"id": 1, "topic": "/t", "encoding": "cdr", '
+     '"schemaName": "not a type"}]}', 2, 'not a ROS message type name'),
+    ('{"op": "unadvertise", "channelIds": [1]}', 1, 'Client channel 1 was not advertised'),
     ('{"op": "getParameters", "parameterNames": []}', 2, '"parameters" capability'),
     ('{"op": "setParameters", "parameters": []}', 2, '"parameters" capability'),
     ('{"op": "subscribeParameterUpdates", "parameterNames": []}', 2,
@@ -353,7 +361,7 @@ def test_stalled_client_does_not_delay_others(run_bridge, helper_node):
     (b'', 2, 'Received an empty binary message'),
     (b'\x09abc', 2, 'Unrecognized client opcode 9'),
     (b'\x01\x01', 2, 'buffer too short'),
-    (b'\x01\x01\x00\x00\x00data', 2, '"clientPublish" capability'),
+    (b'\x01\x01\x00\x00\x00data', 2, 'Unknown channel ID: 1'),
     (b'\x03\x00\x00\x00\x80\x3f\x00' + bytes(8) + b'\x02\x00\x00\x00\xff\xfe', 2,
      'not valid UTF-8'),
     (b'\x03\x00\x00\x00\x80\x3f\x00' + bytes(8) + b'\x02\x00\x00\x00id', 2,
@@ -473,7 +481,7 @@ def test_sim_time_is_broadcast_and_stamps_messages(run_bridge, helper_node):
 
     async def scenario():
         client = await Client.connect(bridge.url)
-        assert client.server_info['capabilities'] == ['time']
+        assert client.server_info['capabilities'] == ['clientPublish', 'time']
         await publish_clock_until_time_frame(client, clock_publisher, 5, 7)
         # MessageData log times come from the same (sim) clock as the Time messages.
         channel = await client.channel_for('/sim_chatter')
@@ -498,6 +506,91 @@ def test_no_time_messages_without_sim_time(run_bridge, helper_node):
         for _ in range(5):
             clock_publisher.publish(Clock())
         assert not [f for f in await client.quiet(0.5) if isinstance(f, bytes)]
+        await client.close()
+
+    run(scenario())
+
+
+def test_client_ops_need_client_publish_capability(run_bridge):
+    bridge = run_bridge(capabilities=['services'])
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        assert client.server_info['capabilities'] == []
+        await client.send({'op': 'advertise', 'channels': []})
+        status = await client.expect_op('status')
+        assert '"clientPublish" capability' in status['message']
+        await client.close()
+
+    run(scenario())
+
+
+def advertise_message(channel_id, topic, schema_name='std_msgs/msg/String', encoding='cdr',
+                      **extra):
+    return {'op': 'advertise', 'channels': [dict(id=channel_id, topic=topic, encoding=encoding,
+                                                 schemaName=schema_name, **extra)]}
+
+
+def publisher_nodes(node, topic):
+    return sorted(info.node_name for info in node.get_publishers_info_by_topic(topic))
+
+
+@pytest.mark.parametrize('existing_publisher', [False, True])
+def test_client_publishes_cdr_into_ros(run_bridge, helper_node, existing_publisher):
+    bridge = run_bridge()
+    received = []
+    helper_node.create_subscription(String, '/from_app', received.append, 10)
+    if existing_publisher:
+        helper_node.create_publisher(String, '/from_app', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        # The app may leave out the schema, and may name the type without /msg/.
+        await client.send(advertise_message(1, '/from_app', 'std_msgs/String', schema=''))
+        wait_for(lambda: 'foxglove_bridge' in publisher_nodes(helper_node, '/from_app'),
+                 what='the bridge publisher')
+        # The C++ bridge advertises a client's topic back, so the app can plot it.
+        await client.channel_for('/from_app')
+        deadline = time.monotonic() + TIMEOUT
+        while not received and time.monotonic() < deadline:
+            await client.send(struct.pack('<BI', 1, 1) + HELLO_WORLD_CDR)
+            await asyncio.sleep(0.05)
+        assert received and received[0].data == 'hello world'
+        await client.send({'op': 'unadvertise', 'channelIds': [1]})
+        wait_for(lambda: 'foxglove_bridge' not in publisher_nodes(helper_node, '/from_app'),
+                 what='the publisher to go')
+        # A client that leaves takes its publishers with it.
+        await client.send(advertise_message(2, '/from_app'))
+        wait_for(lambda: 'foxglove_bridge' in publisher_nodes(helper_node, '/from_app'),
+                 what='the second publisher')
+        await client.close()
+        wait_for(lambda: 'foxglove_bridge' not in publisher_nodes(helper_node, '/from_app'),
+                 what='the publisher to go on disconnect')
+
+    run(scenario())
+
+
+def test_client_advertise_refusals(run_bridge, helper_node):
+    bridge = run_bridge(client_topic_whitelist=['/app/.*'])
+    helper_node.create_publisher(String, '/app/taken', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send(advertise_message(1, '/elsewhere'))
+        status = await client.expect_op('status')
+        assert 'not in client_topic_whitelist' in status['message']
+        await client.channel_for('/app/taken')
+        await client.send(advertise_message(2, '/app/taken', 'std_msgs/msg/Int32'))
+        status = await client.expect_op('status')
+        assert status['level'] == 2
+        assert '/app/taken' in status['message'] and 'std_msgs/msg/Int32' in status['message']
+        assert 'already has type std_msgs/msg/String' in status['message']
+        await client.send(advertise_message(3, '/app/ok'))
+        await client.send(advertise_message(3, '/app/ok'))
+        status = await client.expect_op('status')
+        assert (status['level'], status['message']) == (
+            1, 'Client channel 3 was already advertised; ignoring advertisement')
+        assert publisher_nodes(helper_node, '/elsewhere') == []
         await client.close()
 
     run(scenario())
