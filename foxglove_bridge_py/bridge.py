@@ -116,7 +116,7 @@ class Bridge:
         self.hub = Hub(
             server_name=f'foxglove_bridge_py {__version__}',
             capabilities=config.capabilities,
-            supported_encodings=(('cdr',) if Capability.CLIENT_PUBLISH.value in
+            supported_encodings=(('cdr', 'json') if Capability.CLIENT_PUBLISH.value in
                                  config.capabilities else ()),
             client_topic_allowed=lambda topic: matches_any(config.client_topic_whitelist, topic),
             metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
@@ -128,7 +128,8 @@ class Bridge:
             logger=logging.getLogger('foxglove_bridge_py.server'))
         self.topics = TopicSubscriptions(self.node, config, self._on_message,
                                          self._on_channel_error)
-        self.publishers = ClientPublishers(self.node, self._on_publisher_error)
+        self.publishers = ClientPublishers(self.node, self._on_publisher_error,
+                                           self._on_publish_error)
         self._ros_wakeup = self.node.create_guard_condition(self._run_ros_calls)
         clock = subscribe_clock(self.node, self._on_clock) if config.use_sim_time else None
         watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
@@ -213,7 +214,7 @@ class Bridge:
             elif isinstance(effect, CreatePublisher):
                 channel = effect.channel
                 self._call_in_ros(lambda c=channel, s=effect.session: publishers.create(
-                    s.client_id, c.id, c.topic, c.schema_name))
+                    s.client_id, c.id, c.topic, c.schema_name, c.encoding))
             elif isinstance(effect, DestroyPublisher):
                 self._call_in_ros(lambda e=effect: publishers.destroy(e.client_id, e.channel_id))
             elif isinstance(effect, ReplayLatched):
@@ -268,6 +269,14 @@ class Bridge:
             session = self.hub.sessions.get(client_id)
             if session is not None:
                 self.hub.client_channel_failed(session, channel_id, message)
+
+        self._call_in_loop(report)
+
+    def _on_publish_error(self, client_id: int, channel_id: int, message: str) -> None:
+        def report() -> None:
+            session = self.hub.sessions.get(client_id)
+            if session is not None:
+                session.send_status(StatusLevel.ERROR, message)
 
         self._call_in_loop(report)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import collections
 import importlib
 import itertools
+import json
 import struct
 import threading
 import time
@@ -32,6 +33,7 @@ from typing import Any, Callable
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.qos import choose_qos, PublisherQos
+from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json
 from foxglove_bridge_py.schema import parse_type_name
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -297,24 +299,28 @@ def normalize_type_name(type_name: str) -> str:
 
 
 ClientErrorSink = Callable[[int, int, str], None]
-"""Receives ``(client_id, channel_id, message)`` when a client's publisher cannot be made."""
+"""Receives ``(client_id, channel_id, message)`` about a client channel's failure."""
 
 
 class ClientPublishers:
     """ROS publishers for the channels clients advertise; used on the ROS thread."""
 
-    def __init__(self, node: Node, on_error: ClientErrorSink) -> None:
+    def __init__(self, node: Node, on_create_error: ClientErrorSink,
+                 on_publish_error: ClientErrorSink) -> None:
         """
         Create the manager.
 
         :param node: the bridge's node.
-        :param on_error: receives failures to create a publisher.
+        :param on_create_error: receives failures to create a publisher.
+        :param on_publish_error: receives messages that could not be published (bad JSON).
         """
         self._node = node
-        self._on_error = on_error
-        self._publishers: dict[tuple[int, int], Any] = {}
+        self._on_error = on_create_error
+        self._on_publish_error = on_publish_error
+        self._publishers: dict[tuple[int, int], tuple[Any, Any, str]] = {}
 
-    def create(self, client_id: int, channel_id: int, topic: str, schema_name: str) -> None:
+    def create(self, client_id: int, channel_id: int, topic: str, schema_name: str,
+               encoding: str = 'cdr') -> None:
         """
         Create the publisher of a client channel, with the QoS of the topic's publishers.
 
@@ -322,6 +328,7 @@ class ClientPublishers:
         :param channel_id: the client's channel id.
         :param topic: the topic to publish on.
         :param schema_name: the message type, ``pkg/msg/Type`` or ``pkg/Type``.
+        :param encoding: ``cdr`` (published as it is) or ``json`` (converted first).
         """
         def fail(reason: str) -> None:
             self._on_error(client_id, channel_id, f'Cannot advertise channel {channel_id} on '
@@ -343,7 +350,7 @@ class ClientPublishers:
             publisher = self._node.create_publisher(msg_type, topic, self._qos(full_topic))
         except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
             return fail(str(exc))
-        self._publishers[(client_id, channel_id)] = publisher
+        self._publishers[(client_id, channel_id)] = (publisher, msg_type, encoding)
 
     def _qos(self, topic: str) -> QoSProfile:
         # Match the topic's existing publishers, so its subscribers get what they expect.
@@ -357,15 +364,25 @@ class ClientPublishers:
 
     def publish(self, client_id: int, channel_id: int, payload: bytes) -> None:
         """
-        Publish CDR bytes as they are.
+        Publish a client's message: CDR bytes as they are, JSON converted to the message type.
 
         :param client_id: the client.
         :param channel_id: the client's channel id.
         :param payload: the serialized message.
         """
-        publisher = self._publishers.get((client_id, channel_id))
-        if publisher is not None:
+        entry = self._publishers.get((client_id, channel_id))
+        if entry is None:
+            return
+        publisher, msg_type, encoding = entry
+        if encoding == 'cdr':
             publisher.publish(payload)
+            return
+        try:
+            value = json.loads(payload)
+            publisher.publish(message_from_json(msg_type, value))
+        except (ValueError, JsonConversionError) as exc:
+            self._on_publish_error(client_id, channel_id, f'Cannot publish on client channel '
+                                   f'{channel_id} ({publisher.topic_name}): {exc}')
 
     def destroy(self, client_id: int, channel_id: int) -> None:
         """
@@ -374,9 +391,9 @@ class ClientPublishers:
         :param client_id: the client.
         :param channel_id: the client's channel id.
         """
-        publisher = self._publishers.pop((client_id, channel_id), None)
-        if publisher is not None:
-            self._node.destroy_publisher(publisher)
+        entry = self._publishers.pop((client_id, channel_id), None)
+        if entry is not None:
+            self._node.destroy_publisher(entry[0])
 
     def destroy_all(self) -> None:
         """Destroy every client publisher."""

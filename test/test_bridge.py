@@ -71,7 +71,7 @@ def test_server_info_and_subprotocols(run_bridge):
             info = client.server_info
             assert info['name'].startswith('foxglove_bridge_py')
             assert info['capabilities'] == ['clientPublish']
-            assert info['supportedEncodings'] == ['cdr']
+            assert info['supportedEncodings'] == ['cdr', 'json']
             assert info['metadata']['ROS_DISTRO'] == os.environ.get('ROS_DISTRO', '')
             assert info['sessionId'].isdigit()
             await client.expect_op('advertise')
@@ -535,8 +535,9 @@ def publisher_nodes(node, topic):
     return sorted(info.node_name for info in node.get_publishers_info_by_topic(topic))
 
 
+@pytest.mark.parametrize('encoding', ['cdr', 'json'])
 @pytest.mark.parametrize('existing_publisher', [False, True])
-def test_client_publishes_cdr_into_ros(run_bridge, helper_node, existing_publisher):
+def test_client_publishes_into_ros(run_bridge, helper_node, existing_publisher, encoding):
     bridge = run_bridge()
     received = []
     helper_node.create_subscription(String, '/from_app', received.append, 10)
@@ -546,14 +547,16 @@ def test_client_publishes_cdr_into_ros(run_bridge, helper_node, existing_publish
     async def scenario():
         client = await Client.connect(bridge.url)
         # The app may leave out the schema, and may name the type without /msg/.
-        await client.send(advertise_message(1, '/from_app', 'std_msgs/String', schema=''))
+        await client.send(advertise_message(1, '/from_app', 'std_msgs/String', encoding,
+                                            schema=''))
         wait_for(lambda: 'foxglove_bridge' in publisher_nodes(helper_node, '/from_app'),
                  what='the bridge publisher')
         # The C++ bridge advertises a client's topic back, so the app can plot it.
         await client.channel_for('/from_app')
         deadline = time.monotonic() + TIMEOUT
         while not received and time.monotonic() < deadline:
-            await client.send(struct.pack('<BI', 1, 1) + HELLO_WORLD_CDR)
+            payload = HELLO_WORLD_CDR if encoding == 'cdr' else b'{"data": "hello world"}'
+            await client.send(struct.pack('<BI', 1, 1) + payload)
             await asyncio.sleep(0.05)
         assert received and received[0].data == 'hello world'
         await client.send({'op': 'unadvertise', 'channelIds': [1]})
@@ -591,6 +594,32 @@ def test_client_advertise_refusals(run_bridge, helper_node):
         assert (status['level'], status['message']) == (
             1, 'Client channel 3 was already advertised; ignoring advertisement')
         assert publisher_nodes(helper_node, '/elsewhere') == []
+        await client.close()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize('payload, text', [
+    (b'{"data": 5}', 'field data: expected a string'),
+    (b'{"data": "x", "extra": 1}', 'field extra: no such field in std_msgs/String'),
+    (b'not json', 'Cannot publish on client channel 1 (/json_in)'),
+])
+def test_bad_json_publish_gets_status_naming_the_field(run_bridge, payload, text):
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send(advertise_message(1, '/json_in', 'std_msgs/msg/String', 'json'))
+        await client.channel_for('/json_in')
+        await client.send(struct.pack('<BI', 1, 1) + payload)
+        status = await client.expect_op('status')
+        assert status['level'] == 2
+        assert text in status['message']
+        # Still serving, and the channel still works.
+        await client.send(struct.pack('<BI', 1, 1) + b'{"data": "ok"}')
+        await client.send({'op': 'unsubscribe', 'subscriptionIds': [9]})
+        status = await client.expect_op('status')
+        assert 'Subscription ID 9' in status['message']
         await client.close()
 
     run(scenario())
