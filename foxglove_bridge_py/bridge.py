@@ -127,7 +127,7 @@ class Bridge:
             ssl_context=make_ssl_context(config), compression=config.use_compression,
             logger=logging.getLogger('foxglove_bridge_py.server'))
         self.topics = TopicSubscriptions(self.node, config, self._on_message,
-                                         self._on_channel_error)
+                                         self._on_channel_problem)
         self.publishers = ClientPublishers(self.node, self._on_publisher_error,
                                            self._on_publish_error)
         self._ros_wakeup = self.node.create_guard_condition(self._run_ros_calls)
@@ -258,9 +258,11 @@ class Bridge:
             self._on_effects(effects)
         self.hub.add_channels(added)
 
-    def _on_channel_error(self, channel_id: int, message: str) -> None:
-        self._log.error(message)
-        self._call_in_loop(self.hub.channel_status, channel_id, StatusLevel.ERROR, message)
+    def _on_channel_problem(self, channel_id: int, kind: str, message: str) -> None:
+        level = StatusLevel.ERROR if kind == 'subscription' else StatusLevel.WARNING
+        if level == StatusLevel.ERROR:
+            self._log.error(message)
+        self._call_in_loop(self.hub.channel_problem, channel_id, kind, level, message)
 
     def _on_publisher_error(self, client_id: int, channel_id: int, message: str) -> None:
         self._log.error(message)

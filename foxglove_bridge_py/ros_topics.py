@@ -42,8 +42,8 @@ from rclpy.subscription import Subscription
 MessageSink = Callable[[int, int, int, bytes], None]
 """Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread."""
 
-ErrorSink = Callable[[int, str], None]
-"""Receives ``(channel_id, message)`` when a channel cannot be subscribed."""
+ProblemSink = Callable[[int, str, str], None]
+"""Receives ``(channel_id, kind, message)``: a ``subscription`` error or a ``qos`` warning."""
 
 # rclpy passes MessageInfo to two-argument callbacks from Jazzy on, with the publisher's GID from
 # Kilted on; without the GID the cache keeps the latest messages of all publishers together.
@@ -150,19 +150,19 @@ class TopicSubscriptions:
     """Creates and destroys the bridge's topic subscriptions; used on the ROS thread."""
 
     def __init__(self, node: Node, config: BridgeConfig, on_message: MessageSink,
-                 on_error: ErrorSink) -> None:
+                 on_problem: ProblemSink) -> None:
         """
         Create the manager.
 
         :param node: the bridge's node.
         :param config: QoS bounds and the best-effort whitelist.
         :param on_message: receives every message.
-        :param on_error: receives subscription failures.
+        :param on_problem: receives subscription failures and QoS warnings.
         """
         self._node = node
         self._config = config
         self._on_message = on_message
-        self._on_error = on_error
+        self._on_problem = on_problem
         self._subscriptions: dict[int, Subscription] = {}
         self._caches: dict[int, LatchedCache] = {}
         self._sequence = itertools.count(1)
@@ -191,8 +191,8 @@ class TopicSubscriptions:
         try:
             msg_type = import_message_type(type_name)
         except ImportError as exc:
-            self._on_error(channel_id, f'Cannot subscribe to {topic}: message type {type_name} '
-                           f'is not installed for Python ({exc})')
+            self._on_problem(channel_id, 'subscription', f'Cannot subscribe to {topic}: message '
+                             f'type {type_name} is not installed for Python ({exc})')
             return
         publishers = self._node.get_publishers_info_by_topic(topic)
         choice = choose_qos(
@@ -201,8 +201,10 @@ class TopicSubscriptions:
                           p.qos_profile.depth) for p in publishers],
             min_depth=self._config.min_qos_depth, max_depth=self._config.max_qos_depth,
             force_best_effort=matches_any(self._config.best_effort_qos_topic_whitelist, topic))
-        for warning in choice.warnings:
-            self._node.get_logger().warning(f'{topic}: {warning}')
+        if choice.warnings:
+            text = f'{topic}: {"; ".join(choice.warnings)}'
+            self._node.get_logger().warning(text)
+            self._on_problem(channel_id, 'qos', text)
         qos = QoSProfile(
             history=HistoryPolicy.KEEP_LAST, depth=choice.depth,
             reliability=(ReliabilityPolicy.RELIABLE if choice.reliable
@@ -220,7 +222,8 @@ class TopicSubscriptions:
                 msg_type, topic, callback, qos, raw=True)
         except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
             self._caches.pop(channel_id, None)
-            self._on_error(channel_id, f'Cannot subscribe to {topic} ({type_name}): {exc}')
+            self._on_problem(channel_id, 'subscription',
+                             f'Cannot subscribe to {topic} ({type_name}): {exc}')
 
     def _callback(self, channel_id: int) -> Callable[[bytes], None]:
         sink = self._on_message

@@ -236,7 +236,8 @@ class ClientSession:
         self.client_channels: dict[int, protocol.ClientChannel] = {}
         self._clock = clock
         self._last_drop_warning = -SEND_BUFFER_WARNING_INTERVAL
-        self._drop_warning_pending = False
+        self._last_drop = 0.0
+        self._drop_warning_shown = False
 
     def __hash__(self) -> int:
         return self.client_id
@@ -257,17 +258,24 @@ class ClientSession:
 
     def enqueue_data(self, header: bytes, payload: bytes) -> None:
         """
-        Queue a MessageData frame and warn the client, at most every few seconds, of drops.
+        Queue a MessageData frame; warn the client of drops, at most every few seconds.
+
+        The warning is withdrawn once the client has kept up for as long again.
 
         :param header: the MessageData header with this client's subscription id.
         :param payload: the message bytes.
         """
         if self.queue.put_data(header, payload):
-            now = self._clock()
+            now = self._last_drop = self._clock()
             if now - self._last_drop_warning >= SEND_BUFFER_WARNING_INTERVAL:
                 self._last_drop_warning = now
+                self._drop_warning_shown = True
                 self.send_status(StatusLevel.WARNING, 'Send buffer limit reached',
                                  SEND_BUFFER_STATUS_ID)
+        elif self._drop_warning_shown and (
+                self._clock() - self._last_drop >= SEND_BUFFER_WARNING_INTERVAL):
+            self._drop_warning_shown = False
+            self.queue.put_control(protocol.remove_status([SEND_BUFFER_STATUS_ID]))
 
 
 class Hub:
@@ -303,6 +311,8 @@ class Hub:
         self._next_channel_id = 1
         self._next_client_id = 1
         self._clock = clock
+        self._statuses: dict[str, str] = {}
+        self._channel_statuses: dict[int, set[str]] = {}
 
     # --- clients -------------------------------------------------------------------------------
 
@@ -333,7 +343,90 @@ class Hub:
             session.queue.put_control(protocol.advertise(channels[start:start + ADVERTISE_BATCH]))
         if not channels:
             session.queue.put_control(protocol.advertise([]))
+        for text in self._statuses.values():
+            session.queue.put_control(text)
         return session
+
+    def clear_session(self, session_id: str) -> None:
+        """
+        Start a new session: send every client a ``serverInfo`` with a new session id.
+
+        Connections, channels and subscriptions stay; the app resets its state (timeline,
+        problems, caches), so the bridge's standing statuses are sent again after it.
+
+        :param session_id: the new session id.
+        """
+        self.session_id = session_id
+        frames = [self.server_info(), *self._statuses.values()]
+        for session in self.sessions.values():
+            for frame in frames:
+                session.queue.put_control(frame)
+
+    # --- the bridge's own statuses -------------------------------------------------------------
+
+    def set_status(self, status_id: str, level: StatusLevel, message: str) -> None:
+        """
+        Report a standing problem to every client, now and on connect, until it is cleared.
+
+        :param status_id: a stable id; a new status with the same id replaces the old one.
+        :param level: warning or error (or info).
+        :param message: the text.
+        """
+        text = protocol.status(level, message, status_id)
+        if self._statuses.get(status_id) == text:
+            return
+        self._statuses[status_id] = text
+        for session in self.sessions.values():
+            session.queue.put_control(text)
+
+    def clear_status(self, status_ids: Iterable[str]) -> None:
+        """
+        Withdraw standing problems with ``removeStatus``; unknown ids are ignored.
+
+        :param status_ids: the ids.
+        """
+        removed = [i for i in status_ids if self._statuses.pop(i, None) is not None]
+        if removed:
+            text = protocol.remove_status(removed)
+            for session in self.sessions.values():
+                session.queue.put_control(text)
+
+    def status_ids(self) -> list[str]:
+        """
+        List the ids of the standing problems.
+
+        :return: the ids.
+        """
+        return list(self._statuses)
+
+    def channel_problem(self, channel_id: int, kind: str, level: StatusLevel,
+                        message: str) -> None:
+        """
+        Report a problem with a channel until it is solved.
+
+        A problem is withdrawn when its channel goes; a ``subscription`` or ``qos`` problem
+        also when the channel's last subscriber leaves.
+
+        :param channel_id: the channel.
+        :param kind: ``schema``, ``subscription`` or ``qos``.
+        :param level: warning or error.
+        :param message: the text.
+        """
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return
+        status_id = f'foxglove_bridge_py.{kind}:{channel.topic}:{channel.schema_name}'
+        self._channel_statuses.setdefault(channel_id, set()).add(status_id)
+        self.set_status(status_id, level, message)
+
+    def _clear_channel_problems(self, channel_id: int, kinds: tuple[str, ...]) -> None:
+        ids = self._channel_statuses.get(channel_id)
+        if not ids:
+            return
+        prefixes = tuple(f'foxglove_bridge_py.{kind}:' for kind in kinds)
+        cleared = {i for i in ids if i.startswith(prefixes)}
+        ids -= cleared
+        self.clear_status(sorted(cleared))
 
     def disconnect(self, session: ClientSession) -> list[Effect]:
         """
@@ -509,6 +602,7 @@ class Hub:
         if subscribers:
             return []
         del self._subscribers[channel_id]
+        self._clear_channel_problems(channel_id, ('subscription', 'qos'))
         return [StopSubscription(channel_id)]
 
     # --- channels ------------------------------------------------------------------------------
@@ -540,6 +634,11 @@ class Hub:
             self.channels[channel.id] = channel
             self._channel_by_key[spec.key] = channel.id
             added.append(channel)
+            if not spec.schema:
+                self.channel_problem(
+                    channel.id, 'schema', StatusLevel.WARNING,
+                    f'No message definition found for {spec.schema_name} (topic {spec.topic}): '
+                    'install its package where the bridge runs so the app can decode it')
         if added:
             for start in range(0, len(added), ADVERTISE_BATCH):
                 text = protocol.advertise(added[start:start + ADVERTISE_BATCH])
@@ -572,18 +671,10 @@ class Hub:
             text = protocol.unadvertise(removed)
             for session in self.sessions.values():
                 session.queue.put_control(text)
+        for channel_id in removed:
+            self._clear_channel_problems(channel_id, ('schema', 'subscription', 'qos'))
+            self._channel_statuses.pop(channel_id, None)
         return effects
-
-    def channel_status(self, channel_id: int, level: StatusLevel, message: str) -> None:
-        """
-        Tell the subscribers of a channel about a problem with it.
-
-        :param channel_id: the channel.
-        :param level: warning or error.
-        :param message: the text.
-        """
-        for session in self._subscribers.get(channel_id, {}):
-            session.send_status(level, message)
 
     def broadcast_status(self, level: StatusLevel, message: str,
                          status_id: Optional[str] = None) -> None:

@@ -119,7 +119,9 @@ def test_removed_channel_is_unadvertised_and_released():
     hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     drain(session)
     assert hub.remove_channels([('/gone', 't/msg/T')]) == [StopSubscription(channel.id)]
-    assert drain(session) == ['{"op":"unadvertise","channelIds":[1]}']
+    assert drain(session) == [
+        '{"op":"unadvertise","channelIds":[1]}',
+        '{"op":"removeStatus","statusIds":["foxglove_bridge_py.schema:/gone:t/msg/T"]}']
     assert session.subscriptions == {}
     # A topic that comes back gets a new id: clients cache decoders by id.
     (again,) = hub.add_channels([ChannelSpec('/gone', 't/msg/T', '', None)])
@@ -140,7 +142,58 @@ def test_send_buffer_warning_is_debounced():
                          'id': 'foxglove_bridge_py.send_buffer_limit'}]
     clock.now = 3.0
     hub.deliver([(1, 1, 0, b'x' * 80), (1, 1, 0, b'x' * 80)])
-    assert len([f for f in drain(session) if isinstance(f, str)]) == 1
+    # Kept up for 2.5 s: the warning is withdrawn; then it drops again: warned again.
+    assert [json.loads(f)['op'] for f in drain(session) if isinstance(f, str)] == [
+        'removeStatus', 'status']
+
+
+def test_send_buffer_warning_withdrawn_once_client_keeps_up():
+    clock = FakeClock()
+    hub = make_hub(limit=100, clock=clock)
+    hub.add_channels([ChannelSpec('/big', 't/msg/T', 'x', 'ros2msg')])
+    session = hub.connect('1')
+    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.deliver([(1, 1, 0, b'x' * 80)] * 3)
+    drain(session)
+    clock.now = 1.0
+    hub.deliver([(1, 1, 0, b'x' * 10)])
+    assert [f for f in drain(session) if isinstance(f, str)] == []
+    clock.now = 2.6
+    hub.deliver([(1, 1, 0, b'x' * 10)])
+    assert [f for f in drain(session) if isinstance(f, str)] == [
+        '{"op":"removeStatus","statusIds":["foxglove_bridge_py.send_buffer_limit"]}']
+
+
+def test_standing_statuses_reach_new_clients_and_are_withdrawn():
+    hub = make_hub()
+    early = hub.connect('early')
+    (channel,) = hub.add_channels([ChannelSpec('/raw', 'x/msg/Unknown', '', None)])
+    late = hub.connect('late')
+    expected = ('{"op":"status","level":1,"message":"No message definition found for '
+                'x/msg/Unknown (topic /raw): install its package where the bridge runs so the '
+                'app can decode it","id":"foxglove_bridge_py.schema:/raw:x/msg/Unknown"}')
+    assert expected in drain(early) and expected in drain(late)
+    hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.channel_problem(channel.id, 'qos', protocol.StatusLevel.WARNING, 'mixed')
+    hub.channel_problem(channel.id, 'qos', protocol.StatusLevel.WARNING, 'mixed')
+    assert len(drain(late)) == 1
+    hub.handle_frame(late, '{"op":"unsubscribe","subscriptionIds":[1]}')
+    assert drain(late) == [
+        '{"op":"removeStatus","statusIds":["foxglove_bridge_py.qos:/raw:x/msg/Unknown"]}']
+    assert hub.status_ids() == ['foxglove_bridge_py.schema:/raw:x/msg/Unknown']
+
+
+def test_clear_session_sends_new_server_info_and_standing_statuses():
+    hub = make_hub()
+    session = hub.connect('1')
+    hub.set_status('problem', protocol.StatusLevel.ERROR, 'bad')
+    drain(session)
+    hub.clear_session('2')
+    frames = [json.loads(f) for f in drain(session)]
+    assert [f['op'] for f in frames] == ['serverInfo', 'status']
+    assert frames[0]['sessionId'] == '2'
+    hub.clear_status(['problem', 'unknown'])
+    assert drain(session) == ['{"op":"removeStatus","statusIds":["problem"]}']
 
 
 def test_bad_frames_answer_with_status():
