@@ -37,7 +37,8 @@ from foxglove_bridge_py import __version__
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.protocol import Capability, StatusLevel
 from foxglove_bridge_py.ros_graph import GraphWatcher
-from foxglove_bridge_py.ros_topics import ClientPublishers, subscribe_clock, TopicSubscriptions
+from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
+                                           subscribe_diagnostics, TopicSubscriptions)
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import (ChannelSpec, CreatePublisher, DestroyPublisher, Effect,
@@ -90,6 +91,9 @@ class Bridge:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._pending: list = []
         self._pending_time: Optional[int] = None
+        self._pending_session: Optional[str] = None
+        self._last_clock: Optional[int] = None
+        self._last_session_ms = 0
         self._pending_lock = threading.Lock()
         self._flush_scheduled = False
         self._ros_calls: collections.deque = collections.deque()
@@ -120,7 +124,7 @@ class Bridge:
                                  config.capabilities else ()),
             client_topic_allowed=lambda topic: matches_any(config.client_topic_whitelist, topic),
             metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
-            session_id=str(time.time_ns() // 1_000_000),
+            session_id=config.session_id or self._new_session_id(),
             send_buffer_limit=config.send_buffer_limit)
         self.server = FoxgloveServer(
             self.hub, self._on_effects, address=config.address, port=config.port,
@@ -132,6 +136,10 @@ class Bridge:
                                            self._on_publish_error)
         self._ros_wakeup = self.node.create_guard_condition(self._run_ros_calls)
         clock = subscribe_clock(self.node, self._on_clock) if config.use_sim_time else None
+        from std_srvs.srv import Trigger
+        clear_session = self.node.create_service(Trigger, '~/clear_session', self._clear_session)
+        diagnostics = (subscribe_diagnostics(self.node, self._on_diagnostics)
+                       if config.diagnostics_as_status else None)
         watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
                                self._on_graph_change)
         watcher.poll()
@@ -162,8 +170,10 @@ class Bridge:
             watcher.destroy()
             self.topics.destroy()
             self.publishers.destroy_all()
-            if clock is not None:
-                self.node.destroy_subscription(clock)
+            for subscription in (clock, diagnostics):
+                if subscription is not None:
+                    self.node.destroy_subscription(subscription)
+            self.node.destroy_service(clear_session)
             self.node.destroy_guard_condition(self._ros_wakeup)
 
     def _publish_port(self, port: int) -> None:
@@ -231,10 +241,37 @@ class Bridge:
             self._flush_scheduled = True
         self._call_in_loop(self._flush)
 
+    def _new_session_id(self) -> str:
+        # Milliseconds since the epoch, as the SDK does, but never the same id twice.
+        with self._pending_lock:
+            self._last_session_ms = max(self._last_session_ms + 1, time.time_ns() // 1_000_000)
+            return str(self._last_session_ms)
+
+    def _clear_session(self, request, response):
+        session_id = self._new_session_id()
+        with self._pending_lock:
+            self._pending_session = session_id
+        self._schedule_flush()
+        self._log.info(f'new session {session_id}')
+        response.success = True
+        response.message = f'new session {session_id}'
+        return response
+
     def _on_clock(self, timestamp_ns: int) -> None:
+        # A clock that goes back is a restarted simulation: the app should start afresh.
+        jumped_back = self._last_clock is not None and timestamp_ns < self._last_clock
+        self._last_clock = timestamp_ns
+        new_session = (self._new_session_id()
+                       if jumped_back and self.config.clear_session_on_clock_jump else None)
         # Only the latest time of a batch matters: the app's clock jumps to it.
         with self._pending_lock:
             self._pending_time = timestamp_ns
+            if new_session is not None:
+                self._pending_session = new_session
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        with self._pending_lock:
             if self._flush_scheduled:
                 return
             self._flush_scheduled = True
@@ -244,7 +281,11 @@ class Bridge:
         with self._pending_lock:
             batch, self._pending = self._pending, []
             timestamp, self._pending_time = self._pending_time, None
+            session, self._pending_session = self._pending_session, None
             self._flush_scheduled = False
+        # A new session first, so that the time and data after it belong to it.
+        if session is not None:
+            self.hub.clear_session(session)
         if timestamp is not None:
             self.hub.broadcast_time(timestamp)
         self.hub.deliver(batch)
@@ -273,6 +314,9 @@ class Bridge:
                 self.hub.client_channel_failed(session, channel_id, message)
 
         self._call_in_loop(report)
+
+    def _on_diagnostics(self, entries: list[tuple[str, int, str]]) -> None:
+        self._call_in_loop(self.hub.apply_diagnostics, entries)
 
     def _on_publish_error(self, client_id: int, channel_id: int, message: str) -> None:
         def report() -> None:

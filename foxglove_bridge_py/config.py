@@ -91,6 +91,12 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('publish_client_count', False, 'Publish the number of connected clients on '
                   '/foxglove_bridge/client_count.'),
     ParameterSpec('debug', False, 'Log at debug level.'),
+    ParameterSpec('session_id', '', 'Session id sent to clients; empty: the start time in '
+                  'milliseconds. The ~/clear_session service starts a new session.'),
+    ParameterSpec('clear_session_on_clock_jump', True, 'Start a new session when /clock jumps '
+                  'backwards (a restarted simulation), with use_sim_time.'),
+    ParameterSpec('diagnostics_as_status', True, 'Show /diagnostics entries at WARN, ERROR or '
+                  "STALE in the app's problems panel until they are OK again."),
 )
 """Every parameter the node declares, with the C++ bridge's names and defaults."""
 
@@ -166,6 +172,9 @@ class BridgeConfig:
     ignore_unresponsive_param_nodes: bool
     publish_client_count: bool
     debug: bool
+    session_id: str
+    clear_session_on_clock_jump: bool
+    diagnostics_as_status: bool
     use_sim_time: bool
     warnings: tuple[str, ...] = ()
 
@@ -219,6 +228,9 @@ class BridgeConfig:
             include_hidden=v['include_hidden'],
             ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],
             publish_client_count=v['publish_client_count'], debug=v['debug'],
+            session_id=v['session_id'],
+            clear_session_on_clock_jump=v['clear_session_on_clock_jump'],
+            diagnostics_as_status=v['diagnostics_as_status'],
             use_sim_time=use_sim_time, warnings=tuple(warnings), **patterns)
 
     def topic_allowed(self, topic: str) -> bool:

@@ -29,7 +29,7 @@ import json
 import struct
 import threading
 import time
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.qos import choose_qos, PublisherQos
@@ -103,6 +103,32 @@ def subscribe_clock(node: Node, on_time: Callable[[int], None]) -> Subscription:
                      reliability=ReliabilityPolicy.BEST_EFFORT)
     return node.create_subscription(Clock, '/clock', lambda data: on_time(
         clock_nanoseconds(data)), qos, raw=True)
+
+
+DiagnosticsSink = Callable[[list[tuple[str, int, str]]], None]
+"""Receives ``(name, level, message)`` for each entry of a /diagnostics array."""
+
+
+def subscribe_diagnostics(node: Node, on_entries: DiagnosticsSink) -> Optional[Subscription]:
+    """
+    Subscribe to /diagnostics and report its entries; None if diagnostic_msgs is missing.
+
+    :param node: the bridge's node.
+    :param on_entries: receives the entries of every array, on the ROS thread.
+    :return: the subscription, or None.
+    """
+    try:
+        from diagnostic_msgs.msg import DiagnosticArray
+    except ImportError:
+        node.get_logger().warning('diagnostic_msgs is not installed: /diagnostics is not '
+                                  'shown as statuses')
+        return None
+
+    def on_array(array: DiagnosticArray) -> None:
+        on_entries([(s.name, int.from_bytes(s.level, 'little') if isinstance(s.level, bytes)
+                     else int(s.level), s.message) for s in array.status])
+
+    return node.create_subscription(DiagnosticArray, '/diagnostics', on_array, 10)
 
 
 class LatchedCache:

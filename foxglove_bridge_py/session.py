@@ -37,6 +37,7 @@ SEND_BUFFER_WARNING_INTERVAL = 2.5
 """Seconds between two "Send buffer limit reached" warnings to one client."""
 
 SEND_BUFFER_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
+DIAGNOSTIC_OK, DIAGNOSTIC_ERROR, DIAGNOSTIC_STALE = 0, 2, 3
 ADVERTISE_BATCH = 100
 """Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
 
@@ -390,6 +391,24 @@ class Hub:
             text = protocol.remove_status(removed)
             for session in self.sessions.values():
                 session.queue.put_control(text)
+
+    def apply_diagnostics(self, entries: Iterable[tuple[str, int, str]]) -> None:
+        """
+        Mirror /diagnostics: WARN, ERROR and STALE entries become statuses, OK ones go.
+
+        :param entries: ``(name, level, message)``, level as in diagnostic_msgs/DiagnosticStatus
+            (0 OK, 1 WARN, 2 ERROR, 3 STALE).
+        """
+        for name, level, message in entries:
+            status_id = f'diagnostics:{name}'
+            if level == DIAGNOSTIC_OK:
+                self.clear_status([status_id])
+            elif level == DIAGNOSTIC_ERROR:
+                self.set_status(status_id, StatusLevel.ERROR, f'{name}: {message}')
+            elif level == DIAGNOSTIC_STALE:
+                self.set_status(status_id, StatusLevel.WARNING, f'{name}: stale ({message})')
+            else:
+                self.set_status(status_id, StatusLevel.WARNING, f'{name}: {message}')
 
     def status_ids(self) -> list[str]:
         """

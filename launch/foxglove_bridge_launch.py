@@ -46,9 +46,12 @@ LAUNCH_ARGS = {
     'ignore_unresponsive_param_nodes': 'true',
     'publish_client_count': 'false',
     'debug': 'false',
+    'session_id': '',
+    'clear_session_on_clock_jump': 'true',
+    'diagnostics_as_status': 'true',
     'use_sim_time': 'false',
 }
-STRING_ARGS = ('address', 'certfile', 'keyfile')
+STRING_ARGS = ('address', 'certfile', 'keyfile', 'session_id')
 
 
 def generate_launch_description():

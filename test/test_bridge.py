@@ -623,3 +623,104 @@ def test_bad_json_publish_gets_status_naming_the_field(run_bridge, payload, text
         await client.close()
 
     run(scenario())
+
+
+def test_session_id_parameter(run_bridge):
+    bridge = run_bridge(session_id='run-42')
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        assert client.server_info['sessionId'] == 'run-42'
+        await client.close()
+
+    run(scenario())
+
+
+def call_trigger(node, service_name):
+    from std_srvs.srv import Trigger
+    client = node.create_client(Trigger, service_name)
+    assert client.wait_for_service(timeout_sec=TIMEOUT)
+    future = client.call_async(Trigger.Request())
+    wait_for(future.done, what=f'{service_name} to answer')
+    node.destroy_client(client)
+    return future.result()
+
+
+def test_clear_session_service_sends_new_server_info_on_open_socket(run_bridge, helper_node):
+    bridge = run_bridge()
+    publisher = helper_node.create_publisher(String, '/kept', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        first_id = client.server_info['sessionId']
+        channel = await client.channel_for('/kept')
+        await client.subscribe(4, channel['id'])
+        await publish_until_received(client, publisher, String(data='before'), 4)
+        response = await asyncio.get_running_loop().run_in_executor(
+            None, call_trigger, helper_node, '/foxglove_bridge/clear_session')
+        assert response.success
+        info = await client.expect_op('serverInfo')
+        assert info['sessionId'] != first_id
+        assert info['sessionId'] in response.message
+        # Same socket, same channels, same subscription.
+        await client.quiet(0.2)
+        frame = await publish_until_received(client, publisher, String(data='after'), 4)
+        assert frame[13:].endswith(b'after\x00')
+        await client.close()
+
+    run(scenario())
+
+
+@pytest.mark.parametrize('auto_clear', [True, False])
+def test_clock_jumping_back_clears_the_session(run_bridge, helper_node, auto_clear):
+    from rosgraph_msgs.msg import Clock
+    bridge = run_bridge(use_sim_time=True, clear_session_on_clock_jump=auto_clear)
+    clock_publisher = helper_node.create_publisher(Clock, '/clock', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        first_id = client.server_info['sessionId']
+        await publish_clock_until_time_frame(client, clock_publisher, 100, 0)
+        back = Clock()
+        back.clock.sec = 1
+        clock_publisher.publish(back)
+        frames = await client.quiet(1.0)
+        infos = [f for f in frames if isinstance(f, dict) and f['op'] == 'serverInfo']
+        if auto_clear:
+            assert len(infos) == 1 and infos[0]['sessionId'] != first_id
+            # The new session comes before the time that started it.
+            new_info = frames.index(infos[0])
+            assert struct.pack('<BQ', 2, 10**9) in frames[new_info:]
+        else:
+            assert infos == []
+        await client.close()
+
+    run(scenario())
+
+
+def test_diagnostics_become_statuses_until_ok(run_bridge, helper_node):
+    from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus
+    bridge = run_bridge()
+    publisher = helper_node.create_publisher(DiagnosticArray, '/diagnostics', 10)
+
+    def array(level, message):
+        return DiagnosticArray(status=[
+            DiagnosticStatus(level=level, name='motor', message=message),
+            DiagnosticStatus(level=DiagnosticStatus.OK, name='fine')])
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
+        publisher.publish(array(DiagnosticStatus.WARN, 'hot'))
+        status = await client.expect_op('status')
+        assert status == {'op': 'status', 'level': 1, 'message': 'motor: hot',
+                          'id': 'diagnostics:motor'}
+        publisher.publish(array(DiagnosticStatus.ERROR, 'burning'))
+        status = await client.expect_op('status')
+        assert (status['level'], status['message']) == (2, 'motor: burning')
+        publisher.publish(array(DiagnosticStatus.OK, 'ok'))
+        removed = await client.expect_op('removeStatus')
+        assert removed['statusIds'] == ['diagnostics:motor']
+        await client.close()
+
+    run(scenario())
