@@ -382,14 +382,21 @@ class ClientPublishers:
         self._publishers[(client_id, channel_id)] = (publisher, msg_type, encoding)
 
     def _qos(self, topic: str) -> QoSProfile:
-        # Match the topic's existing publishers, so its subscribers get what they expect.
+        # Match the topic's existing publishers, so its subscribers get what they expect; keep
+        # every unacknowledged message when reliable, so that a burst from the app is not
+        # overwritten before a slower subscriber has it.
         own = self._node.get_name()
+        reliability, durability = ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE
         for info in self._node.get_publishers_info_by_topic(topic):
             if info.node_name != own:
-                qos = info.qos_profile
-                return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=max(qos.depth, 10),
-                                  reliability=qos.reliability, durability=qos.durability)
-        return QoSProfile(depth=10)
+                reliability = info.qos_profile.reliability
+                durability = info.qos_profile.durability
+                break
+        if reliability == ReliabilityPolicy.BEST_EFFORT:
+            return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10,
+                              reliability=reliability, durability=durability)
+        return QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=reliability,
+                          durability=durability)
 
     def publish(self, client_id: int, channel_id: int, payload: bytes) -> None:
         """

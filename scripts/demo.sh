@@ -6,13 +6,13 @@
 # Extra arguments go to the bridge, e.g.:  scripts/demo.sh --ros-args -p port:=9000
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-distro=${FOXGLOVE_BRIDGE_DISTRO:-kilted}
+# shellcheck source=scripts/common.sh
+. "$root/scripts/common.sh"
+if system_ros; then distro=$ROS_DISTRO; else distro=${FOXGLOVE_BRIDGE_DISTRO:-kilted}; fi
 bash "$root/scripts/setup.sh" "$distro"
 set +u
-if [ -n "${ROS_DISTRO:-}" ] && [ -f "$root/.ros-$ROS_DISTRO/env.sh" ]; then
-  distro=$ROS_DISTRO; . "$root/.ros-$distro/env.sh"
-elif [ "$distro" = kilted ]; then . "$root/.venv/env.sh"
-else . "$root/.venv-$distro/env.sh"; fi
+# shellcheck disable=SC1090
+. "$root/.ws/$distro/env.sh"
 echo "demo: open the Foxglove app, 'Open connection', Foxglove WebSocket, ws://localhost:8765"
 exec "$root/.ws/$distro/install/foxglove_bridge_py/lib/foxglove_bridge_py/foxglove_bridge" \
   --demo "$@"

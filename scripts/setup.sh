@@ -15,10 +15,12 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/common.sh
+. "$root/scripts/common.sh"
 distro=${1:-${FOXGLOVE_BRIDGE_DISTRO:-kilted}}
 quiet() { if [ -n "${VERBOSE:-}" ]; then "$@"; else "$@" >/dev/null; fi; }
 
-if [ -n "${ROS_DISTRO:-}" ] && python3 -c 'import rclpy' 2>/dev/null; then
+if system_ros; then
   # A real ROS 2 install: build against it, touching nothing of the system's.
   distro=$ROS_DISTRO
   envdir="$root/.ros-$distro"
@@ -84,6 +86,10 @@ export ROS_DOMAIN_ID=\${ROS_DOMAIN_ID:-42}
 export ROS_LOG_DIR=\${ROS_LOG_DIR:-$root/log/ros}
 EOF
 fi
+
+# The other scripts find this workspace's environment here, whichever way it was made.
+mkdir -p "$root/.ws/$distro"
+echo ". \"$envdir/env.sh\"" > "$root/.ws/$distro/env.sh"
 
 # Build the package with colcon, as a ROS user would, into .ws/<distro>/install (a hidden folder,
 # so that the linters, which scan the package folder, do not read the build copies).

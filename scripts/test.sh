@@ -11,9 +11,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+# shellcheck source=scripts/common.sh
+. "$root/scripts/common.sh"
 if [ $# -gt 0 ]; then
   distros=("$@")
-elif [ -n "${ROS_DISTRO:-}" ] && python3 -c 'import rclpy' 2>/dev/null; then
+elif system_ros; then
   distros=("$ROS_DISTRO")
 else
   distros=(kilted jazzy)
@@ -23,9 +25,7 @@ status=0
 for distro in "${distros[@]}"; do
   echo "=== tests on ROS 2 $distro"
   bash scripts/setup.sh "$distro"
-  if [ -f "$root/.ros-$distro/env.sh" ]; then envfile="$root/.ros-$distro/env.sh";
-  elif [ "$distro" = kilted ]; then envfile="$root/.venv/env.sh";
-  else envfile="$root/.venv-$distro/env.sh"; fi
+  envfile="$root/.ws/$distro/env.sh"
   (
     set +u
     # shellcheck disable=SC1090

@@ -724,3 +724,25 @@ def test_diagnostics_become_statuses_until_ok(run_bridge, helper_node):
         await client.close()
 
     run(scenario())
+
+
+def test_client_publishing_loses_nothing_to_a_reliable_subscriber(run_bridge, helper_node):
+    bridge = run_bridge()
+    received = []
+    # The subscriber keeps everything; what is lost can only be lost on the bridge's side.
+    helper_node.create_subscription(String, '/burst', received.append, QoSProfile(
+        depth=1000, reliability=ReliabilityPolicy.RELIABLE))
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send(advertise_message(1, '/burst', 'std_msgs/msg/String', 'json'))
+        wait_for(lambda: helper_node.count_publishers('/burst') == 1, what='the publisher')
+        wait_for(lambda: bridge.call(lambda: len(
+            bridge.node.get_subscriptions_info_by_topic('/burst'))) == 1, what='matching')
+        for index in range(500):
+            await client.send(struct.pack('<BI', 1, 1) + f'{{"data": "{index}"}}'.encode())
+        wait_for(lambda: len(received) == 500, what='all 500 messages')
+        assert [m.data for m in received] == [str(i) for i in range(500)]
+        await client.close()
+
+    run(scenario())

@@ -23,6 +23,7 @@ import socket
 import ssl
 import struct
 import subprocess
+import sys
 import threading
 import time
 
@@ -214,3 +215,37 @@ def test_tls_end_to_end(run_bridge, certificate):
         await client.close()
 
     asyncio.run(scenario())
+
+
+def test_burst_from_the_app_reaches_a_slow_subscriber_in_another_process(run_bridge, domain_id):
+    count = 1000
+    bridge = run_bridge()
+    env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id))
+    subscriber = subprocess.Popen(
+        [sys.executable, os.path.join(os.path.dirname(__file__), 'slow_subscriber.py'),
+         '/burst', str(count), str(3 * TIMEOUT)], stdout=subprocess.PIPE, text=True, env=env)
+
+    def matched():
+        publishers = bridge.node.get_publishers_info_by_topic('/burst')
+        subscribers = bridge.node.get_subscriptions_info_by_topic('/burst')
+        return len(publishers) == 1 and len(subscribers) == 1
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send({'op': 'advertise', 'channels': [{
+            'id': 1, 'topic': '/burst', 'encoding': 'json', 'schemaName': 'std_msgs/msg/String'}]})
+        wait_for(lambda: bridge.call(matched), what='the publisher and the subscriber to match')
+        for index in range(count):
+            await client.send(struct.pack('<BI', 1, 1) + f'{{"data": "{index}"}}'.encode())
+        # The client stays connected (its publisher alive) until the subscriber reports.
+        received = await asyncio.get_running_loop().run_in_executor(
+            None, subscriber.stdout.readline)
+        await client.close()
+        return received.split()
+
+    try:
+        assert subscriber.stdout.readline().strip() == 'ready'
+        assert asyncio.run(scenario()) == [str(i) for i in range(count)]
+    finally:
+        subscriber.kill()
+        subscriber.wait()
