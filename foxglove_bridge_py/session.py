@@ -653,16 +653,17 @@ class Hub:
             self.channels[channel.id] = channel
             self._channel_by_key[spec.key] = channel.id
             added.append(channel)
-            if not spec.schema:
+        for start in range(0, len(added), ADVERTISE_BATCH):
+            text = protocol.advertise(added[start:start + ADVERTISE_BATCH])
+            for session in self.sessions.values():
+                session.queue.put_control(text)
+        for channel in added:
+            if not channel.schema:
                 self.channel_problem(
                     channel.id, 'schema', StatusLevel.WARNING,
-                    f'No message definition found for {spec.schema_name} (topic {spec.topic}): '
-                    'install its package where the bridge runs so the app can decode it')
-        if added:
-            for start in range(0, len(added), ADVERTISE_BATCH):
-                text = protocol.advertise(added[start:start + ADVERTISE_BATCH])
-                for session in self.sessions.values():
-                    session.queue.put_control(text)
+                    f'No message definition found for {channel.schema_name} (topic '
+                    f'{channel.topic}): install its package where the bridge runs so the app '
+                    'can decode it')
         return added
 
     def remove_channels(self, keys: Iterable[tuple[str, str]]) -> list[Effect]:

@@ -430,10 +430,21 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
             ChannelSpec('/mystery', 'mystery_msgs/msg/Thing', '', None)], [])
         channel = await client.channel_for('/mystery')
         assert channel['schema'] == ''
+        warning = await client.expect_op('status')
+        assert (warning['level'], warning['id']) == (
+            1, 'foxglove_bridge_py.schema:/mystery:mystery_msgs/msg/Thing')
         await client.subscribe(0, channel['id'])
         status = await client.expect_op('status')
         assert status['level'] == 2
         assert 'mystery_msgs/msg/Thing is not installed' in status['message']
+        # The problems go with the subscription, then with the topic.
+        await client.unsubscribe(0)
+        removed = await client.expect_op('removeStatus')
+        assert removed['statusIds'] == [status['id']]
+        bridge.call(bridge.bridge._apply_graph_change, [], [('/mystery',
+                                                              'mystery_msgs/msg/Thing')])
+        removed = await client.expect_op('removeStatus')
+        assert removed['statusIds'] == [warning['id']]
         await client.close()
 
     run(scenario())

@@ -166,6 +166,13 @@ def test_demo_flag_publishes_demo_topics(start_process, use_sim_time):
     asyncio.run(scenario())
 
 
+def test_unknown_capability_is_a_startup_warning(start_process):
+    process = start_process('--ros-args', '-p', 'port:=0', '-p',
+                            "capabilities:=['clientPublish', 'teleport']")
+    process.port()
+    assert "unknown capability 'teleport' ignored" in process.output()
+
+
 @pytest.mark.parametrize('args, message', [
     (['-p', "topic_whitelist:=['(bad']"],
      "parameter topic_whitelist: invalid regular expression '(bad'"),
