@@ -441,8 +441,8 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
         await client.unsubscribe(0)
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [status['id']]
-        bridge.call(bridge.bridge._apply_graph_change, [], [('/mystery',
-                                                              'mystery_msgs/msg/Thing')])
+        gone = ('/mystery', 'mystery_msgs/msg/Thing')
+        bridge.call(bridge.bridge._apply_graph_change, [], [gone])
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [warning['id']]
         await client.close()
