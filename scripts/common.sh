@@ -3,13 +3,15 @@
 #
 # Shared by the scripts: sourced, not run.
 
-# True when a real ROS 2 install is sourced; this repository's own venvs, which also set
-# ROS_DISTRO and make rclpy importable, do not count.
+# True when a real ROS 2 install is sourced. Venvs of PyPI ROS wheels (this repository's or
+# another checkout's), which also set ROS_DISTRO and make rclpy importable, do not count.
 system_ros() {
   [ -n "${ROS_DISTRO:-}" ] || return 1
-  local where
-  where=$(python3 -c 'import os, rclpy; print(os.path.realpath(rclpy.__file__))' 2>/dev/null) \
-    || return 1
-  case "$where" in "$root"/*) return 1 ;; esac
-  return 0
+  python3 - <<'PY' 2>/dev/null
+import importlib.util
+import sys
+rclpy = importlib.util.find_spec('rclpy')
+wheels = importlib.util.find_spec('ros_wheels_bootstrapper')
+sys.exit(0 if rclpy is not None and wheels is None else 1)
+PY
 }
