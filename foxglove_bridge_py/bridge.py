@@ -36,12 +36,13 @@ from typing import Callable, Iterable, Optional
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.protocol import Capability, StatusLevel
-from foxglove_bridge_py.ros_graph import GraphWatcher
+from foxglove_bridge_py.ros_graph import GraphChange, GraphWatcher
+from foxglove_bridge_py.ros_services import ServiceCaller
 from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
                                            subscribe_diagnostics, TopicSubscriptions)
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
-from foxglove_bridge_py.session import (ChannelSpec, CreatePublisher, DestroyPublisher, Effect,
+from foxglove_bridge_py.session import (CallService, CreatePublisher, DestroyPublisher, Effect,
                                         Hub, PublishMessage, ReplayLatched, StartSubscription,
                                         StopSubscription)
 from rcl_interfaces.msg import ParameterDescriptor
@@ -103,6 +104,8 @@ class Bridge:
         self.server: Optional[FoxgloveServer] = None
         self.topics: Optional[TopicSubscriptions] = None
         self.publishers: Optional[ClientPublishers] = None
+        self.services: Optional[ServiceCaller] = None
+        self._call_timers: dict = {}
         self.port: Optional[int] = None
 
     async def run(self, stop: asyncio.Event,
@@ -120,8 +123,9 @@ class Bridge:
         self.hub = Hub(
             server_name=f'foxglove_bridge_py {__version__}',
             capabilities=config.capabilities,
-            supported_encodings=(('cdr', 'json') if Capability.CLIENT_PUBLISH.value in
-                                 config.capabilities else ()),
+            supported_encodings=(('cdr', 'json') if {Capability.CLIENT_PUBLISH.value,
+                                                     Capability.SERVICES.value} & set(
+                config.capabilities) else ()),
             client_topic_allowed=lambda topic: matches_any(config.client_topic_whitelist, topic),
             metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
             session_id=config.session_id or self._new_session_id(),
@@ -140,8 +144,10 @@ class Bridge:
         clear_session = self.node.create_service(Trigger, '~/clear_session', self._clear_session)
         diagnostics = (subscribe_diagnostics(self.node, self._on_diagnostics)
                        if config.diagnostics_as_status else None)
+        self.services = ServiceCaller(self.node)
         watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
-                               self._on_graph_change)
+                               self._on_graph_change,
+                               services=Capability.SERVICES.value in config.capabilities)
         watcher.poll()
         executor = SingleThreadedExecutor(context=self.node.context)
         executor.add_node(self.node)
@@ -170,6 +176,7 @@ class Bridge:
             watcher.destroy()
             self.topics.destroy()
             self.publishers.destroy_all()
+            self.services.destroy()
             for subscription in (clock, diagnostics):
                 if subscription is not None:
                     self.node.destroy_subscription(subscription)
@@ -227,6 +234,8 @@ class Bridge:
                     s.client_id, c.id, c.topic, c.schema_name, c.encoding))
             elif isinstance(effect, DestroyPublisher):
                 self._call_in_ros(lambda e=effect: publishers.destroy(e.client_id, e.channel_id))
+            elif isinstance(effect, CallService):
+                self._call_service(effect)
             elif isinstance(effect, ReplayLatched):
                 self.hub.replay(effect.session, effect.channel_id,
                                 topics.latched(effect.channel_id))
@@ -290,14 +299,42 @@ class Bridge:
             self.hub.broadcast_time(timestamp)
         self.hub.deliver(batch)
 
-    def _on_graph_change(self, added: list[ChannelSpec], removed: list) -> None:
-        self._call_in_loop(self._apply_graph_change, added, removed)
+    def _on_graph_change(self, change: GraphChange) -> None:
+        for name in change.removed_services:
+            self.services.forget(name)
+        self._call_in_loop(self._apply_graph_change, change)
 
-    def _apply_graph_change(self, added: list[ChannelSpec], removed: list) -> None:
-        effects = self.hub.remove_channels(removed)
+    def _apply_graph_change(self, change: GraphChange) -> None:
+        effects = self.hub.remove_channels(change.removed_channels)
         if effects:
             self._on_effects(effects)
-        self.hub.add_channels(added)
+        self.hub.add_channels(change.added_channels)
+        self.hub.remove_services(change.removed_services)
+        self.hub.add_services(change.added_services)
+
+    def _call_service(self, effect: CallService) -> None:
+        key = (effect.client_id, effect.call_id)
+        service = effect.service
+        timeout = self.config.service_call_timeout_ms / 1000
+
+        def answer(payload: Optional[bytes], error: Optional[str]) -> None:
+            timer = self._call_timers.pop(key, None)
+            if timer is not None:
+                timer.cancel()
+            self.hub.service_done(effect.client_id, service.id, effect.call_id,
+                                  effect.encoding, payload, error)
+
+        def timed_out() -> None:
+            self._call_timers.pop(key, None)
+            self._call_in_ros(lambda: self.services.cancel(key))
+            self.hub.service_done(effect.client_id, service.id, effect.call_id, effect.encoding,
+                                  None, f'Service {service.name} did not answer within '
+                                  f'{self.config.service_call_timeout_ms} ms')
+
+        self._call_timers[key] = self._loop.call_later(timeout, timed_out)
+        self._call_in_ros(lambda: self.services.call(
+            key, service.name, service.type, effect.encoding, effect.payload,
+            lambda payload, error: self._call_in_loop(answer, payload, error)))
 
     def _on_channel_problem(self, channel_id: int, kind: str, message: str) -> None:
         level = StatusLevel.ERROR if kind == 'subscription' else StatusLevel.WARNING

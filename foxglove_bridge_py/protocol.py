@@ -667,3 +667,119 @@ def playback_state(status_code: int, current_time_ns: int, speed: float, did_see
     rid = request_id.encode()
     return PLAYBACK_STATE_HEADER.pack(ServerBinaryOpcode.PLAYBACK_STATE, status_code,
                                       current_time_ns, speed, int(did_seek), len(rid)) + rid
+
+
+@dataclass(frozen=True)
+class Service:
+    """A ROS service as advertised to clients, with its request and response schemas."""
+
+    id: int  # noqa: A003 - the wire format's name
+    name: str
+    type: str  # noqa: A003 - the wire format's name
+    request_schema: Optional[str] = None
+    response_schema: Optional[str] = None
+    schema_encoding: str = 'ros2msg'
+
+    def to_json(self) -> dict:
+        """
+        Return the service as an ``advertiseServices`` entry.
+
+        Schemas go in ``request``/``response`` objects; without a definition both legacy
+        schema fields are empty strings, as the SDK sends them.
+
+        :return: the entry's fields.
+        """
+        entry = {'id': self.id, 'name': self.name, 'type': self.type}
+        if self.request_schema is None or self.response_schema is None:
+            entry['requestSchema'] = ''
+            entry['responseSchema'] = ''
+            return entry
+        for key, suffix, schema in (('request', '_Request', self.request_schema),
+                                    ('response', '_Response', self.response_schema)):
+            entry[key] = {'encoding': 'cdr', 'schemaName': self.type + suffix,
+                          'schemaEncoding': self.schema_encoding, 'schema': schema}
+        return entry
+
+
+def advertise_services(services: Sequence[Service]) -> str:
+    """
+    Encode ``advertiseServices``.
+
+    :param services: the services to announce.
+    :return: the JSON text.
+    """
+    return encode_json({'op': 'advertiseServices', 'services': [s.to_json() for s in services]})
+
+
+def unadvertise_services(service_ids: Sequence[int]) -> str:
+    """
+    Encode ``unadvertiseServices``.
+
+    :param service_ids: ids of services that are gone.
+    :return: the JSON text.
+    """
+    return encode_json({'op': 'unadvertiseServices', 'serviceIds': list(service_ids)})
+
+
+def service_call_failure(service_id: int, call_id: int, message: str) -> str:
+    """
+    Encode ``serviceCallFailure``.
+
+    :param service_id: the service called.
+    :param call_id: the failed call.
+    :param message: why it failed.
+    :return: the JSON text.
+    """
+    return encode_json({'op': 'serviceCallFailure', 'serviceId': service_id, 'callId': call_id,
+                        'message': message})
+
+
+def parameter_values(parameters: Sequence[Parameter], request_id: Optional[str] = None) -> str:
+    """
+    Encode ``parameterValues``; a parameter without a value is sent without ``value``.
+
+    :param parameters: the parameters.
+    :param request_id: the id of the get or set request answered, if any.
+    :return: the JSON text.
+    """
+    entries = []
+    for parameter in parameters:
+        entry: dict = {'name': parameter.name}
+        if parameter.value is not None:
+            value = parameter.value
+            if parameter.type == 'byte_array':
+                value = base64.b64encode(bytes(value)).decode()
+            entry['value'] = value
+        if parameter.type is not None:
+            entry['type'] = parameter.type
+        entries.append(entry)
+    message: dict = {'op': 'parameterValues', 'parameters': entries}
+    if request_id is not None:
+        message['id'] = request_id
+    return encode_json(message)
+
+
+def connection_graph_update(*, published: Mapping[str, Sequence[str]] = None,
+                            subscribed: Mapping[str, Sequence[str]] = None,
+                            services: Mapping[str, Sequence[str]] = None,
+                            removed_topics: Sequence[str] = (),
+                            removed_services: Sequence[str] = ()) -> str:
+    """
+    Encode ``connectionGraphUpdate``; every field is present, possibly empty.
+
+    :param published: topic name to publisher ids.
+    :param subscribed: topic name to subscriber ids.
+    :param services: service name to provider ids.
+    :param removed_topics: topics no longer in the graph.
+    :param removed_services: services no longer in the graph.
+    :return: the JSON text.
+    """
+    return encode_json({
+        'op': 'connectionGraphUpdate',
+        'publishedTopics': [{'name': n, 'publisherIds': sorted(ids)}
+                            for n, ids in sorted((published or {}).items())],
+        'subscribedTopics': [{'name': n, 'subscriberIds': sorted(ids)}
+                             for n, ids in sorted((subscribed or {}).items())],
+        'advertisedServices': [{'name': n, 'providerIds': sorted(ids)}
+                               for n, ids in sorted((services or {}).items())],
+        'removedTopics': sorted(removed_topics), 'removedServices': sorted(removed_services)})

@@ -20,32 +20,47 @@ rclpy has no graph-change event, so a timer compares the graph with what was las
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from foxglove_bridge_py.config import BridgeConfig
+from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
 from foxglove_bridge_py.schema import DefinitionBuilder
-from foxglove_bridge_py.session import ChannelSpec
+from foxglove_bridge_py.session import ChannelSpec, ServiceSpec
 from rclpy.node import Node
 
 GRAPH_POLL_PERIOD = 0.25
 """Seconds between two looks at the graph: a new topic is advertised well within a second."""
 
-GraphChange = Callable[[list[ChannelSpec], list[tuple[str, str]]], None]
+
+@dataclass(frozen=True)
+class GraphChange:
+    """What came and went since the last report."""
+
+    added_channels: list[ChannelSpec] = field(default_factory=list)
+    removed_channels: list[tuple[str, str]] = field(default_factory=list)
+    added_services: list[ServiceSpec] = field(default_factory=list)
+    removed_services: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added_channels or self.removed_channels or self.added_services
+                    or self.removed_services)
 
 
 class GraphWatcher:
     """Reports channels to add and remove as topics appear on and vanish from the graph."""
 
     def __init__(self, node: Node, config: BridgeConfig, definitions: DefinitionBuilder,
-                 on_change: GraphChange, *, exclude: Optional[set] = None) -> None:
+                 on_change: Callable[[GraphChange], None], *, exclude: Optional[set] = None,
+                 services: bool = False) -> None:
         """
         Start watching; the first report comes from :meth:`poll`, then from a timer.
 
         :param node: the bridge's node.
         :param config: whitelists and the hidden rule.
         :param definitions: builds each new type's schema.
-        :param on_change: called with (added specs, removed keys) when the graph changed.
+        :param on_change: called with what changed, when something did.
         :param exclude: topics never to advertise.
+        :param services: also watch services.
         """
         self._node = node
         self._config = config
@@ -53,6 +68,8 @@ class GraphWatcher:
         self._on_change = on_change
         self._exclude = exclude or set()
         self._known: dict[tuple[str, str], ChannelSpec] = {}
+        self._known_services: dict[str, ServiceSpec] = {}
+        self._watch_services = services
         self._warned_types: set[str] = set()
         self._timer = node.create_timer(GRAPH_POLL_PERIOD, self.poll)
 
@@ -68,15 +85,40 @@ class GraphWatcher:
                 continue
             for type_name in types:
                 current.add((topic, type_name))
-        added = [self._spec(key) for key in sorted(current - self._known.keys())]
-        removed = sorted(self._known.keys() - current)
-        if not added and not removed:
-            return
-        for spec in added:
+        change = GraphChange(
+            added_channels=[self._spec(key) for key in sorted(current - self._known.keys())],
+            removed_channels=sorted(self._known.keys() - current))
+        for spec in change.added_channels:
             self._known[spec.key] = spec
-        for key in removed:
+        for key in change.removed_channels:
             del self._known[key]
-        self._on_change(added, removed)
+        if self._watch_services:
+            self._poll_services(change)
+        if change:
+            self._on_change(change)
+
+    def _poll_services(self, change: GraphChange) -> None:
+        config = self._config
+        current = {}
+        for name, types in self._node.get_service_names_and_types():
+            if not types or (not config.include_hidden and is_hidden(name)):
+                continue
+            if matches_any(config.service_whitelist, name):
+                current[name] = types[0]
+        for name in sorted(current.keys() - self._known_services.keys()):
+            spec = self._service_spec(name, current[name])
+            self._known_services[name] = spec
+            change.added_services.append(spec)
+        for name in sorted(self._known_services.keys() - current.keys()):
+            del self._known_services[name]
+            change.removed_services.append(name)
+
+    def _service_spec(self, name: str, type_name: str) -> ServiceSpec:
+        request = self._definitions.get(type_name + '_Request')
+        response = self._definitions.get(type_name + '_Response')
+        if request is None or response is None:
+            return ServiceSpec(name, type_name)
+        return ServiceSpec(name, type_name, request.text, response.text, request.encoding)
 
     def _spec(self, key: tuple[str, str]) -> ChannelSpec:
         topic, type_name = key

@@ -158,3 +158,37 @@ def message_from_json(message_class: type, value: Mapping[str, Any]) -> Any:
     :raises JsonConversionError: naming the path of the first field that does not fit.
     """
     return _message(message_class, value, '')
+
+
+def _to_json(slot: Any, value: Any) -> Any:
+    kind = type(slot).__name__
+    if kind == 'BasicType':
+        if slot.typename == 'octet':
+            return value[0] if isinstance(value, (bytes, bytearray)) else int(value)
+        if slot.typename in FLOAT_TYPES:
+            return float(value)
+        if slot.typename == 'boolean':
+            return bool(value)
+        if slot.typename in INTEGER_RANGES:
+            return int(value)
+        return value
+    if kind == 'NamespacedType':
+        return message_to_json(value)
+    if kind in ('Array', 'BoundedSequence', 'UnboundedSequence'):
+        return [_to_json(slot.value_type, item) for item in value]
+    return value
+
+
+def message_to_json(message: Any) -> dict:
+    """
+    Turn a ROS message into plain JSON values, the inverse of :func:`message_from_json`.
+
+    Byte arrays become lists of numbers; NaN and infinities stay floats, which
+    :func:`foxglove_bridge_py.protocol.encode_json` writes as null.
+
+    :param message: the message.
+    :return: a dict of JSON values.
+    """
+    message_class = type(message)
+    return {name: _to_json(slot, getattr(message, name)) for name, slot in zip(
+        message_class.get_fields_and_field_types(), message_class.SLOT_TYPES)}

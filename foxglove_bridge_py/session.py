@@ -39,6 +39,8 @@ SEND_BUFFER_WARNING_INTERVAL = 2.5
 SEND_BUFFER_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
 DIAGNOSTIC_OK, DIAGNOSTIC_ERROR, DIAGNOSTIC_STALE = 0, 2, 3
 ADVERTISE_BATCH = 100
+MAX_SERVICE_CALLS_PER_CLIENT = 32
+"""Calls one client may have in flight, as the SDK allows; more get "Too many requests"."""
 """Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
 
 Frame = Union[str, bytes]
@@ -206,8 +208,30 @@ class PublishMessage:
     payload: bytes
 
 
+@dataclass(frozen=True)
+class ServiceSpec:
+    """A service the ROS side found, with its request and response definitions if known."""
+
+    name: str
+    type: str  # noqa: A003 - the wire format's name
+    request_schema: Optional[str] = None
+    response_schema: Optional[str] = None
+    schema_encoding: str = 'ros2msg'
+
+
+@dataclass(frozen=True)
+class CallService:
+    """Effect: a client called a service; call it and answer with :meth:`Hub.service_done`."""
+
+    client_id: int
+    service: protocol.Service
+    call_id: int
+    encoding: str
+    payload: bytes
+
+
 Effect = Union[StartSubscription, StopSubscription, ReplayLatched, CreatePublisher,
-               DestroyPublisher, PublishMessage]
+               DestroyPublisher, PublishMessage, CallService]
 
 
 @dataclass
@@ -235,6 +259,7 @@ class ClientSession:
         self.subscriptions: dict[int, int] = {}
         self.channel_subscriptions: dict[int, int] = {}
         self.client_channels: dict[int, protocol.ClientChannel] = {}
+        self.calls_in_flight: set[int] = set()
         self._clock = clock
         self._last_drop_warning = -SEND_BUFFER_WARNING_INTERVAL
         self._last_drop = 0.0
@@ -313,6 +338,9 @@ class Hub:
         self._next_client_id = 1
         self._clock = clock
         self._statuses: dict[str, str] = {}
+        self.services: dict[int, protocol.Service] = {}
+        self._service_by_name: dict[str, int] = {}
+        self._next_service_id = 1
         self._channel_statuses: dict[int, set[str]] = {}
 
     # --- clients -------------------------------------------------------------------------------
@@ -344,6 +372,8 @@ class Hub:
             session.queue.put_control(protocol.advertise(channels[start:start + ADVERTISE_BATCH]))
         if not channels:
             session.queue.put_control(protocol.advertise([]))
+        if self.services:
+            session.queue.put_control(protocol.advertise_services(list(self.services.values())))
         for text in self._statuses.values():
             session.queue.put_control(text)
         return session
@@ -496,9 +526,8 @@ class Hub:
     def _refuse_missing_capability(session: ClientSession, message: object,
                                    capability: str) -> None:
         if isinstance(message, protocol.ServiceCallRequest):
-            session.queue.put_control(protocol.encode_json({
-                'op': 'serviceCallFailure', 'serviceId': message.service_id,
-                'callId': message.call_id, 'message': 'Server does not support services'}))
+            session.queue.put_control(protocol.service_call_failure(
+                message.service_id, message.call_id, 'Server does not support services'))
             return
         session.send_status(StatusLevel.ERROR,
                             f'Server does not support the "{capability}" capability; '
@@ -605,7 +634,95 @@ class Hub:
         if session.client_channels.pop(channel_id, None) is not None:
             session.send_status(StatusLevel.ERROR, reason)
 
+    def _on_service_call(self, session: ClientSession, message: protocol.ServiceCallRequest
+                         ) -> list[Effect]:
+        def fail(text: str) -> list[Effect]:
+            session.queue.put_control(protocol.service_call_failure(
+                message.service_id, message.call_id, text))
+            return []
+
+        service = self.services.get(message.service_id)
+        if service is None:
+            return fail(f'Unknown service: {message.service_id}')
+        if message.encoding not in self.supported_encodings:
+            return fail(f'Unsupported encoding "{message.encoding}" (supported: '
+                        f'{", ".join(self.supported_encodings)})')
+        if message.call_id in session.calls_in_flight:
+            return fail(f'Call ID {message.call_id} is already in flight')
+        if len(session.calls_in_flight) >= MAX_SERVICE_CALLS_PER_CLIENT:
+            return fail(f'Too many requests: {MAX_SERVICE_CALLS_PER_CLIENT} calls are already '
+                        'in flight')
+        session.calls_in_flight.add(message.call_id)
+        return [CallService(session.client_id, service, message.call_id, message.encoding,
+                            bytes(message.payload))]
+
+    def service_done(self, client_id: int, service_id: int, call_id: int, encoding: str,
+                     payload: Optional[bytes], error: Optional[str] = None) -> None:
+        """
+        Answer a service call: a ServiceCallResponse, or ``serviceCallFailure`` with ``error``.
+
+        A late answer to a call that already failed (timed out) is dropped.
+
+        :param client_id: the calling client.
+        :param service_id: the service.
+        :param call_id: the call.
+        :param encoding: the response's encoding, the request's.
+        :param payload: the serialized response, on success.
+        :param error: why the call failed.
+        """
+        session = self.sessions.get(client_id)
+        if session is None or call_id not in session.calls_in_flight:
+            return
+        session.calls_in_flight.discard(call_id)
+        if error is not None:
+            session.queue.put_control(protocol.service_call_failure(service_id, call_id, error))
+        else:
+            session.queue.put_control(protocol.service_call_response(
+                service_id, call_id, encoding, payload))
+
+    def add_services(self, specs: Iterable[ServiceSpec]) -> list[protocol.Service]:
+        """
+        Add services and advertise them to every client; known names are skipped.
+
+        :param specs: what the ROS side found.
+        :return: the services added.
+        """
+        added = []
+        for spec in specs:
+            if spec.name in self._service_by_name:
+                continue
+            service = protocol.Service(self._next_service_id, spec.name, spec.type,
+                                       spec.request_schema, spec.response_schema,
+                                       spec.schema_encoding)
+            self._next_service_id += 1
+            self.services[service.id] = service
+            self._service_by_name[spec.name] = service.id
+            added.append(service)
+        if added:
+            text = protocol.advertise_services(added)
+            for session in self.sessions.values():
+                session.queue.put_control(text)
+        return added
+
+    def remove_services(self, names: Iterable[str]) -> None:
+        """
+        Remove services and unadvertise them.
+
+        :param names: services that left the graph.
+        """
+        removed = []
+        for name in names:
+            service_id = self._service_by_name.pop(name, None)
+            if service_id is not None:
+                del self.services[service_id]
+                removed.append(service_id)
+        if removed:
+            text = protocol.unadvertise_services(removed)
+            for session in self.sessions.values():
+                session.queue.put_control(text)
+
     _HANDLERS = {
+        protocol.ServiceCallRequest: _on_service_call,
         protocol.Subscribe: _on_subscribe,
         protocol.Unsubscribe: _on_unsubscribe,
         protocol.ClientAdvertise: _on_client_advertise,

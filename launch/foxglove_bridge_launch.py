@@ -49,6 +49,7 @@ LAUNCH_ARGS = {
     'session_id': '',
     'clear_session_on_clock_jump': 'true',
     'diagnostics_as_status': 'true',
+    'service_call_timeout_ms': '5000',
     'use_sim_time': 'false',
 }
 STRING_ARGS = ('address', 'certfile', 'keyfile', 'session_id')

@@ -107,6 +107,7 @@ class Client:
     def __init__(self, ws):
         self.ws = ws
         self.channels = {}
+        self.services = {}
         self.statuses = []
         self.server_info = None
 
@@ -136,6 +137,12 @@ class Client:
         elif message['op'] == 'unadvertise':
             for channel_id in message['channelIds']:
                 self.channels.pop(channel_id, None)
+        elif message['op'] == 'advertiseServices':
+            for service in message['services']:
+                self.services[service['id']] = service
+        elif message['op'] == 'unadvertiseServices':
+            for service_id in message['serviceIds']:
+                self.services.pop(service_id, None)
         elif message['op'] == 'status':
             self.statuses.append(message)
         return message

@@ -21,6 +21,7 @@ import struct
 import time
 
 from bridge_harness import Client, HELLO_WORLD_CDR, TIMEOUT, wait_for
+from foxglove_bridge_py.ros_graph import GraphChange
 from foxglove_bridge_py.session import ChannelSpec
 import pytest
 
@@ -70,7 +71,7 @@ def test_server_info_and_subprotocols(run_bridge):
             assert 'Sec-WebSocket-Extensions' not in headers
             info = client.server_info
             assert info['name'].startswith('foxglove_bridge_py')
-            assert info['capabilities'] == ['clientPublish']
+            assert info['capabilities'] == ['clientPublish', 'services']
             assert info['supportedEncodings'] == ['cdr', 'json']
             assert info['metadata']['ROS_DISTRO'] == os.environ.get('ROS_DISTRO', '')
             assert info['sessionId'].isdigit()
@@ -408,13 +409,14 @@ def test_subscription_errors_per_protocol(run_bridge, helper_node):
 
 
 def test_service_call_without_capability_gets_failure(run_bridge):
-    bridge = run_bridge()
+    bridge = run_bridge(capabilities=['clientPublish'])
 
     async def scenario():
         client = await Client.connect(bridge.url)
         await client.send(struct.pack('<BIII', 2, 99, 123, 3) + b'cdr' + b'\x00\x01')
         failure = await client.expect_op('serviceCallFailure')
-        assert (failure['serviceId'], failure['callId']) == (99, 123)
+        assert (failure['serviceId'], failure['callId'], failure['message']) == (
+            99, 123, 'Server does not support services')
         await client.close()
 
     run(scenario())
@@ -426,8 +428,8 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
 
     async def scenario():
         client = await Client.connect(bridge.url)
-        bridge.call(bridge.bridge._apply_graph_change, [
-            ChannelSpec('/mystery', 'mystery_msgs/msg/Thing', '', None)], [])
+        bridge.call(bridge.bridge._apply_graph_change, GraphChange(added_channels=[
+            ChannelSpec('/mystery', 'mystery_msgs/msg/Thing', '', None)]))
         channel = await client.channel_for('/mystery')
         assert channel['schema'] == ''
         warning = await client.expect_op('status')
@@ -442,7 +444,7 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [status['id']]
         gone = ('/mystery', 'mystery_msgs/msg/Thing')
-        bridge.call(bridge.bridge._apply_graph_change, [], [gone])
+        bridge.call(bridge.bridge._apply_graph_change, GraphChange(removed_channels=[gone]))
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [warning['id']]
         await client.close()
@@ -492,7 +494,7 @@ def test_sim_time_is_broadcast_and_stamps_messages(run_bridge, helper_node):
 
     async def scenario():
         client = await Client.connect(bridge.url)
-        assert client.server_info['capabilities'] == ['clientPublish', 'time']
+        assert client.server_info['capabilities'] == ['clientPublish', 'services', 'time']
         await publish_clock_until_time_frame(client, clock_publisher, 5, 7)
         # MessageData log times come from the same (sim) clock as the Time messages.
         channel = await client.channel_for('/sim_chatter')
@@ -527,7 +529,7 @@ def test_client_ops_need_client_publish_capability(run_bridge):
 
     async def scenario():
         client = await Client.connect(bridge.url)
-        assert client.server_info['capabilities'] == []
+        assert client.server_info['capabilities'] == ['services']
         await client.send({'op': 'advertise', 'channels': []})
         status = await client.expect_op('status')
         assert '"clientPublish" capability' in status['message']
