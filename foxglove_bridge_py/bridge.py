@@ -37,19 +37,22 @@ from foxglove_bridge_py import __version__
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.protocol import Capability, StatusLevel
 from foxglove_bridge_py.ros_graph import GraphChange, GraphWatcher
+from foxglove_bridge_py.ros_params import event_parameters, ParameterAccess
 from foxglove_bridge_py.ros_services import ServiceCaller
 from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
                                            subscribe_diagnostics, TopicSubscriptions)
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import (CallService, CreatePublisher, DestroyPublisher, Effect,
-                                        Hub, PublishMessage, ReplayLatched, StartSubscription,
-                                        StopSubscription)
-from rcl_interfaces.msg import ParameterDescriptor
+                                        GetParams, Hub, PublishMessage, ReplayLatched,
+                                        SetParams, StartSubscription, StopSubscription)
+from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 
 SHUTDOWN_TIMEOUT = 2.0
+SERVICE_READY_POLL = 0.02
+"""Seconds between two checks that a just-created service client has found its server."""
 SPIN_TIMEOUT = 0.5
 """Seconds the executor waits for work before it checks whether to stop."""
 
@@ -71,6 +74,15 @@ def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
         raise ConfigError(f'parameters certfile/keyfile: cannot load {config.certfile!r} and '
                           f'{config.keyfile!r}: {exc}') from None
     return context
+
+
+def _settle(future: asyncio.Future, result, exception: Optional[BaseException]) -> None:
+    if future.done():
+        return
+    if exception is not None:
+        future.set_exception(exception)
+    else:
+        future.set_result(result)
 
 
 class Bridge:
@@ -105,7 +117,11 @@ class Bridge:
         self.topics: Optional[TopicSubscriptions] = None
         self.publishers: Optional[ClientPublishers] = None
         self.services: Optional[ServiceCaller] = None
+        self.params: Optional[ParameterAccess] = None
         self._call_timers: dict = {}
+        self._ros_clients: dict = {}
+        self._pending_ros_calls: dict = {}
+        self._tasks: set = set()
         self.port: Optional[int] = None
 
     async def run(self, stop: asyncio.Event,
@@ -145,6 +161,13 @@ class Bridge:
         diagnostics = (subscribe_diagnostics(self.node, self._on_diagnostics)
                        if config.diagnostics_as_status else None)
         self.services = ServiceCaller(self.node)
+        self.params = ParameterAccess(config, self._call_ros_service, self._parameter_nodes,
+                                      self.node.get_fully_qualified_name(),
+                                      config.parameter_timeout_ms / 1000)
+        parameter_events = (
+            self.node.create_subscription(ParameterEvent, '/parameter_events',
+                                          self._on_parameter_event, 100)
+            if Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities else None)
         watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
                                self._on_graph_change,
                                services=Capability.SERVICES.value in config.capabilities)
@@ -177,7 +200,11 @@ class Bridge:
             self.topics.destroy()
             self.publishers.destroy_all()
             self.services.destroy()
-            for subscription in (clock, diagnostics):
+            for client in self._ros_clients.values():
+                self.node.destroy_client(client)
+            for task in list(self._tasks):
+                task.cancel()
+            for subscription in (clock, diagnostics, parameter_events):
                 if subscription is not None:
                     self.node.destroy_subscription(subscription)
             self.node.destroy_service(clear_session)
@@ -236,6 +263,10 @@ class Bridge:
                 self._call_in_ros(lambda e=effect: publishers.destroy(e.client_id, e.channel_id))
             elif isinstance(effect, CallService):
                 self._call_service(effect)
+            elif isinstance(effect, GetParams):
+                self._start_task(self._get_parameters(effect))
+            elif isinstance(effect, SetParams):
+                self._start_task(self._set_parameters(effect))
             elif isinstance(effect, ReplayLatched):
                 self.hub.replay(effect.session, effect.channel_id,
                                 topics.latched(effect.channel_id))
@@ -311,6 +342,106 @@ class Bridge:
         self.hub.add_channels(change.added_channels)
         self.hub.remove_services(change.removed_services)
         self.hub.add_services(change.added_services)
+
+    # --- parameters and other service calls awaited on the loop --------------------------------
+
+    def _start_task(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self._log.error(f'request failed: {task.exception()!r}')
+
+    async def _get_parameters(self, effect: GetParams) -> None:
+        parameters = await self.params.get_values(effect.names)
+        self.hub.parameter_values(effect.client_id, parameters, effect.request_id)
+
+    async def _set_parameters(self, effect: SetParams) -> None:
+        _, problems = await self.params.set_values(effect.parameters)
+        for problem in problems:
+            self.hub.client_status(effect.client_id, StatusLevel.WARNING,
+                                   f'Cannot set parameter {problem}')
+        if effect.request_id is not None:
+            parameters = await self.params.get_values([p.name for p in effect.parameters])
+            self.hub.parameter_values(effect.client_id, parameters, effect.request_id)
+
+    def _on_parameter_event(self, event: ParameterEvent) -> None:
+        parameters = [p for p in event_parameters(event) if self.params.allowed(p.name)]
+        if parameters:
+            self._call_in_loop(self.hub.parameter_updates, parameters)
+
+    def _run_in_ros(self, function: Callable) -> asyncio.Future:
+        future = self._loop.create_future()
+
+        def run() -> None:
+            try:
+                result = function()
+            except Exception as exc:  # noqa: B902 - handed to the awaiting coroutine
+                self._call_in_loop(_settle, future, None, exc)
+                return
+            self._call_in_loop(_settle, future, result, None)
+
+        self._call_in_ros(run)
+        return future
+
+    async def _parameter_nodes(self) -> list[str]:
+        def nodes() -> list[str]:
+            services = {name for name, _ in self.node.get_service_names_and_types()}
+            found = []
+            for name, namespace in self.node.get_node_names_and_namespaces():
+                full = f'{namespace.rstrip("/")}/{name}'
+                if all(f'{full}/{s}' in services for s in (
+                        'list_parameters', 'get_parameters', 'set_parameters')):
+                    found.append(full)
+            return found
+
+        return await self._run_in_ros(nodes)
+
+    def _ros_client(self, name: str, srv_type) -> object:
+        client = self._ros_clients.get(name)
+        if client is None:
+            client = self._ros_clients[name] = self.node.create_client(srv_type, name)
+        return client
+
+    async def _call_ros_service(self, name: str, srv_type, request, timeout: float):
+        """Call a service from the loop: wait until it is ready, then for its answer."""
+        loop = self._loop
+        deadline = loop.time() + timeout
+        while not await self._run_in_ros(
+                lambda: self._ros_client(name, srv_type).service_is_ready()):
+            if loop.time() >= deadline:
+                raise TimeoutError(f'{name} is not available')
+            await asyncio.sleep(SERVICE_READY_POLL)
+        future = loop.create_future()
+        key = object()
+
+        def start() -> None:
+            client = self._ros_client(name, srv_type)
+            ros_future = client.call_async(request)
+            self._pending_ros_calls[key] = (client, ros_future)
+
+            def done(finished) -> None:
+                self._pending_ros_calls.pop(key, None)
+                exception = finished.exception()
+                self._call_in_loop(_settle, future,
+                                   None if exception else finished.result(), exception)
+
+            ros_future.add_done_callback(done)
+
+        def forget() -> None:
+            entry = self._pending_ros_calls.pop(key, None)
+            if entry is not None and hasattr(entry[0], 'remove_pending_request'):
+                entry[0].remove_pending_request(entry[1])
+
+        self._call_in_ros(start)
+        try:
+            return await asyncio.wait_for(future, max(0.001, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            self._call_in_ros(forget)
+            raise
 
     def _call_service(self, effect: CallService) -> None:
         key = (effect.client_id, effect.call_id)

@@ -93,6 +93,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('debug', False, 'Log at debug level.'),
     ParameterSpec('service_call_timeout_ms', 5000, 'Milliseconds a service call from a client '
                   'may take before it fails with a timeout.', (1, INT32_MAX)),
+    ParameterSpec('parameter_timeout_ms', 5000, 'Milliseconds another node may take to answer a '
+                  'parameter request before it is skipped.', (1, INT32_MAX)),
     ParameterSpec('session_id', '', 'Session id sent to clients; empty: the start time in '
                   'milliseconds. The ~/clear_session service starts a new session.'),
     ParameterSpec('clear_session_on_clock_jump', True, 'Start a new session when /clock jumps '
@@ -104,7 +106,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
 
 PARAMETER_DEFAULTS: Mapping[str, Any] = {p.name: p.default for p in PARAMETERS}
 
-IMPLEMENTED_CAPABILITIES = frozenset({Capability.CLIENT_PUBLISH.value, Capability.SERVICES.value})
+IMPLEMENTED_CAPABILITIES = frozenset({
+    Capability.CLIENT_PUBLISH.value, Capability.SERVICES.value, Capability.PARAMETERS.value,
+    Capability.PARAMETERS_SUBSCRIBE.value})
 """Capabilities this bridge can serve from the parameter; others are not offered to clients."""
 
 KNOWN_CAPABILITIES = frozenset(c.value for c in Capability)
@@ -175,6 +179,7 @@ class BridgeConfig:
     publish_client_count: bool
     debug: bool
     service_call_timeout_ms: int
+    parameter_timeout_ms: int
     session_id: str
     clear_session_on_clock_jump: bool
     diagnostics_as_status: bool
@@ -232,6 +237,7 @@ class BridgeConfig:
             ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],
             publish_client_count=v['publish_client_count'], debug=v['debug'],
             session_id=v['session_id'], service_call_timeout_ms=v['service_call_timeout_ms'],
+            parameter_timeout_ms=v['parameter_timeout_ms'],
             clear_session_on_clock_jump=v['clear_session_on_clock_jump'],
             diagnostics_as_status=v['diagnostics_as_status'],
             use_sim_time=use_sim_time, warnings=tuple(warnings), **patterns)

@@ -28,6 +28,7 @@ import rclpy
 from rclpy.context import Context
 from rclpy.logging import LoggingSeverity
 from rclpy.node import Node
+from rclpy.parameter import Parameter
 
 NODE_NAME = 'foxglove_bridge'
 
@@ -63,17 +64,35 @@ class FoxgloveBridgeNode(Node):
         :raises ConfigError: if a parameter value cannot be used.
         """
         super().__init__(node_name, context=context, **kwargs)
+        overrides = getattr(self, '_parameter_overrides', {})
         values = {}
         for spec in PARAMETERS:
+            descriptor = _descriptor(spec)
+            override = overrides.get(spec.name)
+            if isinstance(spec.default, list) and override is not None and _is_empty_array(
+                    override):
+                # rclpy types an empty list (`-p capabilities:=[]`) as a byte array, which a
+                # string-array parameter refuses; the user meant an empty list.
+                descriptor.type = ParameterType.PARAMETER_NOT_SET
+                descriptor.dynamic_typing = True
             try:
-                parameter = self.declare_parameter(spec.name, spec.default, _descriptor(spec))
+                parameter = self.declare_parameter(spec.name, spec.default, descriptor)
             except Exception as exc:  # noqa: B902 - rclpy reports bad types and ranges variously
                 raise ConfigError(f'parameter {spec.name}: {exc}') from None
-            values[spec.name] = parameter.value
+            values[spec.name] = [] if descriptor.dynamic_typing else parameter.value
         use_sim_time = self.get_parameter('use_sim_time').value
         self.config = BridgeConfig.from_parameters(values, use_sim_time=bool(use_sim_time))
         for warning in self.config.warnings:
             self.get_logger().warning(warning)
+
+
+def _is_empty_array(parameter: Parameter) -> bool:
+    return parameter.type_ in _ARRAY_TYPES and len(parameter.value) == 0
+
+
+_ARRAY_TYPES = (Parameter.Type.BYTE_ARRAY, Parameter.Type.BOOL_ARRAY,
+                Parameter.Type.INTEGER_ARRAY, Parameter.Type.DOUBLE_ARRAY,
+                Parameter.Type.STRING_ARRAY)
 
 
 def _split_args(argv: list[str]) -> tuple[bool, list[str]]:

@@ -230,8 +230,26 @@ class CallService:
     payload: bytes
 
 
+@dataclass(frozen=True)
+class GetParams:
+    """Effect: get parameters (all when ``names`` is empty) and answer with ``parameterValues``."""
+
+    client_id: int
+    names: tuple[str, ...]
+    request_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class SetParams:
+    """Effect: set parameters; answer with ``parameterValues`` if the request had an id."""
+
+    client_id: int
+    parameters: tuple[protocol.Parameter, ...]
+    request_id: Optional[str]
+
+
 Effect = Union[StartSubscription, StopSubscription, ReplayLatched, CreatePublisher,
-               DestroyPublisher, PublishMessage, CallService]
+               DestroyPublisher, PublishMessage, CallService, GetParams, SetParams]
 
 
 @dataclass
@@ -260,6 +278,8 @@ class ClientSession:
         self.channel_subscriptions: dict[int, int] = {}
         self.client_channels: dict[int, protocol.ClientChannel] = {}
         self.calls_in_flight: set[int] = set()
+        self.parameter_names: set[str] = set()
+        self.all_parameters = False
         self._clock = clock
         self._last_drop_warning = -SEND_BUFFER_WARNING_INTERVAL
         self._last_drop = 0.0
@@ -721,7 +741,72 @@ class Hub:
             for session in self.sessions.values():
                 session.queue.put_control(text)
 
+    def _on_get_parameters(self, session: ClientSession, message: protocol.GetParameters
+                           ) -> list[Effect]:
+        return [GetParams(session.client_id, message.names, message.request_id)]
+
+    def _on_set_parameters(self, session: ClientSession, message: protocol.SetParameters
+                           ) -> list[Effect]:
+        return [SetParams(session.client_id, message.parameters, message.request_id)]
+
+    def _on_subscribe_parameters(self, session: ClientSession,
+                                 message: protocol.SubscribeParameterUpdates) -> list[Effect]:
+        if not message.names:
+            session.all_parameters = True
+        session.parameter_names.update(message.names)
+        return []
+
+    def _on_unsubscribe_parameters(self, session: ClientSession,
+                                   message: protocol.UnsubscribeParameterUpdates
+                                   ) -> list[Effect]:
+        if not message.names:
+            session.all_parameters = False
+            session.parameter_names.clear()
+        session.parameter_names.difference_update(message.names)
+        return []
+
+    def parameter_values(self, client_id: int, parameters: Sequence[protocol.Parameter],
+                         request_id: Optional[str]) -> None:
+        """
+        Answer a client's get or set with ``parameterValues``.
+
+        :param client_id: the client.
+        :param parameters: the parameters.
+        :param request_id: the request's id, if it had one.
+        """
+        session = self.sessions.get(client_id)
+        if session is not None:
+            session.queue.put_control(protocol.parameter_values(parameters, request_id))
+
+    def parameter_updates(self, parameters: Sequence[protocol.Parameter]) -> None:
+        """
+        Push changed parameters to the clients subscribed to them (by node and name).
+
+        :param parameters: what changed; unset ones have no value.
+        """
+        for session in self.sessions.values():
+            wanted = [p for p in parameters
+                      if session.all_parameters or p.name in session.parameter_names]
+            if wanted:
+                session.queue.put_control(protocol.parameter_values(wanted))
+
+    def client_status(self, client_id: int, level: StatusLevel, message: str) -> None:
+        """
+        Send one client a status.
+
+        :param client_id: the client.
+        :param level: info, warning or error.
+        :param message: the text.
+        """
+        session = self.sessions.get(client_id)
+        if session is not None:
+            session.send_status(level, message)
+
     _HANDLERS = {
+        protocol.GetParameters: _on_get_parameters,
+        protocol.SetParameters: _on_set_parameters,
+        protocol.SubscribeParameterUpdates: _on_subscribe_parameters,
+        protocol.UnsubscribeParameterUpdates: _on_unsubscribe_parameters,
         protocol.ServiceCallRequest: _on_service_call,
         protocol.Subscribe: _on_subscribe,
         protocol.Unsubscribe: _on_unsubscribe,

@@ -50,6 +50,7 @@ LAUNCH_ARGS = {
     'clear_session_on_clock_jump': 'true',
     'diagnostics_as_status': 'true',
     'service_call_timeout_ms': '5000',
+    'parameter_timeout_ms': '5000',
     'use_sim_time': 'false',
 }
 STRING_ARGS = ('address', 'certfile', 'keyfile', 'session_id')

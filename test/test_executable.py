@@ -166,6 +166,18 @@ def test_demo_flag_publishes_demo_topics(start_process, use_sim_time):
     asyncio.run(scenario())
 
 
+def test_empty_list_parameter_from_the_command_line(start_process):
+    process = start_process('--ros-args', '-p', 'port:=0', '-p', 'capabilities:=[]')
+    port = process.port()
+
+    async def scenario():
+        client = await Client.connect(f'ws://127.0.0.1:{port}')
+        assert client.server_info['capabilities'] == []
+        await client.close()
+
+    asyncio.run(scenario())
+
+
 def test_unknown_capability_is_a_startup_warning(start_process):
     process = start_process('--ros-args', '-p', 'port:=0', '-p',
                             "capabilities:=['clientPublish', 'teleport']")
