@@ -69,10 +69,9 @@ class FoxgloveBridgeNode(Node):
         for spec in PARAMETERS:
             descriptor = _descriptor(spec)
             override = overrides.get(spec.name)
-            if isinstance(spec.default, list) and override is not None and _is_empty_array(
+            if isinstance(spec.default, list) and override is not None and _is_empty_list(
                     override):
-                # rclpy types an empty list (`-p capabilities:=[]`) as a byte array, which a
-                # string-array parameter refuses; the user meant an empty list.
+                # rclpy cannot type an empty list as a string array; the user meant one.
                 descriptor.type = ParameterType.PARAMETER_NOT_SET
                 descriptor.dynamic_typing = True
             try:
@@ -86,8 +85,11 @@ class FoxgloveBridgeNode(Node):
             self.get_logger().warning(warning)
 
 
-def _is_empty_array(parameter: Parameter) -> bool:
-    return parameter.type_ in _ARRAY_TYPES and len(parameter.value) == 0
+def _is_empty_list(parameter: Parameter) -> bool:
+    # `-p name:=[]` arrives as NOT_SET from the command line and as an empty byte array from
+    # a launch file or parameter_overrides.
+    return parameter.type_ == Parameter.Type.NOT_SET or (
+        parameter.type_ in _ARRAY_TYPES and len(parameter.value) == 0)
 
 
 _ARRAY_TYPES = (Parameter.Type.BYTE_ARRAY, Parameter.Type.BOOL_ARRAY,
