@@ -36,7 +36,8 @@ from typing import Callable, Iterable, Optional
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.protocol import Capability, StatusLevel
-from foxglove_bridge_py.ros_graph import GraphChange, GraphWatcher
+from foxglove_bridge_py.ros_graph import (CONNECTION_GRAPH_PERIOD, GraphChange, GraphWatcher,
+                                          read_connection_graph)
 from foxglove_bridge_py.ros_params import event_parameters, ParameterAccess
 from foxglove_bridge_py.ros_services import ServiceCaller
 from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
@@ -44,8 +45,9 @@ from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import (CallService, CreatePublisher, DestroyPublisher, Effect,
-                                        GetParams, Hub, PublishMessage, ReplayLatched,
-                                        SetParams, StartSubscription, StopSubscription)
+                                        GetParams, Hub, PublishMessage, RefreshGraph,
+                                        ReplayLatched, SetParams, StartSubscription,
+                                        StopSubscription)
 from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
@@ -164,6 +166,8 @@ class Bridge:
         self.params = ParameterAccess(config, self._call_ros_service, self._parameter_nodes,
                                       self.node.get_fully_qualified_name(),
                                       config.parameter_timeout_ms / 1000)
+        graph_timer = self.node.create_timer(CONNECTION_GRAPH_PERIOD,
+                                             self._refresh_graph_if_wanted)
         parameter_events = (
             self.node.create_subscription(ParameterEvent, '/parameter_events',
                                           self._on_parameter_event, 100)
@@ -208,6 +212,7 @@ class Bridge:
                 if subscription is not None:
                     self.node.destroy_subscription(subscription)
             self.node.destroy_service(clear_session)
+            self.node.destroy_timer(graph_timer)
             self.node.destroy_guard_condition(self._ros_wakeup)
 
     def _publish_port(self, port: int) -> None:
@@ -263,6 +268,8 @@ class Bridge:
                 self._call_in_ros(lambda e=effect: publishers.destroy(e.client_id, e.channel_id))
             elif isinstance(effect, CallService):
                 self._call_service(effect)
+            elif isinstance(effect, RefreshGraph):
+                self._call_in_ros(self._refresh_graph)
             elif isinstance(effect, GetParams):
                 self._start_task(self._get_parameters(effect))
             elif isinstance(effect, SetParams):
@@ -334,6 +341,15 @@ class Bridge:
         for name in change.removed_services:
             self.services.forget(name)
         self._call_in_loop(self._apply_graph_change, change)
+        self._refresh_graph_if_wanted()
+
+    def _refresh_graph_if_wanted(self) -> None:
+        # Reading a count the loop owns: a stale answer costs one read too many or too few.
+        if self.hub.graph_subscriber_count():
+            self._refresh_graph()
+
+    def _refresh_graph(self) -> None:
+        self._call_in_loop(self.hub.graph_update, read_connection_graph(self.node, self.config))
 
     def _apply_graph_change(self, change: GraphChange) -> None:
         effects = self.hub.remove_channels(change.removed_channels)

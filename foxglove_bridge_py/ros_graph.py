@@ -25,11 +25,13 @@ from typing import Callable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
 from foxglove_bridge_py.schema import DefinitionBuilder
-from foxglove_bridge_py.session import ChannelSpec, ServiceSpec
+from foxglove_bridge_py.session import ChannelSpec, ConnectionGraph, ServiceSpec
 from rclpy.node import Node
 
 GRAPH_POLL_PERIOD = 0.25
 """Seconds between two looks at the graph: a new topic is advertised well within a second."""
+CONNECTION_GRAPH_PERIOD = 1.0
+"""Seconds between two full reads of the connection graph while a client is subscribed."""
 
 
 @dataclass(frozen=True)
@@ -131,3 +133,43 @@ class GraphWatcher:
                     'advertising it without a schema')
             return ChannelSpec(topic, type_name, '', None)
         return ChannelSpec(topic, type_name, definition.text, definition.encoding)
+
+
+def _node_id(name: str, namespace: str) -> str:
+    return f'{namespace.rstrip("/")}/{name}'
+
+
+def read_connection_graph(node: Node, config: BridgeConfig) -> ConnectionGraph:
+    """
+    Read who publishes, subscribes to and provides what, as the C++ bridge reports it.
+
+    Topics are filtered by ``topic_whitelist`` and services by ``service_whitelist`` only
+    (hidden ones are included); ids are the nodes' fully qualified names.
+
+    :param node: the bridge's node.
+    :param config: the whitelists.
+    :return: the graph.
+    """
+    published, subscribed, services = {}, {}, {}
+    for topic, _ in node.get_topic_names_and_types():
+        if not matches_any(config.topic_whitelist, topic):
+            continue
+        publishers = {_node_id(i.node_name, i.node_namespace)
+                      for i in node.get_publishers_info_by_topic(topic)}
+        subscribers = {_node_id(i.node_name, i.node_namespace)
+                       for i in node.get_subscriptions_info_by_topic(topic)}
+        if publishers:
+            published[topic] = tuple(sorted(publishers))
+        if subscribers:
+            subscribed[topic] = tuple(sorted(subscribers))
+    providers: dict[str, set] = {}
+    for name, namespace in node.get_node_names_and_namespaces():
+        try:
+            offered = node.get_service_names_and_types_by_node(name, namespace)
+        except Exception:  # noqa: B902 - the node left between the two calls
+            continue
+        for service, _ in offered:
+            if matches_any(config.service_whitelist, service):
+                providers.setdefault(service, set()).add(_node_id(name, namespace))
+    services = {s: tuple(sorted(ids)) for s, ids in providers.items()}
+    return ConnectionGraph(published, subscribed, services)

@@ -26,7 +26,7 @@ values.
 from __future__ import annotations
 
 import collections
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import time
 from typing import Callable, Iterable, Optional, Sequence, Union
 
@@ -38,6 +38,8 @@ SEND_BUFFER_WARNING_INTERVAL = 2.5
 
 SEND_BUFFER_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
 DIAGNOSTIC_OK, DIAGNOSTIC_ERROR, DIAGNOSTIC_STALE = 0, 2, 3
+GRAPH_OFF, GRAPH_WAITING, GRAPH_ON = 0, 1, 2
+"""A client's connection-graph subscription: none, waiting for its full graph, receiving diffs."""
 ADVERTISE_BATCH = 100
 MAX_SERVICE_CALLS_PER_CLIENT = 32
 """Calls one client may have in flight, as the SDK allows; more get "Too many requests"."""
@@ -248,8 +250,51 @@ class SetParams:
     request_id: Optional[str]
 
 
+@dataclass(frozen=True)
+class RefreshGraph:
+    """Effect: a client subscribed to the connection graph; read the graph now."""
+
+
+@dataclass(frozen=True)
+class ConnectionGraph:
+    """Who publishes, subscribes to and provides what: name to the ids of nodes."""
+
+    published: dict = field(default_factory=dict)
+    subscribed: dict = field(default_factory=dict)
+    services: dict = field(default_factory=dict)
+
+    def diff(self, new: ConnectionGraph) -> Optional[str]:
+        """
+        Encode what changed from this graph to ``new`` as a ``connectionGraphUpdate``.
+
+        A topic is removed only when it has neither publishers nor subscribers left; one that
+        lost all its publishers but has subscribers is sent with empty ``publisherIds``.
+
+        :param new: the graph now.
+        :return: the JSON text, or None if nothing changed.
+        """
+        topics_before = self.published.keys() | self.subscribed.keys()
+        topics_now = new.published.keys() | new.subscribed.keys()
+        published = {t: ids for t, ids in new.published.items() if self.published.get(t) != ids}
+        published.update({t: () for t in self.published.keys() - new.published.keys()
+                          if t in topics_now})
+        subscribed = {t: ids for t, ids in new.subscribed.items()
+                      if self.subscribed.get(t) != ids}
+        subscribed.update({t: () for t in self.subscribed.keys() - new.subscribed.keys()
+                           if t in topics_now})
+        services = {s: ids for s, ids in new.services.items() if self.services.get(s) != ids}
+        removed_topics = topics_before - topics_now
+        removed_services = self.services.keys() - new.services.keys()
+        if not (published or subscribed or services or removed_topics or removed_services):
+            return None
+        return protocol.connection_graph_update(
+            published=published, subscribed=subscribed, services=services,
+            removed_topics=removed_topics, removed_services=removed_services)
+
+
 Effect = Union[StartSubscription, StopSubscription, ReplayLatched, CreatePublisher,
-               DestroyPublisher, PublishMessage, CallService, GetParams, SetParams]
+               DestroyPublisher, PublishMessage, CallService, GetParams, SetParams,
+               RefreshGraph]
 
 
 @dataclass
@@ -279,6 +324,7 @@ class ClientSession:
         self.client_channels: dict[int, protocol.ClientChannel] = {}
         self.calls_in_flight: set[int] = set()
         self.parameter_names: set[str] = set()
+        self.graph = GRAPH_OFF
         self.all_parameters = False
         self._clock = clock
         self._last_drop_warning = -SEND_BUFFER_WARNING_INTERVAL
@@ -359,6 +405,7 @@ class Hub:
         self._clock = clock
         self._statuses: dict[str, str] = {}
         self.services: dict[int, protocol.Service] = {}
+        self._graph: Optional[ConnectionGraph] = None
         self._service_by_name: dict[str, int] = {}
         self._next_service_id = 1
         self._channel_statuses: dict[int, set[str]] = {}
@@ -802,7 +849,46 @@ class Hub:
         if session is not None:
             session.send_status(level, message)
 
+    def _on_subscribe_graph(self, session: ClientSession,
+                            message: protocol.SubscribeConnectionGraph) -> list[Effect]:
+        if session.graph != GRAPH_OFF:
+            return []
+        session.graph = GRAPH_WAITING
+        return [RefreshGraph()]
+
+    def _on_unsubscribe_graph(self, session: ClientSession,
+                              message: protocol.UnsubscribeConnectionGraph) -> list[Effect]:
+        session.graph = GRAPH_OFF
+        return []
+
+    def graph_subscriber_count(self) -> int:
+        """
+        Count the clients subscribed to the connection graph.
+
+        :return: the count.
+        """
+        # list() copies in one step, so another thread may ask while clients come and go.
+        return sum(1 for s in list(self.sessions.values()) if s.graph != GRAPH_OFF)
+
+    def graph_update(self, graph: ConnectionGraph) -> None:
+        """
+        Send the connection graph: in full to clients that just subscribed, else what changed.
+
+        :param graph: the graph now.
+        """
+        full = ConnectionGraph().diff(graph) or protocol.connection_graph_update()
+        changes = self._graph.diff(graph) if self._graph is not None else full
+        self._graph = graph
+        for session in self.sessions.values():
+            if session.graph == GRAPH_WAITING:
+                session.graph = GRAPH_ON
+                session.queue.put_control(full)
+            elif session.graph == GRAPH_ON and changes is not None:
+                session.queue.put_control(changes)
+
     _HANDLERS = {
+        protocol.SubscribeConnectionGraph: _on_subscribe_graph,
+        protocol.UnsubscribeConnectionGraph: _on_unsubscribe_graph,
         protocol.GetParameters: _on_get_parameters,
         protocol.SetParameters: _on_set_parameters,
         protocol.SubscribeParameterUpdates: _on_subscribe_parameters,

@@ -72,7 +72,7 @@ def test_server_info_and_subprotocols(run_bridge):
             info = client.server_info
             assert info['name'].startswith('foxglove_bridge_py')
             assert info['capabilities'] == ['clientPublish', 'parameters', 'parametersSubscribe',
-                                            'services']
+                                            'services', 'connectionGraph']
             assert info['supportedEncodings'] == ['cdr', 'json']
             assert info['metadata']['ROS_DISTRO'] == os.environ.get('ROS_DISTRO', '')
             assert info['sessionId'].isdigit()
