@@ -34,6 +34,7 @@ import traceback
 from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py import __version__
+from foxglove_bridge_py import assets
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.protocol import Capability, StatusLevel
 from foxglove_bridge_py.ros_graph import (CONNECTION_GRAPH_PERIOD, GraphChange, GraphWatcher,
@@ -45,14 +46,17 @@ from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import (CallService, CreatePublisher, DestroyPublisher, Effect,
-                                        GetParams, Hub, PublishMessage, RefreshGraph,
+                                        FetchAsset, GetParams, Hub, PublishMessage, RefreshGraph,
                                         ReplayLatched, SetParams, StartSubscription,
                                         StopSubscription)
 from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile
 
 SHUTDOWN_TIMEOUT = 2.0
+CLIENT_COUNT_TOPIC = '/foxglove_bridge/client_count'
+"""Where ``publish_client_count`` publishes, as the C++ bridge does."""
 SERVICE_READY_POLL = 0.02
 """Seconds between two checks that a just-created service client has found its server."""
 SPIN_TIMEOUT = 0.5
@@ -145,6 +149,7 @@ class Bridge:
                                                      Capability.SERVICES.value} & set(
                 config.capabilities) else ()),
             client_topic_allowed=lambda topic: matches_any(config.client_topic_whitelist, topic),
+            on_client_count=self._on_client_count if config.publish_client_count else None,
             metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
             session_id=config.session_id or self._new_session_id(),
             send_buffer_limit=config.send_buffer_limit)
@@ -166,6 +171,12 @@ class Bridge:
         self.params = ParameterAccess(config, self._call_ros_service, self._parameter_nodes,
                                       self.node.get_fully_qualified_name(),
                                       config.parameter_timeout_ms / 1000)
+        if config.publish_client_count:
+            from std_msgs.msg import UInt32
+            self._client_count = self.node.create_publisher(
+                UInt32, CLIENT_COUNT_TOPIC, QoSProfile(
+                    depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+            self._client_count.publish(UInt32(data=0))
         graph_timer = self.node.create_timer(CONNECTION_GRAPH_PERIOD,
                                              self._refresh_graph_if_wanted)
         parameter_events = (
@@ -268,6 +279,8 @@ class Bridge:
                 self._call_in_ros(lambda e=effect: publishers.destroy(e.client_id, e.channel_id))
             elif isinstance(effect, CallService):
                 self._call_service(effect)
+            elif isinstance(effect, FetchAsset):
+                self._start_task(self._fetch_asset(effect))
             elif isinstance(effect, RefreshGraph):
                 self._call_in_ros(self._refresh_graph)
             elif isinstance(effect, GetParams):
@@ -383,6 +396,26 @@ class Bridge:
         if effect.request_id is not None:
             parameters = await self.params.get_values([p.name for p in effect.parameters])
             self.hub.parameter_values(effect.client_id, parameters, effect.request_id)
+
+    async def _fetch_asset(self, effect: FetchAsset) -> None:
+        from ament_index_python.packages import get_package_share_directory
+
+        try:
+            # File reads block, so they run on the loop's default worker threads.
+            data = await self._loop.run_in_executor(None, assets.read, effect.uri,
+                                                    self.config.asset_uri_allowlist,
+                                                    get_package_share_directory)
+        except assets.AssetError as exc:
+            self.hub.asset_done(effect.client_id, effect.request_id, error=str(exc))
+        except Exception as exc:  # noqa: B902 - the client must get an answer whatever happened
+            self.hub.asset_done(effect.client_id, effect.request_id,
+                                error=f'Asset {effect.uri!r} cannot be read: {exc!r}')
+        else:
+            self.hub.asset_done(effect.client_id, effect.request_id, data=data)
+
+    def _on_client_count(self, count: int) -> None:
+        from std_msgs.msg import UInt32
+        self._call_in_ros(lambda: self._client_count.publish(UInt32(data=count)))
 
     def _on_parameter_event(self, event: ParameterEvent) -> None:
         parameters = [p for p in event_parameters(event) if self.params.allowed(p.name)]

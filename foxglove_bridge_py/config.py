@@ -108,7 +108,8 @@ PARAMETER_DEFAULTS: Mapping[str, Any] = {p.name: p.default for p in PARAMETERS}
 
 IMPLEMENTED_CAPABILITIES = frozenset({
     Capability.CLIENT_PUBLISH.value, Capability.SERVICES.value, Capability.PARAMETERS.value,
-    Capability.PARAMETERS_SUBSCRIBE.value, Capability.CONNECTION_GRAPH.value})
+    Capability.PARAMETERS_SUBSCRIBE.value, Capability.CONNECTION_GRAPH.value,
+    Capability.ASSETS.value})
 """Capabilities this bridge can serve from the parameter; others are not offered to clients."""
 
 KNOWN_CAPABILITIES = frozenset(c.value for c in Capability)

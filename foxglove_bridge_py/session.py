@@ -251,6 +251,15 @@ class SetParams:
 
 
 @dataclass(frozen=True)
+class FetchAsset:
+    """Effect: read an asset and answer with :meth:`Hub.asset_done`."""
+
+    client_id: int
+    uri: str
+    request_id: int
+
+
+@dataclass(frozen=True)
 class RefreshGraph:
     """Effect: a client subscribed to the connection graph; read the graph now."""
 
@@ -294,7 +303,7 @@ class ConnectionGraph:
 
 Effect = Union[StartSubscription, StopSubscription, ReplayLatched, CreatePublisher,
                DestroyPublisher, PublishMessage, CallService, GetParams, SetParams,
-               RefreshGraph]
+               RefreshGraph, FetchAsset]
 
 
 @dataclass
@@ -376,7 +385,8 @@ class Hub:
     def __init__(self, *, server_name: str, capabilities: Sequence[str],
                  supported_encodings: Sequence[str], metadata: dict, session_id: str,
                  send_buffer_limit: int, clock: Callable[[], float] = time.monotonic,
-                 client_topic_allowed: Optional[Callable[[str], bool]] = None) -> None:
+                 client_topic_allowed: Optional[Callable[[str], bool]] = None,
+                 on_client_count: Optional[Callable[[int], None]] = None) -> None:
         """
         Create a hub.
 
@@ -388,7 +398,9 @@ class Hub:
         :param send_buffer_limit: bytes of data queued per client before dropping.
         :param clock: monotonic seconds.
         :param client_topic_allowed: tells whether clients may publish on a topic.
+        :param on_client_count: told the number of clients when one connects or leaves.
         """
+        self._on_client_count = on_client_count
         self.client_topic_allowed = client_topic_allowed
         self.server_name = server_name
         self.capabilities = tuple(capabilities)
@@ -433,6 +445,8 @@ class Hub:
         session = ClientSession(self._next_client_id, name, self.send_buffer_limit, self._clock)
         self._next_client_id += 1
         self.sessions[session.client_id] = session
+        if self._on_client_count is not None:
+            self._on_client_count(len(self.sessions))
         session.queue.put_control(self.server_info())
         channels = list(self.channels.values())
         for start in range(0, len(channels), ADVERTISE_BATCH):
@@ -551,7 +565,9 @@ class Hub:
         :param session: the client's session.
         :return: effects for channels that lost their last subscriber.
         """
-        self.sessions.pop(session.client_id, None)
+        if self.sessions.pop(session.client_id, None) is not None and (
+                self._on_client_count is not None):
+            self._on_client_count(len(self.sessions))
         effects = []
         for channel_id in list(session.channel_subscriptions):
             effects.extend(self._remove_subscriber(session, channel_id))
@@ -886,7 +902,27 @@ class Hub:
             elif session.graph == GRAPH_ON and changes is not None:
                 session.queue.put_control(changes)
 
+    def _on_fetch_asset(self, session: ClientSession, message: protocol.FetchAsset
+                        ) -> list[Effect]:
+        return [FetchAsset(session.client_id, message.uri, message.request_id)]
+
+    def asset_done(self, client_id: int, request_id: int, data: bytes = b'',
+                   error: Optional[str] = None) -> None:
+        """
+        Answer a ``fetchAsset`` with a FetchAssetResponse: the bytes, or the error.
+
+        :param client_id: the client.
+        :param request_id: the request answered.
+        :param data: the asset, on success.
+        :param error: why it failed.
+        """
+        session = self.sessions.get(client_id)
+        if session is not None:
+            session.queue.put_control(protocol.fetch_asset_response(request_id, data=data,
+                                                                    error=error))
+
     _HANDLERS = {
+        protocol.FetchAsset: _on_fetch_asset,
         protocol.SubscribeConnectionGraph: _on_subscribe_graph,
         protocol.UnsubscribeConnectionGraph: _on_unsubscribe_graph,
         protocol.GetParameters: _on_get_parameters,

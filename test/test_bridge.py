@@ -71,8 +71,9 @@ def test_server_info_and_subprotocols(run_bridge):
             assert 'Sec-WebSocket-Extensions' not in headers
             info = client.server_info
             assert info['name'].startswith('foxglove_bridge_py')
+            # Every default capability of the C++ bridge is implemented, in its order.
             assert info['capabilities'] == ['clientPublish', 'parameters', 'parametersSubscribe',
-                                            'services', 'connectionGraph']
+                                            'services', 'connectionGraph', 'assets']
             assert info['supportedEncodings'] == ['cdr', 'json']
             assert info['metadata']['ROS_DISTRO'] == os.environ.get('ROS_DISTRO', '')
             assert info['sessionId'].isdigit()
@@ -779,5 +780,27 @@ def test_ops_whose_capability_is_off_get_an_error(run_bridge, frame, capability)
         assert status['level'] == 2
         assert f'"{capability}" capability' in status['message']
         await client.close()
+
+    run(scenario())
+
+
+def test_publish_client_count(run_bridge, helper_node):
+    from rclpy.qos import DurabilityPolicy
+    from std_msgs.msg import UInt32
+    counts = []
+    latched = QoSProfile(depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL)
+    helper_node.create_subscription(UInt32, '/foxglove_bridge/client_count',
+                                    lambda m: counts.append(m.data), latched)
+    bridge = run_bridge(publish_client_count=True)
+
+    async def scenario():
+        wait_for(lambda: counts and counts[-1] == 0, what='count 0')
+        first = await Client.connect(bridge.url)
+        wait_for(lambda: counts[-1] == 1, what='count 1')
+        second = await Client.connect(bridge.url)
+        wait_for(lambda: counts[-1] == 2, what='count 2')
+        await first.close()
+        await second.close()
+        wait_for(lambda: counts[-1] == 0, what='count back to 0')
 
     run(scenario())
