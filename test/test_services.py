@@ -169,18 +169,25 @@ def test_service_that_never_answers_times_out_while_data_flows(run_bridge, helpe
     # A node that is never spun: its service is on the graph but never answers.
     silent = Node('silent', context=ros_context)
     silent.create_service(SetBool, '/never_answers', lambda request, response: response)
+    serve_set_bool(helper_node)
     publisher = helper_node.create_publisher(String, '/during_call', 10)
     bridge = run_bridge(service_call_timeout_ms=1500)
 
     async def scenario():
         client = await Client.connect(bridge.url)
         service = await service_named(client, '/never_answers')
+        other = await service_named(client, '/foo_service')
         channel = await client.channel_for('/during_call')
         await client.subscribe(1, channel['id'])
         wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
         started = time.monotonic()
         await client.send(call_frame(service['id'], 5, 'cdr',
                                      serialize_message(SetBool.Request())))
+        # Another call, made while the first hangs, is answered at once.
+        await client.send(call_frame(other['id'], 6, 'json', b'{"data": true}'))
+        answer = await expect_service_answer(client)
+        assert isinstance(answer, bytes) and parse_response(answer)[1] == 6
+        assert time.monotonic() - started < 1.0
         data_during_call = 0
         failure = None
         while failure is None:
@@ -235,6 +242,44 @@ def test_vanished_service_is_unadvertised(run_bridge, helper_node):
         helper_node.destroy_service(server)
         message = await client.expect_op('unadvertiseServices')
         assert message['serviceIds'] == [service['id']]
+        await client.close()
+
+    run(scenario())
+
+
+def test_unavailable_service(run_bridge):
+    from foxglove_bridge_py.ros_graph import GraphChange
+    from foxglove_bridge_py.session import ServiceSpec
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        # Known to the bridge (as if the graph still listed it) but served by no one.
+        bridge.call(bridge.bridge._apply_graph_change, GraphChange(added_services=[
+            ServiceSpec('/ghost', 'std_srvs/srv/SetBool')]))
+        service = await service_named(client, '/ghost')
+        assert (service['requestSchema'], service['responseSchema']) == ('', '')
+        await client.send(call_frame(service['id'], 1, 'cdr', b''))
+        failure = await expect_service_answer(client)
+        assert failure['message'] == 'Service /ghost is not available'
+        await client.close()
+
+    run(scenario())
+
+
+def test_service_event_topic_does_not_prevent_later_advertisements(run_bridge, helper_node):
+    from std_srvs.srv import SetBool_Event
+    helper_node.create_publisher(SetBool_Event, '/service_event_before', 10)
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for('/service_event_before')
+        assert channel['schemaName'] == 'std_srvs/srv/SetBool_Event'
+        assert 'service_msgs/msg/ServiceEventInfo info' in channel['schema']
+        assert 'std_srvs/srv/SetBool_Request[<=1]' in channel['schema']
+        helper_node.create_publisher(String, '/topic_after_service_event', 10)
+        await client.channel_for('/topic_after_service_event')
         await client.close()
 
     run(scenario())
