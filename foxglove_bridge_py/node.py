@@ -31,6 +31,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 NODE_NAME = 'foxglove_bridge'
+GIL_SWITCH_INTERVAL = 0.0005
 
 
 def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
@@ -126,6 +127,9 @@ def main(args: Optional[list[str]] = None) -> int:
     from foxglove_bridge_py.bridge import Bridge
 
     demo, argv = _split_args(list(sys.argv if args is None else args))
+    # The ROS thread and the asyncio thread hand messages to each other all the time; a
+    # shorter GIL switch interval (default 5 ms) keeps either from waiting long for the other.
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL)
     logging.basicConfig(level=logging.INFO, format='[%(levelname)s] [%(name)s]: %(message)s')
     # websockets logs every connection at INFO; the bridge logs its own, shorter lines.
     logging.getLogger('websockets').setLevel(logging.WARNING)

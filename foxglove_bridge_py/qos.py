@@ -25,6 +25,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 
+UNKNOWN_DEPTH = 10
+"""The depth assumed for a publisher whose depth the middleware does not report."""
+
+
 @dataclass(frozen=True)
 class PublisherQos:
     """What one publisher offers, as the graph reports it."""
@@ -49,8 +53,10 @@ def choose_qos(publishers: Sequence[PublisherQos], *, min_depth: int, max_depth:
     """
     Choose the QoS of a subscription that matches every publisher.
 
-    Depth is the sum over publishers of their depth, counting an unknown (0) depth as 1 so that
-    N latched publishers all fit, clamped to ``[min_depth, max_depth]``.
+    Depth is the sum over publishers of their depth, clamped to ``[min_depth, max_depth]``.
+    Fast DDS reports every publisher's depth as 0 (unknown); such a publisher counts as
+    :data:`UNKNOWN_DEPTH`, the usual publisher depth, so that a burst is not cut to one message
+    before Python has taken it, and N latched publishers all fit.
 
     :param publishers: the publishers on the topic (may be empty).
     :param min_depth: the smallest depth allowed.
@@ -59,10 +65,10 @@ def choose_qos(publishers: Sequence[PublisherQos], *, min_depth: int, max_depth:
     :return: the choice, with warnings for mixed publishers or a capped depth.
     """
     warnings = []
-    depth = sum(max(1, p.depth) for p in publishers)
-    if depth > max_depth:
-        warnings.append(f'history depth {depth} capped at max_qos_depth {max_depth}')
-        depth = max_depth
+    known = sum(max(1, p.depth) for p in publishers if p.depth > 0)
+    if known > max_depth:
+        warnings.append(f'history depth {known} capped at max_qos_depth {max_depth}')
+    depth = min(known + UNKNOWN_DEPTH * sum(1 for p in publishers if p.depth <= 0), max_depth)
     depth = max(depth, min_depth, 1)
     reliable_count = sum(p.reliable for p in publishers)
     latched_count = sum(p.transient_local for p in publishers)

@@ -176,7 +176,7 @@ class TopicSubscriptions:
     """Creates and destroys the bridge's topic subscriptions; used on the ROS thread."""
 
     def __init__(self, node: Node, config: BridgeConfig, on_message: MessageSink,
-                 on_problem: ProblemSink) -> None:
+                 on_problem: ProblemSink, *, message_info: bool = _HAS_MESSAGE_INFO) -> None:
         """
         Create the manager.
 
@@ -184,7 +184,10 @@ class TopicSubscriptions:
         :param config: QoS bounds and the best-effort whitelist.
         :param on_message: receives every message.
         :param on_problem: receives subscription failures and QoS warnings.
+        :param message_info: ask for MessageInfo (publisher GIDs) on latched topics; the
+            EventsExecutor cannot deliver it.
         """
+        self._message_info = message_info and _HAS_MESSAGE_INFO
         self._node = node
         self._config = config
         self._on_message = on_message
@@ -271,7 +274,7 @@ class TopicSubscriptions:
             cache.add(publisher, entry)
             sink(channel_id, *entry)
 
-        if _HAS_MESSAGE_INFO:
+        if self._message_info:
             def on_message(data: bytes, info: dict) -> None:
                 gid = info.get('publisher_gid')
                 keep(data, None if gid is None else repr(gid))

@@ -25,6 +25,7 @@ import asyncio
 from http import HTTPStatus
 import logging
 import ssl
+import struct
 from typing import Callable, Optional
 
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
@@ -46,6 +47,9 @@ PING_TIMEOUT = 30.0
 CLOSE_TIMEOUT = 1.0
 MISSING_SUBPROTOCOL = (f'Missing expected sec-websocket-protocol header: offer one of '
                        f'{", ".join(SUBPROTOCOLS)}\n')
+
+WRITE_BATCH_BYTES = 256 * 1024
+"""Bytes of frames written to a socket before waiting for it to drain."""
 
 EffectSink = Callable[[list[Effect]], None]
 
@@ -73,6 +77,111 @@ else:
         if not _supported_offer(headers):
             return HTTPStatus.BAD_REQUEST, [], MISSING_SUBPROTOCOL.encode()
         return None
+
+
+def _frame_bytes(frame) -> bytes:
+    if frame.__class__ is tuple:
+        header, payload = frame
+        return header + payload
+    return frame
+
+
+_TEXT, _BINARY = 0x81, 0x82  # FIN set: every message is one unfragmented frame
+_LENGTH_16 = struct.Struct('!BBH')
+_LENGTH_64 = struct.Struct('!BBQ')
+
+
+def _frame_header(first_byte: int, length: int) -> bytes:
+    if length < 126:
+        return bytes((first_byte, length))
+    if length < 65536:
+        return _LENGTH_16.pack(first_byte, 126, length)
+    return _LENGTH_64.pack(first_byte, 127, length)
+
+
+def _direct_sender(ws) -> Optional[Callable]:
+    """
+    Return ``send_batch(frames)`` that frames messages itself and writes them straight out.
+
+    A server's frames are unmasked, so a frame is a 2-10 byte header and the payload as it is:
+    a MessageData payload shared by every client is written without a copy, and a batch costs
+    one ``writelines`` instead of a library frame object per message. Used only without
+    extensions (no permessage-deflate), while the connection is open, by the only task that
+    sends on it; the library's own control frames (pings, pongs, close) are whole writes too,
+    so nothing interleaves inside a frame. None if this websockets lacks what it needs.
+    """
+    protocol = getattr(ws, 'protocol', None)
+    if protocol is not None and hasattr(protocol, 'state'):  # websockets >= 13
+        extensions = getattr(protocol, 'extensions', None)
+        state_owner = protocol
+    else:  # the legacy API
+        extensions = getattr(ws, 'extensions', None)
+        state_owner = ws
+    transport = getattr(ws, 'transport', None)
+    if extensions or extensions is None or transport is None or not hasattr(ws, 'drain'):
+        return None
+    open_state = state_owner.state.__class__.OPEN
+
+    async def send_batch(frames: list) -> None:
+        if state_owner.state is not open_state:
+            raise websockets.ConnectionClosed(None, None)
+        chunks = []
+        append = chunks.append
+        for frame in frames:
+            if frame.__class__ is tuple:
+                header, payload = frame
+                append(_frame_header(_BINARY, len(header) + len(payload)))
+                append(header)
+                append(payload)
+            elif frame.__class__ is str:
+                data = frame.encode()
+                append(_frame_header(_TEXT, len(data)))
+                append(data)
+            else:
+                append(_frame_header(_BINARY, len(frame)))
+                append(frame)
+        transport.writelines(chunks)
+        await ws.drain()
+
+    return send_batch
+
+
+def _batch_sender(ws) -> Callable:
+    """
+    Return ``send_batch(frames)``, which writes many frames and waits for the socket once.
+
+    Awaiting ``send()`` for every small message costs more than forwarding it. The direct
+    sender is used when it can be; otherwise both websockets APIs let a batch of frames be
+    written in one go, then drained. Only this server's writer task sends on a connection.
+    """
+    direct = _direct_sender(ws)
+    if direct is not None:
+        return direct
+    protocol = getattr(ws, 'protocol', None)
+    if hasattr(ws, 'send_context') and hasattr(protocol, 'send_binary'):  # websockets >= 13
+        async def send_batch(frames: list) -> None:
+            async with ws.send_context():
+                for frame in frames:
+                    if frame.__class__ is str:
+                        protocol.send_text(frame.encode())
+                    else:
+                        protocol.send_binary(_frame_bytes(frame))
+        return send_batch
+    if hasattr(ws, 'write_frame_sync'):  # the legacy API of websockets 10-12
+        async def send_batch(frames: list) -> None:
+            await ws.ensure_open()
+            for frame in frames:
+                if frame.__class__ is str:
+                    ws.write_frame_sync(True, 0x1, frame.encode())
+                else:
+                    ws.write_frame_sync(True, 0x2, _frame_bytes(frame))
+            await ws.drain()
+        return send_batch
+
+    async def send_each(frames: list) -> None:
+        for frame in frames:
+            await ws.send(frame if frame.__class__ is str else _frame_bytes(frame))
+    return send_each
 
 
 class FoxgloveServer:
@@ -161,18 +270,17 @@ class FoxgloveServer:
 
     async def _write(self, ws, session: ClientSession, ready: asyncio.Event) -> None:
         queue = session.queue
+        send_batch = _batch_sender(ws)
         try:
             while True:
                 await ready.wait()
                 ready.clear()
-                # One frame at a time: what waits here still counts against the queue's limit.
-                frame = queue.pop()
-                while frame is not None:
-                    if frame.__class__ is tuple:
-                        header, payload = frame
-                        frame = header + payload
-                    await ws.send(frame)
-                    frame = queue.pop()
+                # Small batches: what waits in a batch no longer counts against the queue's
+                # limit, and the socket's flow control is applied after each one.
+                batch = queue.pop_batch(WRITE_BATCH_BYTES)
+                while batch:
+                    await send_batch(batch)
+                    batch = queue.pop_batch(WRITE_BATCH_BYTES)
         except websockets.ConnectionClosed:
             pass
         except asyncio.CancelledError:

@@ -130,6 +130,23 @@ class SendQueue:
         self.dropped += dropped
         return dropped
 
+    def pop_batch(self, max_bytes: int) -> list:
+        """
+        Take the oldest frames, up to about ``max_bytes`` (always at least one if any).
+
+        :param max_bytes: stop once this many bytes are taken.
+        :return: frames as :meth:`pop` returns them; empty if the queue is empty.
+        """
+        items = self._items
+        batch = []
+        taken = 0
+        while items and taken < max_bytes:
+            frame, size = items.popleft()
+            self.data_bytes -= size
+            taken += size or len(frame)
+            batch.append(frame)
+        return batch
+
     def pop(self):
         """
         Take the oldest queued frame.

@@ -33,6 +33,9 @@ for distro in "${distros[@]}"; do
     # A DDS domain of this run's own, so that concurrent runs never see each other's topics.
     export ROS_DOMAIN_ID=$(( (RANDOM % 100) + 1 ))
     export FOXGLOVE_REQUIRE_INSTALLED=1
+    # Kilted runs on the EventsExecutor; Jazzy, with websockets 10.4, on the
+    # SingleThreadedExecutor, which is what Humble has.
+    if [ "$distro" = jazzy ]; then export FOXGLOVE_BRIDGE_EXECUTOR=single; fi
     rm -rf ".ws/$distro/build/foxglove_bridge_py/test_results"
     colcon --log-base ".ws/$distro/log" test --base-paths "$root" \
       --build-base ".ws/$distro/build" --install-base ".ws/$distro/install" \

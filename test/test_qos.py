@@ -31,9 +31,11 @@ def test_all_reliable_latched():
     assert choice.warnings == ()
 
 
-def test_unknown_depth_counts_as_one():
+def test_unknown_depth_counts_as_the_usual_depth_of_ten():
+    assert choose_qos([PublisherQos(True, False, 0)], min_depth=1, max_depth=25).depth == 10
+    # 15 latched publishers of unknown depth all fit, and no warning is made up.
     choice = choose_qos([PublisherQos(True, True, 0)] * 15, min_depth=1, max_depth=25)
-    assert choice.depth == 15
+    assert (choice.depth, choice.warnings) == (25, ())
 
 
 def test_mixed_publishers_degrade_with_warnings():

@@ -1,0 +1,63 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The ceiling: a plain rclpy raw subscriber on the bridge's executor; what rclpy delivers."""
+
+import argparse
+import time
+
+from common import now_ns, report, stamp_ns, STREAMS, summary, TOPIC
+from foxglove_bridge_py.bridge import make_executor
+import rclpy
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import Image, PointCloud2
+from std_msgs.msg import String
+
+TYPES = {'std_msgs/msg/String': String, 'sensor_msgs/msg/Image': Image,
+         'sensor_msgs/msg/PointCloud2': PointCloud2}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('stream', choices=sorted(STREAMS))
+    parser.add_argument('seconds', type=float)
+    args = parser.parse_args()
+    rclpy.init()
+    node = rclpy.create_node('bench_ceiling')
+    latencies, totals = [], [0, 0]
+
+    def on_message(data):
+        latencies.append(now_ns() - stamp_ns(data))
+        totals[0] += 1
+        totals[1] += len(data)
+
+    node.create_subscription(TYPES[STREAMS[args.stream][0]], TOPIC, on_message, QoSProfile(
+        depth=100, reliability=ReliabilityPolicy.RELIABLE), raw=True)
+    executor = make_executor(node.context)  # the bridge's own choice of executor
+    executor.add_node(node)
+    report({'ready': True})
+    first = None
+    deadline = time.monotonic() + args.seconds
+    while time.monotonic() < deadline:
+        executor.spin_once(timeout_sec=0.1)
+        if first is None and totals[0]:
+            first = time.monotonic()
+    report(summary(latencies, totals[0], totals[1],
+                   time.monotonic() - (first or time.monotonic())))
+    node.destroy_node()
+    rclpy.shutdown()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,299 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Benchmark the bridge against the rclpy ceiling and a foxglove-sdk forwarder, side by side.
+
+Run through ``scripts/bench.sh`` (which sets up the environment), or, in a ROS shell with the
+package built: ``python bench/run.py [--seconds 10] [--smoke]``. Prints a table and writes
+JSON to ``bench/results/latest.json``.
+"""
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+
+import psutil
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCENARIOS = [
+    # name, stream, clients, stalled clients, receivers
+    ('a', 'small', 1, 0, ('ceiling', 'bridge', 'sdk')),
+    ('b', 'image', 1, 0, ('ceiling', 'bridge', 'sdk')),
+    ('c', 'cloud', 1, 0, ('ceiling', 'bridge', 'sdk')),
+    ('d', 'image', 10, 0, ('bridge', 'sdk')),
+    ('e', 'image', 1, 1, ('bridge', 'sdk')),
+]
+DESCRIPTIONS = {
+    'a': '64 B String, as fast as possible', 'b': '1 MiB Image at 30 Hz',
+    'c': '2 MiB PointCloud2 at 10 Hz', 'd': '(b) with 10 clients',
+    'e': '(b) with one stalled client',
+}
+DRAIN = 2.0
+SEND_BUFFER_LIMIT = 10_000_000
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+class Child:
+    """A benchmark process whose stdout lines are JSON reports (or log lines)."""
+
+    def __init__(self, args, env):
+        self.process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, cwd=HERE)
+        self.ps = psutil.Process(self.process.pid)
+
+    def wait_for(self, predicate, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            line = line.strip()
+            try:
+                value = json.loads(line)
+            except ValueError:
+                value = line
+            if predicate(value):
+                return value
+        raise RuntimeError(f'{self.process.args[:3]} did not report in time')
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(2)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class Sampler:
+    """CPU time and peak RSS of one process over a window."""
+
+    def __init__(self, child):
+        self.ps = child.ps
+        self.peak = self.start_rss = self.ps.memory_info().rss
+
+    def begin(self):
+        times = self.ps.cpu_times()
+        self.cpu0, self.wall0 = times.user + times.system, time.monotonic()
+        self.start_rss = self.ps.memory_info().rss
+        self.peak = self.start_rss
+
+    def sample(self):
+        try:
+            self.peak = max(self.peak, self.ps.memory_info().rss)
+        except psutil.Error:
+            pass
+
+    def end(self):
+        times = self.ps.cpu_times()
+        seconds = time.monotonic() - self.wall0
+        return {'cpu_percent': 100 * (times.user + times.system - self.cpu0) / seconds,
+                'rss_start_mb': self.start_rss / 1e6, 'rss_peak_mb': self.peak / 1e6}
+
+
+def bridge_command(port):
+    prefix = subprocess.check_output(
+        [sys.executable, '-c', 'from ament_index_python.packages import get_package_prefix;'
+         'print(get_package_prefix("foxglove_bridge_py"))'], text=True).strip()
+    return [os.path.join(prefix, 'lib', 'foxglove_bridge_py', 'foxglove_bridge'), '--ros-args',
+            '-p', f'port:={port}', '-p', 'address:=127.0.0.1', '-p',
+            "topic_whitelist:=['/bench/.*']", '-p', f'send_buffer_limit:={SEND_BUFFER_LIMIT}',
+            '-p', 'capabilities:=[]', '-p', 'diagnostics_as_status:=false']
+
+
+def run_one(scenario, receiver, seconds, env):
+    name, stream, clients, stalled, _ = scenario
+    py = sys.executable
+    children = []
+    try:
+        port = free_port()
+        if receiver == 'ceiling':
+            server = Child([py, 'ceiling.py', stream, str(seconds + 1 + DRAIN + 5)], env)
+            server.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
+        elif receiver == 'bridge':
+            server = Child(bridge_command(port), env)
+            server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
+        else:
+            server = Child([py, 'sdk_forwarder.py', stream, str(port)], env)
+            server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
+        children.append(server)
+        # The publisher first: it waits for a ROS subscriber, which the bridge and the SDK
+        # forwarder create only once a client has seen the topic and subscribed to it.
+        publisher = Child([py, 'publisher.py', stream, str(seconds)], env)
+        children.append(publisher)
+        client = None
+        if receiver != 'ceiling':
+            client = Child([py, 'ws_client.py', f'ws://127.0.0.1:{port}',
+                            str(seconds + 1 + DRAIN), '--clients', str(clients),
+                            '--stalled', str(stalled)], env)
+            children.append(client)
+            client.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
+        sampler = Sampler(server)
+        publisher.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
+        time.sleep(1.0)
+        sampler.begin()
+        while publisher.process.poll() is None:
+            sampler.sample()
+            time.sleep(0.1)
+        usage = sampler.end()
+        published = publisher.wait_for(lambda v: isinstance(v, dict) and 'published' in v)
+        for _ in range(int(DRAIN / 0.1)):
+            sampler.sample()
+            time.sleep(0.1)
+        usage['rss_peak_mb'] = sampler.peak / 1e6
+        if receiver == 'ceiling':
+            received = [server.wait_for(lambda v: isinstance(v, dict) and 'messages' in v)]
+        else:
+            received = client.wait_for(lambda v: isinstance(v, dict) and 'clients' in v)[
+                'clients']
+        return {'scenario': name, 'receiver': receiver, 'published': published['published'],
+                'publish_seconds': published['seconds'], 'clients': received, **usage}
+    finally:
+        for child in reversed(children):
+            child.stop()
+
+
+def startup(env, topics=500):
+    many = Child([sys.executable, 'many_topics.py', str(topics)], env)
+    try:
+        many.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
+        port = free_port()
+        started = time.monotonic()
+        bridge = Child(bridge_command(port), env)
+        try:
+            import asyncio
+
+            import websockets
+
+            async def first_client():
+                while True:
+                    try:
+                        ws = await websockets.connect(f'ws://127.0.0.1:{port}',
+                                                      subprotocols=['foxglove.sdk.v1'],
+                                                      max_size=None)
+                        break
+                    except OSError:
+                        await asyncio.sleep(0.01)
+                await ws.recv()
+                served = time.monotonic() - started
+                channels = 0
+                while channels < topics:
+                    message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                    channels += len([c for c in message.get('channels', [])
+                                     if c['topic'].startswith('/bench/many/')])
+                await ws.close()
+                return served, time.monotonic() - started
+
+            served, advertised = asyncio.run(first_client())
+        finally:
+            bridge.stop()
+        return {'topics': topics, 'first_client_served_s': served,
+                'all_advertised_s': advertised}
+    finally:
+        many.stop()
+
+
+def figures(result):
+    published = result['published']
+    rows = []
+    for client in result['clients']:
+        seconds = result['publish_seconds']
+        rows.append({
+            'msgs_per_s': client['messages'] / seconds if seconds else 0,
+            'mb_per_s': client['bytes'] / seconds / 1e6 if seconds else 0,
+            'delivered_percent': 100 * client['messages'] / published if published else 0,
+            'p50_ms': client['p50_ms'], 'p99_ms': client['p99_ms']})
+    worst = min(rows, key=lambda r: r['delivered_percent'])
+    return {'msgs_per_s': sum(r['msgs_per_s'] for r in rows) / len(rows),
+            'mb_per_s': sum(r['mb_per_s'] for r in rows) / len(rows),
+            'delivered_percent': worst['delivered_percent'],
+            'p50_ms': max((r['p50_ms'] or 0) for r in rows),
+            'p99_ms': max((r['p99_ms'] or 0) for r in rows),
+            'cpu_percent': result['cpu_percent'], 'rss_start_mb': result['rss_start_mb'],
+            'rss_peak_mb': result['rss_peak_mb']}
+
+
+def table(results, start):
+    lines = ['| stream | receiver | msgs/s | MB/s | delivered | p50 ms | p99 ms | CPU % '
+             '| RSS MB (start→peak) |', '|---|---|---|---|---|---|---|---|---|']
+    for result in results:
+        f = result['figures']
+        lines.append(
+            f"| ({result['scenario']}) {DESCRIPTIONS[result['scenario']]} | {result['receiver']} "
+            f"| {f['msgs_per_s']:.0f} | {f['mb_per_s']:.1f} | {f['delivered_percent']:.1f} % "
+            f"| {f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f['cpu_percent']:.0f} "
+            f"| {f['rss_start_mb']:.0f}→{f['rss_peak_mb']:.0f} |")
+    if start:
+        lines.append('')
+        lines.append(f"Start-up with {start['topics']} topics on the graph: first client served "
+                     f"{start['first_client_served_s']:.2f} s after launch, all topics "
+                     f"advertised {start['all_advertised_s']:.2f} s after launch.")
+    return '\n'.join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--seconds', type=float, default=10.0, help='publishing time per run')
+    parser.add_argument('--smoke', action='store_true',
+                        help='a few seconds, bridge and ceiling only: checks that it runs')
+    parser.add_argument('--only', default='', help='scenarios to run, e.g. "ab"')
+    parser.add_argument('--output', default=os.path.join(HERE, 'results', 'latest.json'))
+    args = parser.parse_args()
+    env = dict(os.environ, ROS_DOMAIN_ID=str(random.randint(102, 200) % 101 + 1),
+               PYTHONUNBUFFERED='1', RCUTILS_LOGGING_BUFFERED_STREAM='0')
+    try:
+        import foxglove  # noqa: F401
+        have_sdk = True
+    except ImportError:
+        have_sdk = False
+    seconds = 1.0 if args.smoke else args.seconds
+    results = []
+    for scenario in SCENARIOS:
+        if args.only and scenario[0] not in args.only:
+            continue
+        if args.smoke and scenario[0] not in 'ab':
+            continue
+        for receiver in scenario[4]:
+            if receiver == 'sdk' and (args.smoke or not have_sdk):
+                continue
+            print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
+                  file=sys.stderr, flush=True)
+            result = run_one(scenario, receiver, seconds, env)
+            result['figures'] = figures(result)
+            results.append(result)
+    start = None if args.only else startup(env, 50 if args.smoke else 500)
+    text = table(results, start)
+    print(text)
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    with open(args.output, 'w') as f:
+        json.dump({'date': time.strftime('%Y-%m-%d'), 'cpus': os.cpu_count(),
+                   'seconds': seconds, 'results': results, 'startup': start,
+                   'table': text}, f, indent=1)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,65 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""What a Python user would build instead: rclpy raw messages fed to the foxglove-sdk server."""
+
+import argparse
+import time
+
+from common import STREAMS, TOPIC
+import foxglove
+from foxglove_bridge_py.bridge import make_executor
+from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
+import rclpy
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import Image, PointCloud2
+from std_msgs.msg import String
+
+TYPES = {'std_msgs/msg/String': String, 'sensor_msgs/msg/Image': Image,
+         'sensor_msgs/msg/PointCloud2': PointCloud2}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('stream', choices=sorted(STREAMS))
+    parser.add_argument('port', type=int)
+    args = parser.parse_args()
+    type_name = STREAMS[args.stream][0]
+    server = foxglove.start_server(host='127.0.0.1', port=args.port)
+    definition = DefinitionBuilder(ament_interface_reader()).get(type_name)
+    channel = foxglove.Channel(TOPIC, message_encoding='cdr', schema=foxglove.Schema(
+        name=type_name, encoding='ros2msg', data=definition.text.encode()))
+    rclpy.init()
+    node = rclpy.create_node('bench_sdk_forwarder')
+    log = channel.log
+
+    def on_message(data):
+        log(data, log_time=time.time_ns())
+
+    node.create_subscription(TYPES[type_name], TOPIC, on_message, QoSProfile(
+        depth=100, reliability=ReliabilityPolicy.RELIABLE), raw=True)
+    executor = make_executor(node.context)  # the same executor as the bridge
+    executor.add_node(node)
+    print(f'listening on {server.port}', flush=True)
+    try:
+        while rclpy.ok():
+            executor.spin_once(timeout_sec=0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == '__main__':
+    main()

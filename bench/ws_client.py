@@ -1,0 +1,89 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""WebSocket clients that subscribe to the benchmark topic and measure what arrives."""
+
+import argparse
+import asyncio
+import json
+import struct
+import time
+
+from common import now_ns, report, stamp_ns, summary, TOPIC
+import websockets
+
+HEADER = struct.Struct('<BIQ')
+
+
+async def connect(url):
+    ws = await websockets.connect(url, subprotocols=['foxglove.sdk.v1', 'foxglove.websocket.v1'],
+                                  max_size=None, compression=None)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        for channel in message.get('channels', []):
+            if channel['topic'] == TOPIC:
+                await ws.send(json.dumps({'op': 'subscribe', 'subscriptions': [
+                    {'id': 1, 'channelId': channel['id']}]}))
+                return ws
+    raise SystemExit(f'{TOPIC} was never advertised')
+
+
+async def measure(ws, seconds, stats):
+    latencies, totals = stats['latencies'], stats['totals']
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        try:
+            frame = await asyncio.wait_for(ws.recv(), remaining)
+        except asyncio.TimeoutError:
+            return
+        if isinstance(frame, bytes) and frame[0] == 1:
+            now = now_ns()
+            payload = memoryview(frame)[HEADER.size:]
+            latencies.append(now - stamp_ns(bytes(payload[:32])))
+            totals[0] += 1
+            totals[1] += len(payload)
+            if stats['first'] is None:
+                stats['first'] = time.monotonic()
+
+
+async def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('url')
+    parser.add_argument('seconds', type=float)
+    parser.add_argument('--clients', type=int, default=1)
+    parser.add_argument('--stalled', type=int, default=0,
+                        help='extra clients that subscribe and then never read')
+    args = parser.parse_args()
+    clients = [await connect(args.url) for _ in range(args.clients)]
+    stalled = [await connect(args.url) for _ in range(args.stalled)]
+    for ws in stalled:
+        ws.transport.pause_reading()
+    report({'ready': True})
+    stats = [{'latencies': [], 'totals': [0, 0], 'first': None} for _ in clients]
+    await asyncio.gather(*(measure(ws, args.seconds, s) for ws, s in zip(clients, stats)))
+    results = [summary(s['latencies'], s['totals'][0], s['totals'][1],
+                       time.monotonic() - (s['first'] or time.monotonic())) for s in stats]
+    report({'clients': results})
+    for ws in stalled:
+        ws.transport.abort()
+    for ws in clients:
+        await ws.close()
+
+
+if __name__ == '__main__':
+    asyncio.run(main())
