@@ -17,10 +17,9 @@
 import argparse
 import time
 
-from common import now_ns, report, stamp_ns, STREAMS, summary, TOPIC
+from common import now_ns, receiver_qos, report, stamp_ns, STREAMS, summary, TOPIC
 from foxglove_bridge_py.bridge import make_executor
 import rclpy
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image, PointCloud2
 from std_msgs.msg import String
 
@@ -42,8 +41,8 @@ def main():
         totals[0] += 1
         totals[1] += len(data)
 
-    node.create_subscription(TYPES[STREAMS[args.stream][0]], TOPIC, on_message, QoSProfile(
-        depth=100, reliability=ReliabilityPolicy.RELIABLE), raw=True)
+    node.create_subscription(TYPES[STREAMS[args.stream][0]], TOPIC, on_message, receiver_qos(),
+                             raw=True)
     executor = make_executor(node.context)  # the bridge's own choice of executor
     executor.add_node(node)
     report({'ready': True})

@@ -26,6 +26,24 @@ STREAMS = {
     'cloud': ('sensor_msgs/msg/PointCloud2', 2 * 1024 * 1024, 10),
 }
 TOPIC = '/bench/stream'
+
+
+def receiver_qos():
+    """
+    Return the QoS every receiver subscribes with: what the bridge chooses for one publisher.
+
+    The ceiling and the SDK forwarder then hold the same history as the bridge, so that the
+    comparison is of forwarding work, not of queue depth.
+    """
+    from foxglove_bridge_py.config import PARAMETER_DEFAULTS
+    from foxglove_bridge_py.qos import choose_qos, PublisherQos
+    from rclpy.qos import QoSProfile, ReliabilityPolicy
+    choice = choose_qos([PublisherQos(reliable=True, transient_local=False, depth=0)],
+                        min_depth=PARAMETER_DEFAULTS['min_qos_depth'],
+                        max_depth=PARAMETER_DEFAULTS['max_qos_depth'])
+    return QoSProfile(depth=choice.depth, reliability=ReliabilityPolicy.RELIABLE)
+
+
 STAMP = struct.Struct('<iI')
 
 

@@ -15,6 +15,7 @@
 """Publish one benchmark stream for a while, stamping each message; report the count."""
 
 import argparse
+import os
 import time
 
 from common import now_ns, report, STREAMS, TOPIC
@@ -30,11 +31,12 @@ def make_message(stream):
         return String, None
     if type_name == 'sensor_msgs/msg/Image':
         width = 1024
+        # Noise, like a real camera's low bits: it does not compress away under deflate.
         message = Image(height=size // (width * 4), width=width, encoding='rgba8',
-                        step=width * 4, data=bytes(size))
+                        step=width * 4, data=os.urandom(size))
         return Image, message
     message = PointCloud2(height=1, width=size // 16, point_step=16, row_step=size,
-                          is_dense=True, data=bytes(size))
+                          is_dense=True, data=os.urandom(size))
     message.fields = [PointField(name=n, offset=4 * i, datatype=PointField.FLOAT32, count=1)
                       for i, n in enumerate('xyzi')]
     return PointCloud2, message

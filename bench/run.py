@@ -35,7 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIOS = [
     # name, stream, clients, stalled clients, receivers
     ('a', 'small', 1, 0, ('ceiling', 'bridge', 'sdk')),
-    ('b', 'image', 1, 0, ('ceiling', 'bridge', 'sdk')),
+    ('b', 'image', 1, 0, ('ceiling', 'bridge', 'sdk', 'bridge+deflate')),
     ('c', 'cloud', 1, 0, ('ceiling', 'bridge', 'sdk')),
     ('d', 'image', 10, 0, ('bridge', 'sdk')),
     ('e', 'image', 1, 1, ('bridge', 'sdk')),
@@ -114,14 +114,14 @@ class Sampler:
                 'rss_start_mb': self.start_rss / 1e6, 'rss_peak_mb': self.peak / 1e6}
 
 
-def bridge_command(port):
+def bridge_command(port, *extra):
     prefix = subprocess.check_output(
         [sys.executable, '-c', 'from ament_index_python.packages import get_package_prefix;'
          'print(get_package_prefix("foxglove_bridge_py"))'], text=True).strip()
     return [os.path.join(prefix, 'lib', 'foxglove_bridge_py', 'foxglove_bridge'), '--ros-args',
             '-p', f'port:={port}', '-p', 'address:=127.0.0.1', '-p',
             "topic_whitelist:=['/bench/.*']", '-p', f'send_buffer_limit:={SEND_BUFFER_LIMIT}',
-            '-p', 'capabilities:=[]', '-p', 'diagnostics_as_status:=false']
+            '-p', 'capabilities:=[]', '-p', 'diagnostics_as_status:=false', *extra]
 
 
 def run_one(scenario, receiver, seconds, env):
@@ -133,8 +133,10 @@ def run_one(scenario, receiver, seconds, env):
         if receiver == 'ceiling':
             server = Child([py, 'ceiling.py', stream, str(seconds + 1 + DRAIN + 5)], env)
             server.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
-        elif receiver == 'bridge':
-            server = Child(bridge_command(port), env)
+        elif receiver.startswith('bridge'):
+            deflate = receiver.endswith('deflate')
+            server = Child(bridge_command(port, *(
+                ('-p', 'use_compression:=true') if deflate else ())), env)
             server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
         else:
             server = Child([py, 'sdk_forwarder.py', stream, str(port)], env)
@@ -148,7 +150,8 @@ def run_one(scenario, receiver, seconds, env):
         if receiver != 'ceiling':
             client = Child([py, 'ws_client.py', f'ws://127.0.0.1:{port}',
                             str(seconds + 1 + DRAIN), '--clients', str(clients),
-                            '--stalled', str(stalled)], env)
+                            '--stalled', str(stalled),
+                            *(['--deflate'] if receiver.endswith('deflate') else [])], env)
             children.append(client)
             client.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
         sampler = Sampler(server)
@@ -277,7 +280,8 @@ def main():
         if args.smoke and scenario[0] not in 'ab':
             continue
         for receiver in scenario[4]:
-            if receiver == 'sdk' and (args.smoke or not have_sdk):
+            if receiver == 'sdk' and not have_sdk or args.smoke and receiver not in (
+                    'ceiling', 'bridge'):
                 continue
             print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
                   file=sys.stderr, flush=True)

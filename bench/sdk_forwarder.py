@@ -17,12 +17,11 @@
 import argparse
 import time
 
-from common import STREAMS, TOPIC
+from common import receiver_qos, STREAMS, TOPIC
 import foxglove
 from foxglove_bridge_py.bridge import make_executor
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 import rclpy
-from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image, PointCloud2
 from std_msgs.msg import String
 
@@ -47,8 +46,7 @@ def main():
     def on_message(data):
         log(data, log_time=time.time_ns())
 
-    node.create_subscription(TYPES[type_name], TOPIC, on_message, QoSProfile(
-        depth=100, reliability=ReliabilityPolicy.RELIABLE), raw=True)
+    node.create_subscription(TYPES[type_name], TOPIC, on_message, receiver_qos(), raw=True)
     executor = make_executor(node.context)  # the same executor as the bridge
     executor.add_node(node)
     print(f'listening on {server.port}', flush=True)

@@ -26,9 +26,9 @@ import websockets
 HEADER = struct.Struct('<BIQ')
 
 
-async def connect(url):
+async def connect(url, compression=None):
     ws = await websockets.connect(url, subprotocols=['foxglove.sdk.v1', 'foxglove.websocket.v1'],
-                                  max_size=None, compression=None)
+                                  max_size=None, compression=compression)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         message = json.loads(await asyncio.wait_for(ws.recv(), 30))
@@ -68,8 +68,10 @@ async def main():
     parser.add_argument('--clients', type=int, default=1)
     parser.add_argument('--stalled', type=int, default=0,
                         help='extra clients that subscribe and then never read')
+    parser.add_argument('--deflate', action='store_true', help='offer permessage-deflate')
     args = parser.parse_args()
-    clients = [await connect(args.url) for _ in range(args.clients)]
+    compression = 'deflate' if args.deflate else None
+    clients = [await connect(args.url, compression) for _ in range(args.clients)]
     stalled = [await connect(args.url) for _ in range(args.stalled)]
     for ws in stalled:
         ws.transport.pause_reading()

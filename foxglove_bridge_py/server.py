@@ -86,6 +86,7 @@ def _frame_bytes(frame) -> bytes:
     return frame
 
 
+LARGE_PAYLOAD = 64 * 1024
 _TEXT, _BINARY = 0x81, 0x82  # FIN set: every message is one unfragmented frame
 _LENGTH_16 = struct.Struct('!BBH')
 _LENGTH_64 = struct.Struct('!BBQ')
@@ -132,7 +133,14 @@ def _direct_sender(ws) -> Optional[Callable]:
                 header, payload = frame
                 append(_frame_header(_BINARY, len(header) + len(payload)))
                 append(header)
-                append(payload)
+                if len(payload) >= LARGE_PAYLOAD:
+                    # writelines joins its chunks (a copy) before Python 3.12; a large payload
+                    # goes to the transport on its own, which sends it without one.
+                    transport.writelines(chunks)
+                    chunks.clear()
+                    transport.write(payload)
+                else:
+                    append(payload)
             elif frame.__class__ is str:
                 data = frame.encode()
                 append(_frame_header(_TEXT, len(data)))
@@ -140,7 +148,8 @@ def _direct_sender(ws) -> Optional[Callable]:
             else:
                 append(_frame_header(_BINARY, len(frame)))
                 append(frame)
-        transport.writelines(chunks)
+        if chunks:
+            transport.writelines(chunks)
         await ws.drain()
 
     return send_batch
