@@ -22,7 +22,7 @@ setup(
     maintainer_email='maintainers@foxglove-bridge-py.invalid',
     description='A Foxglove WebSocket bridge for ROS 2, in Python',
     license='Apache-2.0',
-    extras_require={'test': ['pytest']},
+    extras_require={'test': ['pytest'], 'playback': ['mcap>=1.1']},
     entry_points={
         'console_scripts': [
             'foxglove_bridge = foxglove_bridge_py.node:main',

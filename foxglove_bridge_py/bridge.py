@@ -36,6 +36,8 @@ from typing import Callable, Iterable, Optional
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py import assets
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
+from foxglove_bridge_py.playback import Recording, RecordingError
+from foxglove_bridge_py.playback_runner import PlaybackRunner
 from foxglove_bridge_py.protocol import Capability, StatusLevel
 from foxglove_bridge_py.ros_graph import (CONNECTION_GRAPH_PERIOD, GraphChange, GraphWatcher,
                                           read_connection_graph)
@@ -46,9 +48,9 @@ from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import (CallService, CreatePublisher, DestroyPublisher, Effect,
-                                        FetchAsset, GetParams, Hub, PublishMessage, RefreshGraph,
-                                        ReplayLatched, SetParams, StartSubscription,
-                                        StopSubscription)
+                                        FetchAsset, GetParams, Hub, PlaybackControl,
+                                        PublishMessage, RefreshGraph, ReplayLatched, SetParams,
+                                        StartSubscription, StopSubscription)
 from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent
 from rclpy.executors import Executor, ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
@@ -182,6 +184,13 @@ class Bridge:
             metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
             session_id=config.session_id or self._new_session_id(),
             send_buffer_limit=config.send_buffer_limit)
+        self.playback = None
+        if config.playback_file:
+            try:
+                recording = Recording(config.playback_file)
+            except RecordingError as exc:
+                raise ConfigError(f'parameter playback_file: {exc}') from None
+            self.playback = PlaybackRunner(self.hub, recording, config.topic_allowed)
         self.server = FoxgloveServer(
             self.hub, self._on_effects, address=config.address, port=config.port,
             ssl_context=make_ssl_context(config), compression=config.use_compression,
@@ -213,13 +222,17 @@ class Bridge:
             self.node.create_subscription(ParameterEvent, '/parameter_events',
                                           self._on_parameter_event, 100)
             if Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities else None)
-        watcher = GraphWatcher(self.node, config, DefinitionBuilder(ament_interface_reader()),
-                               self._on_graph_change,
-                               services=Capability.SERVICES.value in config.capabilities)
-        watcher.poll()
+        watcher = None
+        if self.playback is None:
+            watcher = GraphWatcher(self.node, config,
+                                   DefinitionBuilder(ament_interface_reader()),
+                                   self._on_graph_change,
+                                   services=Capability.SERVICES.value in config.capabilities)
+            watcher.poll()
         executor.add_node(self.node)
         for extra in self._extra_nodes:
             executor.add_node(extra)
+        playing = None
         spinner = threading.Thread(target=self._spin, args=(executor,), name='ros-executor',
                                    daemon=True)
         try:
@@ -230,17 +243,24 @@ class Bridge:
             self._log.info(f'Foxglove bridge listening on {scheme}://{config.address}:'
                            f'{self.port}')
             spinner.start()
+            if self.playback is not None:
+                playing = asyncio.ensure_future(self.playback.run())
             if on_started is not None:
                 on_started(self.port)
             await stop.wait()
         finally:
             self._log.info('shutting down')
+            if playing is not None:
+                playing.cancel()
+            if self.playback is not None:
+                self.playback.recording.close()
             await self.server.stop()
             self._stopping.set()
             executor.shutdown(timeout_sec=SHUTDOWN_TIMEOUT)
             if spinner.is_alive():
                 spinner.join(SHUTDOWN_TIMEOUT)
-            watcher.destroy()
+            if watcher is not None:
+                watcher.destroy()
             self.topics.destroy()
             self.publishers.destroy_all()
             self.services.destroy()
@@ -298,7 +318,12 @@ class Bridge:
         topics = self.topics
         publishers = self.publishers
         for effect in effects:
-            if isinstance(effect, StartSubscription):
+            if isinstance(effect, PlaybackControl):
+                self.playback.control(effect.request)
+            elif self.playback is not None and isinstance(
+                    effect, (StartSubscription, StopSubscription, ReplayLatched)):
+                pass  # a recording's messages go to whoever is subscribed; no ROS involved
+            elif isinstance(effect, StartSubscription):
                 channel = effect.channel
                 self._call_in_ros(
                     lambda c=channel: topics.start(c.id, c.topic, c.schema_name))

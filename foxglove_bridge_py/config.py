@@ -95,6 +95,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'may take before it fails with a timeout.', (1, INT32_MAX)),
     ParameterSpec('parameter_timeout_ms', 5000, 'Milliseconds another node may take to answer a '
                   'parameter request before it is skipped.', (1, INT32_MAX)),
+    ParameterSpec('playback_file', '', 'Play back this recording (an MCAP file, or a rosbag2 '
+                  'folder of MCAP files) to clients, with play, pause, seek and speed, instead of '
+                  'bridging the live graph.'),
     ParameterSpec('session_id', '', 'Session id sent to clients; empty: the start time in '
                   'milliseconds. The ~/clear_session service starts a new session.'),
     ParameterSpec('clear_session_on_clock_jump', True, 'Start a new session when /clock jumps '
@@ -181,6 +184,7 @@ class BridgeConfig:
     debug: bool
     service_call_timeout_ms: int
     parameter_timeout_ms: int
+    playback_file: str
     session_id: str
     clear_session_on_clock_jump: bool
     diagnostics_as_status: bool
@@ -226,6 +230,9 @@ class BridgeConfig:
         # As in the C++ bridge, time follows use_sim_time alone: /clock becomes Time messages.
         if use_sim_time:
             capabilities.append(Capability.TIME.value)
+        if v['playback_file']:
+            # A recording offers playback and its own time; the live-graph features do not apply.
+            capabilities = [Capability.PLAYBACK_CONTROL.value, Capability.TIME.value]
         patterns = {name: compile_patterns(name, v[name]) for name in (
             'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
             'best_effort_qos_topic_whitelist', 'asset_uri_allowlist')}
@@ -237,7 +244,8 @@ class BridgeConfig:
             include_hidden=v['include_hidden'],
             ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],
             publish_client_count=v['publish_client_count'], debug=v['debug'],
-            session_id=v['session_id'], service_call_timeout_ms=v['service_call_timeout_ms'],
+            session_id=v['session_id'], playback_file=v['playback_file'],
+            service_call_timeout_ms=v['service_call_timeout_ms'],
             parameter_timeout_ms=v['parameter_timeout_ms'],
             clear_session_on_clock_jump=v['clear_session_on_clock_jump'],
             diagnostics_as_status=v['diagnostics_as_status'],

@@ -537,7 +537,8 @@ class Channel:
 
 
 def server_info(*, name: str, capabilities: Sequence[str], supported_encodings: Sequence[str],
-                metadata: Mapping[str, str], session_id: str) -> str:
+                metadata: Mapping[str, str], session_id: str,
+                data_range: Optional[tuple[int, int]] = None) -> str:
     """
     Encode ``serverInfo``.
 
@@ -546,11 +547,17 @@ def server_info(*, name: str, capabilities: Sequence[str], supported_encodings: 
     :param supported_encodings: encodings clients may publish and call services with.
     :param metadata: free-form string pairs (ROS_DISTRO among them).
     :param session_id: identifies this server instance.
+    :param data_range: first and last log time of a recording played back, in nanoseconds.
     :return: the JSON text.
     """
-    return encode_json({'op': 'serverInfo', 'name': name, 'capabilities': list(capabilities),
-                        'supportedEncodings': list(supported_encodings),
-                        'metadata': dict(metadata), 'sessionId': session_id})
+    message = {'op': 'serverInfo', 'name': name, 'capabilities': list(capabilities),
+               'supportedEncodings': list(supported_encodings), 'metadata': dict(metadata),
+               'sessionId': session_id}
+    if data_range is not None:
+        # Split into seconds and nanoseconds: JSON numbers lose precision beyond 2**53.
+        for key, value in zip(('dataStartTime', 'dataEndTime'), data_range):
+            message[key] = {'sec': value // 1_000_000_000, 'nsec': value % 1_000_000_000}
+    return encode_json(message)
 
 
 def status(level: StatusLevel, message: str, status_id: Optional[str] = None) -> str:

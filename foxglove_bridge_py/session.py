@@ -277,6 +277,13 @@ class FetchAsset:
 
 
 @dataclass(frozen=True)
+class PlaybackControl:
+    """Effect: a client asked to play, pause, seek or change speed."""
+
+    request: protocol.PlaybackControlRequest
+
+
+@dataclass(frozen=True)
 class RefreshGraph:
     """Effect: a client subscribed to the connection graph; read the graph now."""
 
@@ -320,7 +327,7 @@ class ConnectionGraph:
 
 Effect = Union[StartSubscription, StopSubscription, ReplayLatched, CreatePublisher,
                DestroyPublisher, PublishMessage, CallService, GetParams, SetParams,
-               RefreshGraph, FetchAsset]
+               RefreshGraph, FetchAsset, PlaybackControl]
 
 
 @dataclass
@@ -424,6 +431,7 @@ class Hub:
         self.supported_encodings = tuple(supported_encodings)
         self.metadata = dict(metadata)
         self.session_id = session_id
+        self.data_range: Optional[tuple[int, int]] = None
         self.send_buffer_limit = send_buffer_limit
         self.channels: dict[int, Channel] = {}
         self.sessions: dict[int, ClientSession] = {}
@@ -450,7 +458,7 @@ class Hub:
         return protocol.server_info(
             name=self.server_name, capabilities=self.capabilities,
             supported_encodings=self.supported_encodings, metadata=self.metadata,
-            session_id=self.session_id)
+            session_id=self.session_id, data_range=self.data_range)
 
     def connect(self, name: str) -> ClientSession:
         """
@@ -938,7 +946,21 @@ class Hub:
             session.queue.put_control(protocol.fetch_asset_response(request_id, data=data,
                                                                     error=error))
 
+    def _on_playback_control(self, session: ClientSession,
+                             message: protocol.PlaybackControlRequest) -> list[Effect]:
+        return [PlaybackControl(message)]
+
+    def broadcast(self, frame: Union[str, bytes]) -> None:
+        """
+        Send every client a frame on the reliable path.
+
+        :param frame: JSON text or a binary frame.
+        """
+        for session in self.sessions.values():
+            session.queue.put_control(frame)
+
     _HANDLERS = {
+        protocol.PlaybackControlRequest: _on_playback_control,
         protocol.FetchAsset: _on_fetch_asset,
         protocol.SubscribeConnectionGraph: _on_subscribe_graph,
         protocol.UnsubscribeConnectionGraph: _on_unsubscribe_graph,

@@ -51,9 +51,10 @@ LAUNCH_ARGS = {
     'diagnostics_as_status': 'true',
     'service_call_timeout_ms': '5000',
     'parameter_timeout_ms': '5000',
+    'playback_file': '',
     'use_sim_time': 'false',
 }
-STRING_ARGS = ('address', 'certfile', 'keyfile', 'session_id')
+STRING_ARGS = ('address', 'certfile', 'keyfile', 'playback_file', 'session_id')
 
 
 def generate_launch_description():

@@ -1,0 +1,151 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Playing a recording to the clients of a :class:`Hub`, on the asyncio loop (no ROS involved).
+
+Messages go out when the player's clock reaches their log time; the clients' PlaybackControl
+requests move that clock, and every change is answered with a PlaybackState to all clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import Callable, Iterable, Optional
+
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.playback import ENDED, Player, PLAYING, Recording
+from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.session import ChannelSpec, Hub
+
+KNOWN_ENCODINGS = frozenset({'cdr', 'json', 'protobuf', 'flatbuffer', 'ros1'})
+TIME_UPDATE_PERIOD = 0.05
+"""Seconds between Time messages while playing between sparse messages."""
+
+
+class PlaybackRunner:
+    """Drives a :class:`Player` over a :class:`Recording` and sends what is due."""
+
+    def __init__(self, hub: Hub, recording: Recording,
+                 topic_allowed: Callable[[str], bool]) -> None:
+        """
+        Advertise the recording's channels and set the hub's time range.
+
+        Channels whose message encoding the app cannot decode are left out, each with a
+        standing warning status naming the topic and the encoding.
+
+        :param hub: the protocol core.
+        :param recording: the recording.
+        :param topic_allowed: ``topic_whitelist``.
+        """
+        self.hub = hub
+        self.recording = recording
+        self.player = Player(recording.start_time, recording.end_time)
+        hub.data_range = (recording.start_time, recording.end_time)
+        specs, keys_by_spec = [], {}
+        for channel in recording.channels.values():
+            if not topic_allowed(channel.topic):
+                continue
+            if channel.message_encoding not in KNOWN_ENCODINGS:
+                hub.set_status(f'foxglove_bridge_py.playback:{channel.topic}',
+                               StatusLevel.WARNING,
+                               f'{channel.topic} is not played back: its message encoding '
+                               f'"{channel.message_encoding}" cannot be decoded by the app')
+                continue
+            spec = ChannelSpec(channel.topic, channel.schema_name, channel.schema,
+                               channel.schema_encoding or None, channel.message_encoding)
+            if spec.key not in keys_by_spec:
+                specs.append(spec)
+            # The files of a rosbag2 folder each have their own copy of a channel.
+            keys_by_spec.setdefault(spec.key, []).append(channel.key)
+        self._keys = {key: added.id for added in hub.add_channels(specs)
+                      for key in keys_by_spec[(added.topic, added.schema_name)]}
+        self._sequence = itertools.count(1)
+        self._wake = asyncio.Event()
+        self._restart = True
+
+    def control(self, request: protocol.PlaybackControlRequest) -> None:
+        """
+        Apply a client's request (seek, then speed, then play or pause) and answer all clients.
+
+        :param request: the decoded PlaybackControlRequest.
+        """
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        player = self.player
+        did_seek = request.seek_time is not None
+        if did_seek:
+            player.seek(request.seek_time, now)
+            self._restart = True
+        player.set_speed(request.speed, now)
+        if request.command == 0:
+            if player.status == ENDED:
+                self._restart = True
+            player.play(now)
+        else:
+            player.pause(now)
+        status, current, speed = player.state(now)
+        self.hub.broadcast(protocol.playback_state(status, current, speed, did_seek,
+                                                   request.request_id))
+        self.hub.broadcast_time(current)
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Play until cancelled."""
+        loop = asyncio.get_running_loop()
+        player = self.player
+        messages: Optional[Iterable] = None
+        pending = None
+        while True:
+            if self._restart:
+                self._restart = False
+                messages = iter(self.recording.messages(player.now(loop.time())))
+                pending = next(messages, None)
+            if player.status != PLAYING:
+                await self._wait(None)
+                continue
+            if pending is None:
+                player.end()
+                status, current, speed = player.state(loop.time())
+                self.hub.broadcast_time(current)
+                self.hub.broadcast(protocol.playback_state(status, current, speed, False))
+                continue
+            delay = player.wall_time_of(pending[1]) - loop.time()
+            if delay > 0:
+                if await self._wait(min(delay, TIME_UPDATE_PERIOD)):
+                    continue
+                if delay > TIME_UPDATE_PERIOD:
+                    self.hub.broadcast_time(player.now(loop.time()))
+                    continue
+            batch = []
+            now = loop.time()
+            while pending is not None and player.wall_time_of(pending[1]) <= now:
+                key, log_time, data = pending
+                channel_id = self._keys.get(key)
+                if channel_id is not None:
+                    batch.append((channel_id, next(self._sequence), log_time, data))
+                pending = next(messages, None)
+            if batch:
+                self.hub.broadcast_time(batch[-1][2])
+                self.hub.deliver(batch)
+
+    async def _wait(self, timeout: Optional[float]) -> bool:
+        """Wait for a control request (True) or the timeout (False)."""
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        self._wake.clear()
+        return True
