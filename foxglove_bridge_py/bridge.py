@@ -159,6 +159,7 @@ class Bridge:
         self._ros_clients: dict = {}
         self._pending_ros_calls: dict = {}
         self._tasks: set = set()
+        self._played_publishers: dict = {}
         self.port: Optional[int] = None
 
     async def run(self, stop: asyncio.Event,
@@ -190,7 +191,9 @@ class Bridge:
                 recording = Recording(config.playback_file)
             except RecordingError as exc:
                 raise ConfigError(f'parameter playback_file: {exc}') from None
-            self.playback = PlaybackRunner(self.hub, recording, config.topic_allowed)
+            self.playback = PlaybackRunner(
+                self.hub, recording, config.topic_allowed,
+                self._publish_played if config.playback_publish else None)
         self.server = FoxgloveServer(
             self.hub, self._on_effects, address=config.address, port=config.port,
             ssl_context=make_ssl_context(config), compression=config.use_compression,
@@ -244,6 +247,8 @@ class Bridge:
                            f'{self.port}')
             spinner.start()
             if self.playback is not None:
+                if config.playback_publish:
+                    self._call_in_ros(self._create_played_publishers)
                 playing = asyncio.ensure_future(self.playback.run())
             if on_started is not None:
                 on_started(self.port)
@@ -483,6 +488,37 @@ class Bridge:
                                 error=f'Asset {effect.uri!r} cannot be read: {exc!r}')
         else:
             self.hub.asset_done(effect.client_id, effect.request_id, data=data)
+
+    def _publish_played(self, batch: list) -> None:
+        self._call_in_ros(lambda: self._publish_into_ros(batch))
+
+    def _create_played_publishers(self) -> None:
+        # Made before playing starts, so that subscribers have matched by the first message.
+        from foxglove_bridge_py.ros_topics import import_message_type
+        from rosgraph_msgs.msg import Clock
+
+        publishers = self._played_publishers
+        publishers['/clock'] = self.node.create_publisher(Clock, '/clock', 10)
+        for channel in self.hub.channels.values():
+            if channel.encoding != 'cdr':
+                continue
+            try:
+                publishers[channel.id] = self.node.create_publisher(
+                    import_message_type(channel.schema_name), channel.topic, 10)
+            except ImportError as exc:
+                self._log.warning(f'{channel.topic} is not published into ROS: {exc}')
+
+    def _publish_into_ros(self, batch: list) -> None:
+        from builtin_interfaces.msg import Time
+        from rosgraph_msgs.msg import Clock
+
+        publishers = self._played_publishers
+        for channel, _, data in batch:
+            publisher = publishers.get(channel.id)
+            if publisher is not None:
+                publisher.publish(data)
+        sec, nanosec = divmod(batch[-1][1], 1_000_000_000)
+        publishers['/clock'].publish(Clock(clock=Time(sec=sec, nanosec=nanosec)))
 
     def _on_client_count(self, count: int) -> None:
         from std_msgs.msg import UInt32

@@ -98,6 +98,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('playback_file', '', 'Play back this recording (an MCAP file, or a rosbag2 '
                   'folder of MCAP files) to clients, with play, pause, seek and speed, instead of '
                   'bridging the live graph.'),
+    ParameterSpec('playback_publish', False, 'With playback_file, also publish the played '
+                  'messages (CDR as recorded) and /clock into ROS, as ros2 bag play does.'),
     ParameterSpec('session_id', '', 'Session id sent to clients; empty: the start time in '
                   'milliseconds. The ~/clear_session service starts a new session.'),
     ParameterSpec('clear_session_on_clock_jump', True, 'Start a new session when /clock jumps '
@@ -185,6 +187,7 @@ class BridgeConfig:
     service_call_timeout_ms: int
     parameter_timeout_ms: int
     playback_file: str
+    playback_publish: bool
     session_id: str
     clear_session_on_clock_jump: bool
     diagnostics_as_status: bool
@@ -245,6 +248,7 @@ class BridgeConfig:
             ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],
             publish_client_count=v['publish_client_count'], debug=v['debug'],
             session_id=v['session_id'], playback_file=v['playback_file'],
+            playback_publish=v['playback_publish'],
             service_call_timeout_ms=v['service_call_timeout_ms'],
             parameter_timeout_ms=v['parameter_timeout_ms'],
             clear_session_on_clock_jump=v['clear_session_on_clock_jump'],

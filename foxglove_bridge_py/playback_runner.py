@@ -38,8 +38,8 @@ TIME_UPDATE_PERIOD = 0.05
 class PlaybackRunner:
     """Drives a :class:`Player` over a :class:`Recording` and sends what is due."""
 
-    def __init__(self, hub: Hub, recording: Recording,
-                 topic_allowed: Callable[[str], bool]) -> None:
+    def __init__(self, hub: Hub, recording: Recording, topic_allowed: Callable[[str], bool],
+                 on_played: Optional[Callable[[list], None]] = None) -> None:
         """
         Advertise the recording's channels and set the hub's time range.
 
@@ -49,7 +49,10 @@ class PlaybackRunner:
         :param hub: the protocol core.
         :param recording: the recording.
         :param topic_allowed: ``topic_whitelist``.
+        :param on_played: also told each batch played, as ``(channel, log time, data)``
+            tuples (to publish it into ROS).
         """
+        self._on_played = on_played
         self.hub = hub
         self.recording = recording
         self.player = Player(recording.start_time, recording.end_time)
@@ -140,6 +143,9 @@ class PlaybackRunner:
             if batch:
                 self.hub.broadcast_time(batch[-1][2])
                 self.hub.deliver(batch)
+                if self._on_played is not None:
+                    channels = self.hub.channels
+                    self._on_played([(channels[c], t, data) for c, _, t, data in batch])
 
     async def _wait(self, timeout: Optional[float]) -> bool:
         """Wait for a control request (True) or the timeout (False)."""

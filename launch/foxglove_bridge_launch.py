@@ -52,6 +52,7 @@ LAUNCH_ARGS = {
     'service_call_timeout_ms': '5000',
     'parameter_timeout_ms': '5000',
     'playback_file': '',
+    'playback_publish': 'false',
     'use_sim_time': 'false',
 }
 STRING_ARGS = ('address', 'certfile', 'keyfile', 'playback_file', 'session_id')

@@ -218,6 +218,27 @@ def test_pause_seek_and_speed(player_bridge):
     run(scenario())
 
 
+@pytest.mark.parametrize('frame, text', [
+    (b'\x03\x00', 'PlaybackControlRequest buffer too short'),
+    (bytes.fromhex('03070000803f00000000000000000000000000'), 'unknown playback command 7'),
+    (bytes.fromhex('03000000803f0000000000000000000500000061'), 'does not match the buffer'),
+])
+def test_malformed_playback_requests_get_status_errors(player_bridge, frame, text):
+    async def scenario():
+        client = await Client.connect(player_bridge.url)
+        await client.send(frame)
+        status = await client.expect_op('status')
+        while text not in status['message']:
+            status = await client.expect_op('status')
+        assert status['level'] == 2
+        # Still playing along: a good request is answered.
+        await client.send(control_frame(1, request_id='ok'))
+        assert parse_state(await next_frame(client, 5))[4] == 'ok'
+        await client.close()
+
+    run(scenario())
+
+
 def test_playback_control_is_refused_on_a_live_bridge(run_bridge):
     pytest.importorskip('rclpy')
     bridge = run_bridge()
@@ -227,6 +248,34 @@ def test_playback_control_is_refused_on_a_live_bridge(run_bridge):
         await client.send(control_frame(0))
         status = await client.expect_op('status')
         assert '"playbackControl" capability' in status['message']
+        await client.close()
+
+    run(scenario())
+
+
+def test_playback_publish_into_ros(run_bridge, helper_node, tmp_path):
+    pytest.importorskip('rclpy')
+    from rosgraph_msgs.msg import Clock
+    from std_msgs.msg import String
+    strings, clock = [], []
+    helper_node.create_subscription(String, '/chatter', lambda m: strings.append(m.data), 50)
+    helper_node.create_subscription(Clock, '/clock', lambda m: clock.append(
+        m.clock.sec * SECOND + m.clock.nanosec), 50)
+    bridge = run_bridge(playback_file=str(write_recording(tmp_path / 'run.mcap')),
+                        playback_publish=True)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.channel_for('/chatter')
+        from bridge_harness import wait_for
+        wait_for(lambda: helper_node.count_publishers('/chatter') == 1
+                 and helper_node.count_publishers('/clock') == 1, what='the publishers')
+        await client.send(control_frame(0, request_id='go'))
+        while parse_state(await next_frame(client, 5))[0] != ENDED:
+            pass
+        wait_for(lambda: len(strings) == 10, what='10 messages published into ROS')
+        wait_for(lambda: clock and clock[-1] == START + 9 * SECOND // 10, what='/clock')
+        assert strings == [f'msg {i}' for i in range(10)]
         await client.close()
 
     run(scenario())
