@@ -191,6 +191,8 @@ def test_unknown_capability_is_a_startup_warning(start_process):
     (['-p', 'port:=99999'], 'parameter port'),
     (['-p', 'tls:=true', '-p', 'certfile:=/no/such/cert.pem', '-p', 'keyfile:=/no/key.pem'],
      "parameter certfile: file '/no/such/cert.pem' does not exist"),
+    (['-p', 'playback_file:=/no/such/run.mcap'],
+     'parameter playback_file: /no/such/run.mcap: no such file or folder'),
 ])
 def test_bad_parameters_fail_fast_with_a_message(start_process, args, message):
     process = start_process('--ros-args', *args)
