@@ -184,7 +184,9 @@ class Bridge:
             on_client_count=self._on_client_count if config.publish_client_count else None,
             metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
             session_id=config.session_id or self._new_session_id(),
-            send_buffer_limit=config.send_buffer_limit)
+            send_buffer_limit=config.send_buffer_limit,
+            max_subscriptions=config.max_subscriptions_per_client,
+            max_client_channels=config.max_channels_per_client)
         self.playback = None
         if config.playback_file:
             try:
@@ -197,7 +199,11 @@ class Bridge:
         self.server = FoxgloveServer(
             self.hub, self._on_effects, address=config.address, port=config.port,
             ssl_context=make_ssl_context(config), compression=config.use_compression,
-            logger=logging.getLogger('foxglove_bridge_py.server'))
+            logger=logging.getLogger('foxglove_bridge_py.server'),
+            allowed_origins=config.allowed_origins, max_clients=config.max_clients,
+            max_message_size=config.max_message_size,
+            ping_interval=config.ping_interval_ms / 1000,
+            ping_timeout=config.ping_timeout_ms / 1000)
         self.publishers = ClientPublishers(self.node, self._on_publisher_error,
                                            self._on_publish_error)
         executor = self._executor = make_executor(self.node.context)

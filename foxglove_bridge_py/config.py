@@ -100,6 +100,23 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'bridging the live graph.'),
     ParameterSpec('playback_publish', False, 'With playback_file, also publish the played '
                   'messages (CDR as recorded) and /clock into ROS, as ros2 bag play does.'),
+    ParameterSpec('allowed_origins', ['.*'], 'Regular expressions of the browser origins '
+                  '(Origin header) allowed to connect; clients that send no Origin (not '
+                  'browsers) are always allowed. Narrow it so that web pages cannot reach the '
+                  'robot.'),
+    ParameterSpec('max_clients', 100, 'Clients connected at once; one more gets an error '
+                  'status and is closed.', (1, INT32_MAX)),
+    ParameterSpec('max_message_size', 64 * 1024 * 1024, 'Largest message accepted from a '
+                  'client, in bytes; a larger one closes its connection with code 1009.',
+                  (1024, 2**31 - 1)),
+    ParameterSpec('max_subscriptions_per_client', 10000, 'Subscriptions one client may hold.',
+                  (1, INT32_MAX)),
+    ParameterSpec('max_channels_per_client', 1000, 'Channels one client may advertise for '
+                  'publishing.', (1, INT32_MAX)),
+    ParameterSpec('ping_interval_ms', 10000, 'Milliseconds between keepalive pings to each '
+                  'client.', (100, INT32_MAX)),
+    ParameterSpec('ping_timeout_ms', 10000, 'Milliseconds a client may take to answer a ping '
+                  'before it is considered gone and cleaned up.', (100, INT32_MAX)),
     ParameterSpec('session_id', '', 'Session id sent to clients; empty: the start time in '
                   'milliseconds. The ~/clear_session service starts a new session.'),
     ParameterSpec('clear_session_on_clock_jump', True, 'Start a new session when /clock jumps '
@@ -187,6 +204,13 @@ class BridgeConfig:
     service_call_timeout_ms: int
     parameter_timeout_ms: int
     playback_file: str
+    allowed_origins: tuple[re.Pattern, ...]
+    max_clients: int
+    max_message_size: int
+    max_subscriptions_per_client: int
+    max_channels_per_client: int
+    ping_interval_ms: int
+    ping_timeout_ms: int
     playback_publish: bool
     session_id: str
     clear_session_on_clock_jump: bool
@@ -238,7 +262,7 @@ class BridgeConfig:
             capabilities = [Capability.PLAYBACK_CONTROL.value, Capability.TIME.value]
         patterns = {name: compile_patterns(name, v[name]) for name in (
             'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
-            'best_effort_qos_topic_whitelist', 'asset_uri_allowlist')}
+            'best_effort_qos_topic_whitelist', 'asset_uri_allowlist', 'allowed_origins')}
         return cls(
             port=v['port'], address=v['address'], tls=v['tls'], certfile=v['certfile'],
             keyfile=v['keyfile'], min_qos_depth=v['min_qos_depth'],
@@ -248,7 +272,11 @@ class BridgeConfig:
             ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],
             publish_client_count=v['publish_client_count'], debug=v['debug'],
             session_id=v['session_id'], playback_file=v['playback_file'],
-            playback_publish=v['playback_publish'],
+            playback_publish=v['playback_publish'], max_clients=v['max_clients'],
+            max_message_size=v['max_message_size'],
+            max_subscriptions_per_client=v['max_subscriptions_per_client'],
+            max_channels_per_client=v['max_channels_per_client'],
+            ping_interval_ms=v['ping_interval_ms'], ping_timeout_ms=v['ping_timeout_ms'],
             service_call_timeout_ms=v['service_call_timeout_ms'],
             parameter_timeout_ms=v['parameter_timeout_ms'],
             clear_session_on_clock_jump=v['clear_session_on_clock_jump'],

@@ -24,10 +24,12 @@ from __future__ import annotations
 import asyncio
 from http import HTTPStatus
 import logging
+import re
 import ssl
 import struct
 from typing import Callable, Optional
 
+from foxglove_bridge_py import protocol
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
 from foxglove_bridge_py.session import ClientSession, Effect, Hub
 import websockets
@@ -67,16 +69,25 @@ def _supported_offer(headers) -> bool:
     return any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers))
 
 
-if _NEW_API:
-    def _process_request(connection, request):
-        if not _supported_offer(request.headers):
-            return connection.respond(HTTPStatus.BAD_REQUEST, MISSING_SUBPROTOCOL)
-        return None
-else:
-    async def _process_request(path, headers):
-        if not _supported_offer(headers):
-            return HTTPStatus.BAD_REQUEST, [], MISSING_SUBPROTOCOL.encode()
-        return None
+def _refusal(headers, allowed_origins) -> Optional[tuple[HTTPStatus, str]]:
+    if not _supported_offer(headers):
+        return HTTPStatus.BAD_REQUEST, MISSING_SUBPROTOCOL
+    origin = headers.get('Origin')
+    if origin is not None and not any(p.fullmatch(origin) for p in allowed_origins):
+        return HTTPStatus.FORBIDDEN, f'Origin {origin} is not in allowed_origins\n'
+    return None
+
+
+def _request_checker(allowed_origins) -> Callable:
+    if _NEW_API:
+        def process_request(connection, request):
+            refusal = _refusal(request.headers, allowed_origins)
+            return None if refusal is None else connection.respond(*refusal)
+    else:
+        async def process_request(path, headers):
+            refusal = _refusal(headers, allowed_origins)
+            return None if refusal is None else (refusal[0], [], refusal[1].encode())
+    return process_request
 
 
 def _frame_bytes(frame) -> bytes:
@@ -198,7 +209,10 @@ class FoxgloveServer:
 
     def __init__(self, hub: Hub, effects: EffectSink, *, address: str, port: int,
                  ssl_context: Optional[ssl.SSLContext] = None, compression: bool = False,
-                 logger: Optional[logging.Logger] = None) -> None:
+                 logger: Optional[logging.Logger] = None, allowed_origins=(),
+                 max_clients: int = 0, max_message_size: int = MAX_INBOUND_MESSAGE_SIZE,
+                 ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT
+                 ) -> None:
         """
         Create a server; :meth:`start` binds it.
 
@@ -209,7 +223,17 @@ class FoxgloveServer:
         :param ssl_context: serve TLS with this context.
         :param compression: offer permessage-deflate.
         :param logger: where to log connections and failures.
+        :param allowed_origins: compiled patterns of allowed browser origins (empty: all).
+        :param max_clients: clients at once (0: no limit).
+        :param max_message_size: largest inbound message, in bytes.
+        :param ping_interval: seconds between keepalive pings.
+        :param ping_timeout: seconds a client may take to answer one.
         """
+        self._allowed_origins = tuple(allowed_origins) or (re.compile('.*', re.S),)
+        self._max_clients = max_clients
+        self._max_message_size = max_message_size
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
         self.hub = hub
         self._effects = effects
         self._address = address
@@ -234,10 +258,10 @@ class FoxgloveServer:
         self._server = await _serve(
             self._handle, self._address, self._port,
             subprotocols=list(SUBPROTOCOLS),
-            process_request=_process_request,
+            process_request=_request_checker(self._allowed_origins),
             compression='deflate' if self._compression else None,
-            max_size=MAX_INBOUND_MESSAGE_SIZE,
-            ping_interval=PING_INTERVAL, ping_timeout=PING_TIMEOUT,
+            max_size=self._max_message_size,
+            ping_interval=self._ping_interval, ping_timeout=self._ping_timeout,
             close_timeout=CLOSE_TIMEOUT, ssl=self._ssl)
 
     async def stop(self) -> None:
@@ -253,6 +277,15 @@ class FoxgloveServer:
     async def _handle(self, ws, path: Optional[str] = None) -> None:
         peer = ws.remote_address
         name = f'{peer[0]}:{peer[1]}' if peer else 'client'
+        if self._max_clients and len(self.hub.sessions) >= self._max_clients:
+            self._log.warning(f'client {name} refused: {self._max_clients} clients connected')
+            try:
+                await ws.send(protocol.status(StatusLevel.ERROR, f'Too many clients: the '
+                                              f'bridge serves at most {self._max_clients}'))
+                await ws.close(1013, 'too many clients')
+            except websockets.ConnectionClosed:
+                pass
+            return
         session = self.hub.connect(name)
         self._log.info(f'client {name} connected ({ws.subprotocol})')
         ready = asyncio.Event()

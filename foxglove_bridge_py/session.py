@@ -410,7 +410,8 @@ class Hub:
                  supported_encodings: Sequence[str], metadata: dict, session_id: str,
                  send_buffer_limit: int, clock: Callable[[], float] = time.monotonic,
                  client_topic_allowed: Optional[Callable[[str], bool]] = None,
-                 on_client_count: Optional[Callable[[int], None]] = None) -> None:
+                 on_client_count: Optional[Callable[[int], None]] = None,
+                 max_subscriptions: int = 0, max_client_channels: int = 0) -> None:
         """
         Create a hub.
 
@@ -423,7 +424,11 @@ class Hub:
         :param clock: monotonic seconds.
         :param client_topic_allowed: tells whether clients may publish on a topic.
         :param on_client_count: told the number of clients when one connects or leaves.
+        :param max_subscriptions: subscriptions one client may hold (0: no limit).
+        :param max_client_channels: channels one client may advertise (0: no limit).
         """
+        self.max_subscriptions = max_subscriptions
+        self.max_client_channels = max_client_channels
         self._on_client_count = on_client_count
         self.client_topic_allowed = client_topic_allowed
         self.server_name = server_name
@@ -659,6 +664,10 @@ class Hub:
                 session.send_status(StatusLevel.WARNING, f'Client is already subscribed to '
                                     f'channel {channel_id}; ignoring subscription')
                 continue
+            if self.max_subscriptions and len(session.subscriptions) >= self.max_subscriptions:
+                session.send_status(StatusLevel.ERROR, f'Too many subscriptions: at most '
+                                    f'{self.max_subscriptions}; ignoring subscription {sub_id}')
+                continue
             session.subscriptions[sub_id] = channel_id
             session.channel_subscriptions[channel_id] = sub_id
             subscribers = self._subscribers.setdefault(channel_id, {})
@@ -706,6 +715,11 @@ class Hub:
                 session.send_status(StatusLevel.ERROR, f'Cannot advertise channel {channel.id} '
                                     f'on {channel.topic}: topic is not in '
                                     'client_topic_whitelist')
+                continue
+            if self.max_client_channels and len(
+                    session.client_channels) >= self.max_client_channels:
+                session.send_status(StatusLevel.ERROR, f'Too many client channels: at most '
+                                    f'{self.max_client_channels}; ignoring channel {channel.id}')
                 continue
             session.client_channels[channel.id] = channel
             effects.append(CreatePublisher(session, channel))

@@ -53,6 +53,13 @@ LAUNCH_ARGS = {
     'parameter_timeout_ms': '5000',
     'playback_file': '',
     'playback_publish': 'false',
+    'allowed_origins': "['.*']",
+    'max_clients': '100',
+    'max_message_size': '67108864',
+    'max_subscriptions_per_client': '10000',
+    'max_channels_per_client': '1000',
+    'ping_interval_ms': '10000',
+    'ping_timeout_ms': '10000',
     'use_sim_time': 'false',
 }
 STRING_ARGS = ('address', 'certfile', 'keyfile', 'playback_file', 'session_id')

@@ -1,0 +1,192 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""Hardening: origins, limits, dead clients, and fuzzed frames that must never escape."""
+
+import asyncio
+import json
+
+from bridge_harness import Client, TIMEOUT, wait_for
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.protocol import ProtocolError
+from foxglove_bridge_py.session import ChannelSpec, Hub
+import pytest
+
+hypothesis = pytest.importorskip('hypothesis')
+from hypothesis import given, settings, strategies as st  # noqa: E402, I100
+
+
+def make_hub():
+    hub = Hub(server_name='fuzz', capabilities=[c.value for c in protocol.Capability],
+              supported_encodings=('cdr', 'json'), metadata={}, session_id='1',
+              send_buffer_limit=1_000_000, max_subscriptions=10, max_client_channels=10)
+    hub.add_channels([ChannelSpec('/a', 'std_msgs/msg/String', 'string data', 'ros2msg')])
+    return hub
+
+
+OPS = ['subscribe', 'unsubscribe', 'advertise', 'unadvertise', 'getParameters',
+       'setParameters', 'subscribeParameterUpdates', 'unsubscribeParameterUpdates',
+       'subscribeConnectionGraph', 'unsubscribeConnectionGraph', 'fetchAsset', 'nope']
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False)
+    | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(
+        st.sampled_from(['id', 'channelId', 'subscriptions', 'subscriptionIds', 'channels',
+                         'topic', 'encoding', 'schemaName', 'parameterNames', 'parameters',
+                         'name', 'value', 'type', 'uri', 'requestId', 'channelIds']),
+        children, max_size=5), max_leaves=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(op=st.sampled_from(OPS),
+       body=st.dictionaries(st.text(max_size=12), JSON_VALUES, max_size=4))
+def test_fuzzed_json_only_ever_gives_status_or_effects(op, body):
+    hub = make_hub()
+    session = hub.connect('fuzz')
+    text = json.dumps({'op': op, **body})
+    try:
+        protocol.decode_text(text)
+    except ProtocolError:
+        pass
+    hub.handle_frame(session, text)  # must not raise
+    while (frame := session.queue.pop()) is not None:
+        if isinstance(frame, str):
+            json.loads(frame)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.binary(max_size=64) | st.builds(
+    lambda op, rest: bytes([op]) + rest, st.integers(0, 6), st.binary(max_size=40)))
+def test_fuzzed_binary_only_ever_gives_status_or_effects(data):
+    hub = make_hub()
+    session = hub.connect('fuzz')
+    try:
+        protocol.decode_binary(data)
+    except ProtocolError:
+        pass
+    hub.handle_frame(session, data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(min_size=1, max_size=32),
+       flips=st.lists(st.integers(0, 255), max_size=4))
+def test_mutated_valid_frames(data, flips):
+    valid = [
+        '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}',
+        '{"op":"advertise","channels":[{"id":1,"topic":"/t","encoding":"cdr",'
+        '"schemaName":"std_msgs/msg/String"}]}',
+        '{"op":"setParameters","parameters":[{"name":"/n.p","value":1,"type":"float64"}]}',
+    ]
+    hub = make_hub()
+    session = hub.connect('fuzz')
+    for text in valid:
+        mutated = bytearray(text.encode())
+        for i, flip in enumerate(flips):
+            mutated[(data[i % len(data)] * 7 + i) % len(mutated)] = flip
+        hub.handle_frame(session, mutated.decode('utf-8', errors='replace'))
+        hub.handle_frame(session, bytes([1]) + bytes(mutated))
+
+
+def run(coroutine):
+    return asyncio.run(asyncio.wait_for(coroutine, 6 * TIMEOUT))
+
+
+def test_allowed_origins(run_bridge):
+    pytest.importorskip('rclpy')
+    import websockets
+    import websockets.exceptions
+    rejected = tuple(getattr(websockets.exceptions, n) for n in (
+        'InvalidStatus', 'InvalidStatusCode') if hasattr(websockets.exceptions, n))
+    bridge = run_bridge(allowed_origins=['https?://localhost(:[0-9]+)?'])
+
+    async def scenario():
+        ok = await websockets.connect(bridge.url, subprotocols=['foxglove.sdk.v1'],
+                                      origin='http://localhost:8080')
+        await ok.close()
+        plain = await websockets.connect(bridge.url, subprotocols=['foxglove.sdk.v1'])
+        await plain.close()
+        with pytest.raises(rejected) as error:
+            await websockets.connect(bridge.url, subprotocols=['foxglove.sdk.v1'],
+                                     origin='https://evil.example')
+        response = getattr(error.value, 'response', None)
+        assert (response.status_code if response is not None
+                else error.value.status_code) == 403
+
+    run(scenario())
+
+
+def test_limits_are_errors_not_crashes(run_bridge, helper_node):
+    pytest.importorskip('rclpy')
+    from std_msgs.msg import String
+    import websockets
+    helper_node.create_publisher(String, '/one', 10)
+    helper_node.create_publisher(String, '/two', 10)
+    bridge = run_bridge(max_clients=2, max_subscriptions_per_client=1,
+                        max_channels_per_client=1, max_message_size=4096)
+
+    async def scenario():
+        first = await Client.connect(bridge.url)
+        second = await Client.connect(bridge.url)
+        third = await websockets.connect(bridge.url, subprotocols=['foxglove.sdk.v1'])
+        status = json.loads(await third.recv())
+        assert status['op'] == 'status' and status['level'] == 2
+        assert 'Too many clients' in status['message']
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(third.recv(), TIMEOUT)
+        one = await first.channel_for('/one')
+        two = await first.channel_for('/two')
+        await first.subscribe(1, one['id'])
+        await first.subscribe(2, two['id'])
+        status = await first.expect_op('status')
+        assert status['message'].startswith('Too many subscriptions: at most 1')
+        for channel_id in (1, 2):
+            await first.send({'op': 'advertise', 'channels': [{
+                'id': channel_id, 'topic': f'/app{channel_id}', 'encoding': 'cdr',
+                'schemaName': 'std_msgs/msg/String'}]})
+        status = await first.expect_op('status')
+        assert status['message'].startswith('Too many client channels: at most 1')
+        # An oversized message closes only that client's connection (1009, message too big).
+        await second.send(b'\x01' + bytes(8000))
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await second.recv(TIMEOUT)
+        code = getattr(closed.value, 'code', None) or closed.value.rcvd.code
+        assert code == 1009
+        await first.send({'op': 'unsubscribe', 'subscriptionIds': [77]})
+        assert 'Subscription ID 77' in (await first.expect_op('status'))['message']
+        await first.close()
+
+    run(scenario())
+
+
+def test_vanished_client_is_cleaned_up_by_ping_timeout(run_bridge, helper_node):
+    pytest.importorskip('rclpy')
+    bridge = run_bridge(ping_interval_ms=300, ping_timeout_ms=300)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send({'op': 'advertise', 'channels': [{
+            'id': 1, 'topic': '/from_vanished', 'encoding': 'cdr',
+            'schemaName': 'std_msgs/msg/String'}]})
+        wait_for(lambda: helper_node.count_publishers('/from_vanished') == 1,
+                 what='the publisher')
+        # The client goes silent without a close frame: it reads nothing, answers no ping.
+        client.ws.transport.pause_reading()
+        wait_for(lambda: not bridge.call(lambda: bridge.bridge.hub.sessions),
+                 timeout=5.0, what='the bridge to drop the silent client')
+        wait_for(lambda: helper_node.count_publishers('/from_vanished') == 0,
+                 what='its publisher to go')
+        client.ws.transport.abort()
+
+    run(scenario())
