@@ -107,7 +107,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('max_clients', 100, 'Clients connected at once; one more gets an error '
                   'status and is closed.', (1, INT32_MAX)),
     ParameterSpec('max_message_size', 64 * 1024 * 1024, 'Largest message accepted from a '
-                  'client, in bytes; a larger one closes its connection with code 1009.',
+                  'client, in bytes; a larger one gets an error status, and one over twice as '
+                  'large closes its connection with code 1009.',
                   (1024, 2**31 - 1)),
     ParameterSpec('max_subscriptions_per_client', 10000, 'Subscriptions one client may hold.',
                   (1, INT32_MAX)),

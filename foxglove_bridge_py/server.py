@@ -260,7 +260,9 @@ class FoxgloveServer:
             subprotocols=list(SUBPROTOCOLS),
             process_request=_request_checker(self._allowed_origins),
             compression='deflate' if self._compression else None,
-            max_size=self._max_message_size,
+            # Up to twice the limit a message is read and refused with a status; beyond that the
+            # library closes the connection (1009) rather than buffer without bound.
+            max_size=2 * self._max_message_size,
             ping_interval=self._ping_interval, ping_timeout=self._ping_timeout,
             close_timeout=CLOSE_TIMEOUT, ssl=self._ssl)
 
@@ -294,6 +296,11 @@ class FoxgloveServer:
         writer = asyncio.ensure_future(self._write(ws, session, ready))
         try:
             async for frame in ws:
+                if len(frame) > self._max_message_size:
+                    session.send_status(StatusLevel.ERROR, f'Message of {len(frame)} bytes '
+                                        f'refused: max_message_size is '
+                                        f'{self._max_message_size}')
+                    continue
                 try:
                     effects = self.hub.handle_frame(session, frame)
                     if effects:

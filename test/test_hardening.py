@@ -156,8 +156,13 @@ def test_limits_are_errors_not_crashes(run_bridge, helper_node):
                 'schemaName': 'std_msgs/msg/String'}]})
         status = await first.expect_op('status')
         assert status['message'].startswith('Too many client channels: at most 1')
-        # An oversized message closes only that client's connection (1009, message too big).
-        await second.send(b'\x01' + bytes(8000))
+        # An oversized message is refused with a status; one over twice the limit closes only
+        # that client's connection (1009, message too big).
+        await second.send(b'\x01' + bytes(6000))
+        status = await second.expect_op('status')
+        assert status['message'] == ('Message of 6001 bytes refused: max_message_size is '
+                                     '4096')
+        await second.send(b'\x01' + bytes(9000))
         with pytest.raises(websockets.ConnectionClosed) as closed:
             while True:
                 await second.recv(TIMEOUT)
