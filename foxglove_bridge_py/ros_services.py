@@ -22,37 +22,17 @@ encoded back when it arrives.
 
 from __future__ import annotations
 
-import importlib
 import json
 from typing import Any, Callable, Optional
 
 from foxglove_bridge_py.protocol import encode_json
 from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json, message_to_json
-from foxglove_bridge_py.schema import parse_type_name
+from foxglove_bridge_py.ros_topics import import_message_type
 from rclpy.node import Node
 from rclpy.serialization import deserialize_message, serialize_message
 
 CallDone = Callable[[Optional[bytes], Optional[str]], None]
 """Receives ``(payload, None)`` on success or ``(None, error)``, on the ROS thread."""
-
-
-def import_service_type(type_name: str) -> Any:
-    """
-    Import the Python class of a ROS service type.
-
-    :param type_name: e.g. ``std_srvs/srv/SetBool``.
-    :return: the class.
-    :raises ImportError: if its package is not installed or has no such service.
-    """
-    try:
-        package, _, name = parse_type_name(type_name)
-    except ValueError as exc:
-        raise ImportError(str(exc)) from None
-    module = importlib.import_module(f'{package}.srv')
-    try:
-        return getattr(module, name)
-    except AttributeError:
-        raise ImportError(f'{package}.srv has no service {name}') from None
 
 
 class ServiceCaller:
@@ -81,7 +61,7 @@ class ServiceCaller:
         :param on_done: receives the serialized response or the error.
         """
         try:
-            srv_type = import_service_type(type_name)
+            srv_type = import_message_type(type_name)
         except ImportError as exc:
             return on_done(None, f'Service type {type_name} is not installed ({exc})')
         client = self._clients.get((name, type_name))

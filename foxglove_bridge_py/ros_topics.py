@@ -52,9 +52,9 @@ _HAS_MESSAGE_INFO = hasattr(Subscription, 'CallbackType')
 
 def import_message_type(type_name: str) -> Any:
     """
-    Import the Python class of a ROS message type.
+    Import the Python class of a ROS message or service type.
 
-    :param type_name: e.g. ``std_msgs/msg/String``.
+    :param type_name: e.g. ``std_msgs/msg/String`` or ``std_srvs/srv/SetBool``.
     :return: the class.
     :raises ImportError: if its package is not installed or has no such type.
     """

@@ -10,11 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/common.sh
 . "$root/scripts/common.sh"
-if system_ros; then distro=$ROS_DISTRO; else distro=${FOXGLOVE_BRIDGE_DISTRO:-kilted}; fi
-bash "$root/scripts/setup.sh" "$distro"
-set +u
-# shellcheck disable=SC1090
-. "$root/.ws/$distro/env.sh"
+use_workspace
 python -c 'import foxglove' 2>/dev/null || python -m pip install -q -r "$root/bench/requirements.txt"
 export ROS_DOMAIN_ID=$(( (RANDOM % 100) + 1 ))
 exec python "$root/bench/run.py" "$@"

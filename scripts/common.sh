@@ -15,3 +15,12 @@ wheels = importlib.util.find_spec('ros_wheels_bootstrapper')
 sys.exit(0 if rclpy is not None and wheels is None else 1)
 PY
 }
+
+# Set up this workspace (the sourced ROS 2, else the Kilted wheels) and enter its environment.
+use_workspace() {
+  if system_ros; then distro=$ROS_DISTRO; else distro=${FOXGLOVE_BRIDGE_DISTRO:-kilted}; fi
+  bash "$root/scripts/setup.sh" "$distro"
+  set +u
+  # shellcheck disable=SC1090
+  . "$root/.ws/$distro/env.sh"
+}

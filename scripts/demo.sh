@@ -8,11 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/common.sh
 . "$root/scripts/common.sh"
-if system_ros; then distro=$ROS_DISTRO; else distro=${FOXGLOVE_BRIDGE_DISTRO:-kilted}; fi
-bash "$root/scripts/setup.sh" "$distro"
-set +u
-# shellcheck disable=SC1090
-. "$root/.ws/$distro/env.sh"
+use_workspace
 echo "demo: open the Foxglove app, 'Open connection', Foxglove WebSocket, ws://localhost:8765"
 exec "$root/.ws/$distro/install/foxglove_bridge_py/lib/foxglove_bridge_py/foxglove_bridge" \
   --demo "$@"
