@@ -19,12 +19,8 @@ import time
 
 from common import now_ns, receiver_qos, report, stamp_ns, STREAMS, summary, TOPIC
 from foxglove_bridge_py.bridge import make_executor
+from foxglove_bridge_py.ros_topics import import_message_type
 import rclpy
-from sensor_msgs.msg import Image, PointCloud2
-from std_msgs.msg import String
-
-TYPES = {'std_msgs/msg/String': String, 'sensor_msgs/msg/Image': Image,
-         'sensor_msgs/msg/PointCloud2': PointCloud2}
 
 
 def main():
@@ -41,8 +37,8 @@ def main():
         totals[0] += 1
         totals[1] += len(data)
 
-    node.create_subscription(TYPES[STREAMS[args.stream][0]], TOPIC, on_message, receiver_qos(),
-                             raw=True)
+    msg_type = import_message_type(STREAMS[args.stream][0])
+    node.create_subscription(msg_type, TOPIC, on_message, receiver_qos(), raw=True)
     executor = make_executor(node.context)  # the bridge's own choice of executor
     executor.add_node(node)
     report({'ready': True})

@@ -20,13 +20,9 @@ import time
 from common import receiver_qos, STREAMS, TOPIC
 import foxglove
 from foxglove_bridge_py.bridge import make_executor
+from foxglove_bridge_py.ros_topics import import_message_type
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
 import rclpy
-from sensor_msgs.msg import Image, PointCloud2
-from std_msgs.msg import String
-
-TYPES = {'std_msgs/msg/String': String, 'sensor_msgs/msg/Image': Image,
-         'sensor_msgs/msg/PointCloud2': PointCloud2}
 
 
 def main():
@@ -46,7 +42,8 @@ def main():
     def on_message(data):
         log(data, log_time=time.time_ns())
 
-    node.create_subscription(TYPES[type_name], TOPIC, on_message, receiver_qos(), raw=True)
+    msg_type = import_message_type(type_name)
+    node.create_subscription(msg_type, TOPIC, on_message, receiver_qos(), raw=True)
     executor = make_executor(node.context)  # the same executor as the bridge
     executor.add_node(node)
     print(f'listening on {server.port}', flush=True)
