@@ -102,3 +102,24 @@ def report(result):
 
 def now_ns():
     return time.monotonic_ns()
+
+
+async def frames_for(ws, seconds):
+    """
+    Yield the frames a WebSocket receives for a while.
+
+    :param ws: a websockets connection.
+    :param seconds: how long to listen.
+    :return: an async iterator of frames (bytes or str).
+    """
+    import asyncio
+
+    deadline = time.monotonic() + seconds
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return
+        try:
+            yield await asyncio.wait_for(ws.recv(), remaining)
+        except asyncio.TimeoutError:
+            return

@@ -20,7 +20,7 @@ import json
 import struct
 import time
 
-from common import now_ns, report, stamp_ns, summary, TOPIC
+from common import frames_for, now_ns, report, stamp_ns, summary, TOPIC
 import websockets
 
 HEADER = struct.Struct('<BIQ')
@@ -42,15 +42,7 @@ async def connect(url, compression=None):
 
 async def measure(ws, seconds, stats):
     latencies, totals = stats['latencies'], stats['totals']
-    deadline = time.monotonic() + seconds
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return
-        try:
-            frame = await asyncio.wait_for(ws.recv(), remaining)
-        except asyncio.TimeoutError:
-            return
+    async for frame in frames_for(ws, seconds):
         if isinstance(frame, bytes) and frame[0] == 1:
             now = now_ns()
             payload = memoryview(frame)[HEADER.size:]

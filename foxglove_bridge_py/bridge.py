@@ -39,8 +39,9 @@ from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.playback import Recording, RecordingError
 from foxglove_bridge_py.playback_runner import PlaybackRunner
 from foxglove_bridge_py.protocol import Capability, StatusLevel
+from foxglove_bridge_py.ros_distro import ros_distro
 from foxglove_bridge_py.ros_graph import (CONNECTION_GRAPH_PERIOD, GraphChange, GraphWatcher,
-                                          read_connection_graph)
+                                          read_connection_graph, steady_timer)
 from foxglove_bridge_py.ros_params import event_parameters, ParameterAccess
 from foxglove_bridge_py.ros_services import ServiceCaller
 from foxglove_bridge_py.ros_topics import (ClientPublishers, subscribe_clock,
@@ -67,6 +68,8 @@ COALESCE_DELAY = 0.0005
 """Seconds a hand-off waits, under a stream of messages, for more to join it."""
 SPIN_TIMEOUT = 0.5
 """Seconds the executor waits for work before it checks whether to stop."""
+ASSET_ROOM_POLL = 1.0
+"""Seconds between checks that a client waiting for room for an asset is still there."""
 
 
 def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
@@ -160,6 +163,7 @@ class Bridge:
         self._pending_ros_calls: dict = {}
         self._tasks: set = set()
         self._played_publishers: dict = {}
+        self._asset_locks: dict[int, list] = {}
         self.port: Optional[int] = None
 
     async def run(self, stop: asyncio.Event,
@@ -182,11 +186,12 @@ class Bridge:
                 config.capabilities) else ()),
             client_topic_allowed=lambda topic: matches_any(config.client_topic_whitelist, topic),
             on_client_count=self._on_client_count if config.publish_client_count else None,
-            metadata={'ROS_DISTRO': os.environ.get('ROS_DISTRO', '')},
+            metadata={'ROS_DISTRO': ros_distro()},
             session_id=config.session_id or self._new_session_id(),
             send_buffer_limit=config.send_buffer_limit,
             max_subscriptions=config.max_subscriptions_per_client,
-            max_client_channels=config.max_channels_per_client)
+            max_client_channels=config.max_channels_per_client,
+            max_message_age=config.max_message_age_ms / 1000)
         self.playback = None
         if config.playback_file:
             try:
@@ -225,8 +230,8 @@ class Bridge:
                 UInt32, CLIENT_COUNT_TOPIC, QoSProfile(
                     depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
             self._client_count.publish(UInt32(data=0))
-        graph_timer = self.node.create_timer(CONNECTION_GRAPH_PERIOD,
-                                             self._refresh_graph_if_wanted)
+        graph_timer = steady_timer(self.node, CONNECTION_GRAPH_PERIOD,
+                                   self._refresh_graph_if_wanted)
         parameter_events = (
             self.node.create_subscription(ParameterEvent, '/parameter_events',
                                           self._on_parameter_event, 100)
@@ -236,7 +241,8 @@ class Bridge:
             watcher = GraphWatcher(self.node, config,
                                    DefinitionBuilder(ament_interface_reader()),
                                    self._on_graph_change,
-                                   services=Capability.SERVICES.value in config.capabilities)
+                                   services=Capability.SERVICES.value in config.capabilities,
+                                   subscribed_topics=self.topics.topics)
             watcher.poll()
         executor.add_node(self.node)
         for extra in self._extra_nodes:
@@ -480,6 +486,35 @@ class Bridge:
             self.hub.parameter_values(effect.client_id, parameters, effect.request_id)
 
     async def _fetch_asset(self, effect: FetchAsset) -> None:
+        # One read at a time per client, and only while its replies take less than half their
+        # budget: a client that asks for many large assets and reads none holds one in memory.
+        entry = self._asset_locks.setdefault(effect.client_id, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                if await self._control_room(effect.client_id):
+                    await self._read_asset(effect)
+                else:
+                    self.hub.asset_done(effect.client_id, effect.request_id,
+                                        error='Client left or stopped reading')
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                self._asset_locks.pop(effect.client_id, None)
+
+    async def _control_room(self, client_id: int) -> bool:
+        session = self.hub.sessions.get(client_id)
+        if session is None:
+            return False
+        room = self._loop.create_future()
+        session.queue.when_control_room(lambda: room.done() or room.set_result(True))
+        while not room.done():
+            if self.hub.sessions.get(client_id) is not session or session.queue.overflowed:
+                return False
+            await asyncio.wait([room], timeout=ASSET_ROOM_POLL)
+        return True
+
+    async def _read_asset(self, effect: FetchAsset) -> None:
         from ament_index_python.packages import get_package_share_directory
 
         try:

@@ -77,8 +77,12 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   (0, INT32_MAX)),
     ParameterSpec('num_threads', 0, 'Accepted for compatibility with the C++ bridge; the Python '
                   'bridge runs one ROS executor thread and one asyncio thread.', (0, INT32_MAX)),
-    ParameterSpec('send_buffer_limit', 10000000, 'Bytes of messages queued for one client '
-                  'before its oldest messages are dropped.', (1, 2**62)),
+    ParameterSpec('send_buffer_limit', 10000000, 'Bytes of messages queued for one client; '
+                  'each subscribed channel keeps its share, and a channel over its share '
+                  'drops its own oldest messages.', (1, 2**62)),
+    ParameterSpec('max_message_age_ms', 5000, 'Milliseconds a message may wait for a slow '
+                  'client before it is dropped instead of sent (latched messages excepted); 0 '
+                  'keeps them however old.', (0, INT32_MAX)),
     ParameterSpec('use_compression', False, 'Offer permessage-deflate compression to clients.'),
     ParameterSpec('capabilities', list(DEFAULT_CAPABILITIES), 'Protocol capabilities to offer '
                   '(time is added by use_sim_time).'),
@@ -195,6 +199,7 @@ class BridgeConfig:
     min_qos_depth: int
     max_qos_depth: int
     send_buffer_limit: int
+    max_message_age_ms: int
     use_compression: bool
     capabilities: tuple[str, ...]
     include_hidden: bool
@@ -268,6 +273,7 @@ class BridgeConfig:
             port=v['port'], address=v['address'], tls=v['tls'], certfile=v['certfile'],
             keyfile=v['keyfile'], min_qos_depth=v['min_qos_depth'],
             max_qos_depth=v['max_qos_depth'], send_buffer_limit=v['send_buffer_limit'],
+            max_message_age_ms=v['max_message_age_ms'],
             use_compression=v['use_compression'], capabilities=tuple(capabilities),
             include_hidden=v['include_hidden'],
             ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],

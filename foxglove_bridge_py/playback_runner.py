@@ -100,8 +100,9 @@ class PlaybackRunner:
         else:
             player.pause(now)
         status, current, speed = player.state(now)
+        # Behind the messages already queued, as they were played before this state.
         self.hub.broadcast(protocol.playback_state(status, current, speed, did_seek,
-                                                   request.request_id))
+                                                   request.request_id), after_data=True)
         self.hub.broadcast_time(current)
         self._wake.set()
 
@@ -123,7 +124,8 @@ class PlaybackRunner:
                 player.end()
                 status, current, speed = player.state(loop.time())
                 self.hub.broadcast_time(current)
-                self.hub.broadcast(protocol.playback_state(status, current, speed, False))
+                self.hub.broadcast(protocol.playback_state(status, current, speed, False),
+                                   after_data=True)
                 continue
             delay = player.wall_time_of(pending[1]) - loop.time()
             if delay > 0:

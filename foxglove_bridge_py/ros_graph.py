@@ -15,23 +15,39 @@
 """
 Topic discovery: poll the ROS graph and report the (topic, type) pairs that came and went.
 
-rclpy has no graph-change event, so a timer compares the graph with what was last reported.
+rclpy has no graph-change event, so a timer compares the graph with what was last reported. The
+timers run on the steady clock: on the ROS clock, with ``use_sim_time`` and no ``/clock`` yet (a
+paused simulation, a bag not yet playing), they would never fire and discovery would stop.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
 from foxglove_bridge_py.schema import DefinitionBuilder
 from foxglove_bridge_py.session import ChannelSpec, ConnectionGraph, ServiceSpec
+from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
+from rclpy.timer import Timer
 
 GRAPH_POLL_PERIOD = 0.25
 """Seconds between two looks at the graph: a new topic is advertised well within a second."""
 CONNECTION_GRAPH_PERIOD = 1.0
 """Seconds between two full reads of the connection graph while a client is subscribed."""
+
+
+def steady_timer(node: Node, period: float, callback: Callable[[], None]) -> Timer:
+    """
+    Create a timer on the steady clock, which runs whatever ``use_sim_time`` says.
+
+    :param node: the node that owns it.
+    :param period: seconds between calls.
+    :param callback: what to call.
+    :return: the timer.
+    """
+    return node.create_timer(period, callback, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
 
 @dataclass(frozen=True)
@@ -53,7 +69,8 @@ class GraphWatcher:
 
     def __init__(self, node: Node, config: BridgeConfig, definitions: DefinitionBuilder,
                  on_change: Callable[[GraphChange], None], *, exclude: Optional[set] = None,
-                 services: bool = False) -> None:
+                 services: bool = False,
+                 subscribed_topics: Callable[[], Iterable[str]] = tuple) -> None:
         """
         Start watching; the first report comes from :meth:`poll`, then from a timer.
 
@@ -63,7 +80,9 @@ class GraphWatcher:
         :param on_change: called with what changed, when something did.
         :param exclude: topics never to advertise.
         :param services: also watch services.
+        :param subscribed_topics: the topics the bridge itself subscribes to.
         """
+        self._subscribed_topics = subscribed_topics
         self._node = node
         self._config = config
         self._definitions = definitions
@@ -73,7 +92,7 @@ class GraphWatcher:
         self._known_services: dict[str, ServiceSpec] = {}
         self._watch_services = services
         self._warned_types: set[str] = set()
-        self._timer = node.create_timer(GRAPH_POLL_PERIOD, self.poll)
+        self._timer = steady_timer(node, GRAPH_POLL_PERIOD, self.poll)
 
     def destroy(self) -> None:
         """Stop watching."""
@@ -82,9 +101,15 @@ class GraphWatcher:
     def poll(self) -> None:
         """Compare the graph with the last report and report any difference."""
         current = set()
+        subscribed = None
         for topic, types in self._node.get_topic_names_and_types():
             if topic in self._exclude or not self._config.topic_allowed(topic):
                 continue
+            if len(types) > 1:
+                if subscribed is None:
+                    subscribed = set(self._subscribed_topics())
+                if topic in subscribed:
+                    types = self._types_of_others(topic)
             for type_name in types:
                 current.add((topic, type_name))
         change = GraphChange(
@@ -98,6 +123,17 @@ class GraphWatcher:
             self._poll_services(change)
         if change:
             self._on_change(change)
+
+    def _types_of_others(self, topic: str) -> set[str]:
+        # The bridge's own subscription keeps its type on the graph after every publisher of
+        # that type has gone (a topic whose type changed): only others' endpoints count, so the
+        # old channel is removed, its subscription dropped, and the new type can be subscribed.
+        node = self._node
+        own = (node.get_name(), node.get_namespace())
+        types = {i.topic_type for i in node.get_publishers_info_by_topic(topic)}
+        types.update(i.topic_type for i in node.get_subscriptions_info_by_topic(topic)
+                     if (i.node_name, i.node_namespace) != own)
+        return types
 
     def _poll_services(self, change: GraphChange) -> None:
         config = self._config

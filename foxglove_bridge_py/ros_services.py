@@ -22,10 +22,9 @@ encoded back when it arrives.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, Optional
 
-from foxglove_bridge_py.protocol import encode_json
+from foxglove_bridge_py.protocol import encode_json, parse_json, ProtocolError
 from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json, message_to_json
 from foxglove_bridge_py.ros_topics import import_message_type
 from rclpy.node import Node
@@ -73,8 +72,8 @@ class ServiceCaller:
             if encoding == 'cdr':
                 request = deserialize_message(payload, srv_type.Request)
             else:
-                request = message_from_json(srv_type.Request, json.loads(payload))
-        except (ValueError, JsonConversionError) as exc:
+                request = message_from_json(srv_type.Request, parse_json(payload))
+        except (ValueError, ProtocolError, JsonConversionError) as exc:
             return on_done(None, f'Bad request for {name} ({type_name}): {exc}')
         except Exception as exc:  # noqa: B902 - rclpy's deserializer raises various errors
             return on_done(None, f'Bad request for {name} ({type_name}): {exc!r}')

@@ -25,13 +25,13 @@ from __future__ import annotations
 import collections
 import importlib
 import itertools
-import json
 import struct
 import threading
 import time
 from typing import Any, Callable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
+from foxglove_bridge_py.protocol import parse_json, ProtocolError
 from foxglove_bridge_py.qos import choose_qos, PublisherQos
 from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json
 from foxglove_bridge_py.schema import parse_type_name
@@ -304,6 +304,14 @@ class TopicSubscriptions:
         if subscription is not None:
             self._node.destroy_subscription(subscription)
 
+    def topics(self) -> set[str]:
+        """
+        List the topics the bridge subscribes to.
+
+        :return: topic names.
+        """
+        return {s.topic_name for s in self._subscriptions.values()}
+
     def active(self) -> list[int]:
         """
         List the channels with a ROS subscription.
@@ -417,9 +425,9 @@ class ClientPublishers:
             publisher.publish(payload)
             return
         try:
-            value = json.loads(payload)
+            value = parse_json(payload)
             publisher.publish(message_from_json(msg_type, value))
-        except (ValueError, JsonConversionError) as exc:
+        except (ProtocolError, JsonConversionError) as exc:
             self._on_publish_error(client_id, channel_id, f'Cannot publish on client channel '
                                    f'{channel_id} ({publisher.topic_name}): {exc}')
 

@@ -25,8 +25,10 @@ import asyncio
 from http import HTTPStatus
 import logging
 import re
+import socket
 import ssl
 import struct
+import time
 from typing import Callable, Optional
 
 from foxglove_bridge_py import protocol
@@ -47,6 +49,15 @@ MAX_INBOUND_MESSAGE_SIZE = 64 * 1024 * 1024
 PING_INTERVAL = 20.0
 PING_TIMEOUT = 30.0
 CLOSE_TIMEOUT = 1.0
+SHUTDOWN_CLOSE_TIMEOUT = 0.5
+"""Seconds clients get to answer the close at shutdown before their sockets are aborted."""
+SOCKET_SEND_BUFFER = 64 * 1024
+"""Bytes the kernel may hold for one client (Linux doubles it): little enough that the send
+scheduler, not the socket, decides what waits on a slow link."""
+SOCKET_UNSENT_LOW_WATER = 16 * 1024
+"""Bytes of not-yet-sent data the kernel takes before it reports the socket full (Linux's
+TCP_NOTSENT_LOWAT): the rest waits in the bridge, where it can still be reordered and aged."""
+_TCP_NOTSENT_LOWAT = getattr(socket, 'TCP_NOTSENT_LOWAT', 25)
 MISSING_SUBPROTOCOL = (f'Missing expected sec-websocket-protocol header: offer one of '
                        f'{", ".join(SUBPROTOCOLS)}\n')
 
@@ -134,7 +145,7 @@ def _direct_sender(ws) -> Optional[Callable]:
         return None
     open_state = state_owner.state.__class__.OPEN
 
-    async def send_batch(frames: list) -> None:
+    async def send_batch(frames: list) -> int:
         if state_owner.state is not open_state:
             raise websockets.ConnectionClosed(None, None)
         chunks = []
@@ -204,6 +215,67 @@ def _batch_sender(ws) -> Callable:
     return send_each
 
 
+def _bound_send_buffer(ws) -> None:
+    transport = getattr(ws, 'transport', None)
+    sock = transport.get_extra_info('socket') if transport is not None else None
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_SEND_BUFFER)
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, _TCP_NOTSENT_LOWAT, SOCKET_UNSENT_LOW_WATER)
+    except OSError:
+        pass  # not Linux, or not TCP: the kernel keeps its own share
+
+
+def _frames_size(frames: list) -> int:
+    size = 0
+    for frame in frames:
+        if frame.__class__ is tuple:
+            size += len(frame[0]) + len(frame[1])
+        else:
+            size += len(frame)
+    return size
+
+
+class _Connection:
+    """What the server tracks of one open connection, for the watchdog and for shutdown."""
+
+    __slots__ = ('ws', 'session', 'transport', 'writer', 'progress', 'last_buffered',
+                 'last_progress')
+
+    def __init__(self, ws, session: ClientSession) -> None:
+        self.ws = ws
+        self.session = session
+        self.transport = getattr(ws, 'transport', None)
+        self.writer: Optional[asyncio.Future] = None
+        self.progress = 0
+        self.last_buffered = 0
+        self.last_progress = time.monotonic()
+
+    def buffered(self) -> int:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return 0
+        return transport.get_write_buffer_size()
+
+    def stalled_for(self, now: float, last_progress_count: int) -> float:
+        """
+        Return how long the socket has taken no bytes although some wait to be sent.
+
+        :param now: monotonic seconds.
+        :param last_progress_count: the writer's progress count at the previous check.
+        :return: seconds without progress (0 while it makes progress or has nothing to send).
+        """
+        buffered = self.buffered()
+        waiting = buffered > 0 or len(self.session.queue) > 0
+        if (not waiting or self.progress != last_progress_count
+                or buffered < self.last_buffered):
+            self.last_progress = now
+        self.last_buffered = buffered
+        return now - self.last_progress
+
+
 class FoxgloveServer:
     """Serves the Foxglove WebSocket protocol for a :class:`Hub`, on the running loop."""
 
@@ -227,7 +299,8 @@ class FoxgloveServer:
         :param max_clients: clients at once (0: no limit).
         :param max_message_size: largest inbound message, in bytes.
         :param ping_interval: seconds between keepalive pings.
-        :param ping_timeout: seconds a client may take to answer one.
+        :param ping_timeout: seconds a client may take to answer one, or to take any bytes
+            while data waits for it.
         """
         self._allowed_origins = tuple(allowed_origins) or (re.compile('.*', re.S),)
         self._max_clients = max_clients
@@ -242,6 +315,8 @@ class FoxgloveServer:
         self._compression = compression
         self._log = logger or _log
         self._server = None
+        self._connections: dict[int, _Connection] = {}
+        self._watchdog: Optional[asyncio.Future] = None
 
     @property
     def port(self) -> int:
@@ -265,16 +340,82 @@ class FoxgloveServer:
             max_size=2 * self._max_message_size,
             ping_interval=self._ping_interval, ping_timeout=self._ping_timeout,
             close_timeout=CLOSE_TIMEOUT, ssl=self._ssl)
+        self._watchdog = asyncio.ensure_future(self._watch())
 
     async def stop(self) -> None:
-        """Close every connection with 1001 (going away) and stop listening."""
+        """
+        Close every connection with 1001 (going away) and stop listening, in bounded time.
+
+        Clients get :data:`SHUTDOWN_CLOSE_TIMEOUT` to answer the close; the sockets of those
+        that do not (stalled readers, full buffers) are aborted.
+        """
         if self._server is None:
             return
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        connections = list(self._connections.values())
+        for connection in connections:
+            if connection.writer is not None:
+                connection.writer.cancel()
+        closing = [asyncio.ensure_future(c.ws.close(1001, 'server shutting down'))
+                   for c in connections]
+        if closing:
+            await asyncio.wait(closing, timeout=SHUTDOWN_CLOSE_TIMEOUT)
+        for connection in connections:
+            if connection.transport is not None and not connection.transport.is_closing():
+                connection.transport.abort()
+        for task in closing:
+            task.cancel()
         self._server.close()
         try:
-            await asyncio.wait_for(self._server.wait_closed(), CLOSE_TIMEOUT * 2)
+            await asyncio.wait_for(self._server.wait_closed(), SHUTDOWN_CLOSE_TIMEOUT)
         except asyncio.TimeoutError:
             self._log.warning('some clients did not close in time')
+
+    async def _watch(self) -> None:
+        # A client that takes no bytes while data waits for it is gone or stalled, whether or
+        # not its TCP stack still acknowledges pings: drop it, so that its subscriptions and
+        # publishers are released. Pongs alone cannot tell, as a ping waits behind the data.
+        period = max(0.05, min(1.0, self._ping_interval / 4, self._ping_timeout / 4))
+        seen: dict[int, int] = {}
+        while True:
+            await asyncio.sleep(period)
+            now = time.monotonic()
+            for client_id, connection in list(self._connections.items()):
+                stalled = connection.stalled_for(now, seen.get(client_id, -1))
+                seen[client_id] = connection.progress
+                if stalled > self._ping_timeout:
+                    self._log.warning(
+                        f'client {connection.session.name} took no data for '
+                        f'{stalled:.1f} s: dropping it')
+                    self._drop(connection)
+            for client_id in list(seen):
+                if client_id not in self._connections:
+                    del seen[client_id]
+
+    def _drop(self, connection: _Connection) -> None:
+        self._connections.pop(connection.session.client_id, None)
+        if connection.writer is not None:
+            connection.writer.cancel()
+        if connection.transport is not None:
+            connection.transport.abort()
+
+    def _overflowed(self, connection: _Connection) -> None:
+        self._log.warning(f'client {connection.session.name} does not read its replies: '
+                          'closing it (1008)')
+        if connection.writer is not None:
+            connection.writer.cancel()
+        task = asyncio.ensure_future(self._close_policy(connection))
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async def _close_policy(self, connection: _Connection) -> None:
+        try:
+            await asyncio.wait_for(connection.ws.close(1008, 'send buffer exceeded'),
+                                   CLOSE_TIMEOUT)
+        except (asyncio.TimeoutError, websockets.ConnectionClosed):
+            pass
+        if connection.transport is not None and not connection.transport.is_closing():
+            connection.transport.abort()
 
     async def _handle(self, ws, path: Optional[str] = None) -> None:
         peer = ws.remote_address
@@ -288,12 +429,16 @@ class FoxgloveServer:
             except websockets.ConnectionClosed:
                 pass
             return
+        _bound_send_buffer(ws)
         session = self.hub.connect(name)
+        connection = _Connection(ws, session)
+        self._connections[session.client_id] = connection
         self._log.info(f'client {name} connected ({ws.subprotocol})')
         ready = asyncio.Event()
         session.queue.set_on_ready(ready.set)
+        session.queue.set_on_overflow(lambda: self._overflowed(connection))
         ready.set()
-        writer = asyncio.ensure_future(self._write(ws, session, ready))
+        connection.writer = asyncio.ensure_future(self._write(connection, ready))
         try:
             async for frame in ws:
                 if len(frame) > self._max_message_size:
@@ -301,35 +446,53 @@ class FoxgloveServer:
                                         f'refused: max_message_size is '
                                         f'{self._max_message_size}')
                     continue
-                try:
-                    effects = self.hub.handle_frame(session, frame)
-                    if effects:
-                        self._effects(effects)
-                except Exception as exc:  # noqa: B902 - a bug must not cost the client its socket
-                    self._log.exception(f'handling a message from {name} failed')
-                    session.send_status(StatusLevel.ERROR, f'Internal error: {exc!r}')
+                await self._handle_frame(session, frame)
         except websockets.ConnectionClosed:
             pass
         finally:
-            writer.cancel()
+            self._connections.pop(session.client_id, None)
+            connection.writer.cancel()
             effects = self.hub.disconnect(session)
             if effects:
                 self._effects(effects)
             self._log.info(f'client {name} disconnected')
 
-    async def _write(self, ws, session: ClientSession, ready: asyncio.Event) -> None:
+    async def _handle_frame(self, session: ClientSession, frame) -> None:
+        # A large request is handled in slices, with other clients served in between.
+        try:
+            first = True
+            for effects in self.hub.handle_frame_in_slices(session, frame):
+                if not first:
+                    await asyncio.sleep(0)
+                first = False
+                if effects:
+                    self._effects(effects)
+        except Exception as exc:  # noqa: B902 - a bug must not cost the client its socket
+            self._log.exception(f'handling a message from {session.name} failed')
+            session.send_status(StatusLevel.ERROR, f'Internal error: {exc!r}')
+
+    async def _write(self, connection: _Connection, ready: asyncio.Event) -> None:
+        ws, session = connection.ws, connection.session
         queue = session.queue
         send_batch = _batch_sender(ws)
+        clock = time.monotonic
         try:
             while True:
                 await ready.wait()
                 ready.clear()
-                # Small batches: what waits in a batch no longer counts against the queue's
-                # limit, and the socket's flow control is applied after each one.
-                batch = queue.pop_batch(WRITE_BATCH_BYTES)
+                # Small batches, each written and drained before the scheduler chooses the
+                # next: what it has not handed out yet it can still reorder, age and drop.
+                batch = queue.take(WRITE_BATCH_BYTES)
                 while batch:
+                    started = clock()
                     await send_batch(batch)
-                    batch = queue.pop_batch(WRITE_BATCH_BYTES)
+                    connection.progress += 1
+                    if len(queue):
+                        # More waits: the link set the pace, so the write measures it.
+                        finished = clock()
+                        queue.record_throughput(_frames_size(batch), finished - started,
+                                                finished)
+                    batch = queue.take(WRITE_BATCH_BYTES)
         except websockets.ConnectionClosed:
             pass
         except asyncio.CancelledError:

@@ -25,139 +25,32 @@ values.
 
 from __future__ import annotations
 
-import collections
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 import time
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Callable, Iterable, Iterator, Optional, Sequence, Union
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.protocol import Channel, ProtocolError, StatusLevel
+from foxglove_bridge_py.send_scheduler import DROP_STATUS_ID, SendScheduler
 
-SEND_BUFFER_WARNING_INTERVAL = 2.5
-"""Seconds between two "Send buffer limit reached" warnings to one client."""
-
-SEND_BUFFER_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
+SEND_BUFFER_STATUS_ID = DROP_STATUS_ID
+CONTROL_BUFFER_LIMIT = 32 * 1024 * 1024
+"""Bytes of replies and statuses queued for one client before it is closed for not reading."""
+REQUEST_SLICE = 2000
+"""Entries of one request handled before other clients get a turn: no request holds the loop."""
+REFUSED_IDS_SHOWN = 5
+"""Ids named in one status about a request's refused entries; the rest are counted."""
 DIAGNOSTIC_OK, DIAGNOSTIC_ERROR, DIAGNOSTIC_STALE = 0, 2, 3
 GRAPH_OFF, GRAPH_WAITING, GRAPH_ON = 0, 1, 2
 """A client's connection-graph subscription: none, waiting for its full graph, receiving diffs."""
 ADVERTISE_BATCH = 100
+MAX_ASSET_REQUESTS_PER_CLIENT = 32
+"""Asset requests one client may have waiting; more are refused at once."""
 MAX_SERVICE_CALLS_PER_CLIENT = 32
 """Calls one client may have in flight, as the SDK allows; more get "Too many requests"."""
 """Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
 
 Frame = Union[str, bytes]
-
-
-class SendQueue:
-    """
-    A client's outgoing frames, bounded in bytes.
-
-    Control frames (JSON, replies) are never dropped. Data frames (MessageData) count against
-    ``limit`` bytes; when a new one does not fit, the oldest queued data frames are dropped
-    first, so a slow client loses its own oldest data and memory stays bounded.
-    """
-
-    __slots__ = ('limit', 'data_bytes', 'dropped', '_items', '_on_ready')
-
-    def __init__(self, limit: int, on_ready: Optional[Callable[[], None]] = None) -> None:
-        """
-        Create a queue.
-
-        :param limit: bytes of data frames the queue may hold.
-        :param on_ready: called when the queue goes from empty to non-empty.
-        """
-        self.limit = limit
-        self.data_bytes = 0
-        self.dropped = 0
-        self._items: collections.deque = collections.deque()
-        self._on_ready = on_ready
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def set_on_ready(self, on_ready: Callable[[], None]) -> None:
-        """
-        Set the callback run when the queue stops being empty.
-
-        :param on_ready: the callback.
-        """
-        self._on_ready = on_ready
-
-    def put_control(self, frame: Frame) -> None:
-        """
-        Queue a frame that must not be dropped.
-
-        :param frame: JSON text or a binary frame.
-        """
-        self._items.append((frame, 0))
-        if len(self._items) == 1 and self._on_ready is not None:
-            self._on_ready()
-
-    def put_data(self, header: bytes, payload: bytes) -> int:
-        """
-        Queue a MessageData frame, dropping the oldest data frames if it does not fit.
-
-        :param header: the 13-byte MessageData header.
-        :param payload: the message bytes, shared with other clients.
-        :return: how many frames were dropped to make room (or this one, if it cannot fit).
-        """
-        size = len(header) + len(payload)
-        dropped = 0
-        if self.data_bytes + size > self.limit:
-            dropped = self._drop_data(self.data_bytes + size - self.limit)
-            if self.data_bytes + size > self.limit and self.data_bytes > 0:
-                self.dropped += 1
-                return dropped + 1
-        self._items.append(((header, payload), size))
-        self.data_bytes += size
-        if len(self._items) == 1 and self._on_ready is not None:
-            self._on_ready()
-        return dropped
-
-    def _drop_data(self, needed: int) -> int:
-        kept = collections.deque()
-        freed = dropped = 0
-        while self._items and freed < needed:
-            item = self._items.popleft()
-            if item[1]:
-                freed += item[1]
-                dropped += 1
-            else:
-                kept.append(item)
-        kept.extend(self._items)
-        self._items = kept
-        self.data_bytes -= freed
-        self.dropped += dropped
-        return dropped
-
-    def pop_batch(self, max_bytes: int) -> list:
-        """
-        Take the oldest frames, up to about ``max_bytes`` (always at least one if any).
-
-        :param max_bytes: stop once this many bytes are taken.
-        :return: frames as :meth:`pop` returns them; empty if the queue is empty.
-        """
-        items = self._items
-        batch = []
-        taken = 0
-        while items and taken < max_bytes:
-            frame, size = items.popleft()
-            self.data_bytes -= size
-            taken += size or len(frame)
-            batch.append(frame)
-        return batch
-
-    def pop(self):
-        """
-        Take the oldest queued frame.
-
-        :return: ``str``, ``bytes``, ``(header, payload)`` for data, or None if empty.
-        """
-        if not self._items:
-            return None
-        frame, size = self._items.popleft()
-        self.data_bytes -= size
-        return frame
 
 
 @dataclass(frozen=True)
@@ -337,32 +230,27 @@ class _Subscriber:
 
 
 class ClientSession:
-    """One connected client: its subscriptions and its send queue."""
+    """One connected client: its subscriptions and its send scheduler."""
 
-    def __init__(self, client_id: int, name: str, send_buffer_limit: int,
-                 clock: Callable[[], float]) -> None:
+    def __init__(self, client_id: int, name: str, queue: SendScheduler) -> None:
         """
         Create a session.
 
         :param client_id: a number unique among this hub's clients.
         :param name: a label for logs, such as the peer address.
-        :param send_buffer_limit: bytes of data the send queue may hold.
-        :param clock: monotonic seconds, for debouncing warnings.
+        :param queue: the client's send scheduler.
         """
         self.client_id = client_id
         self.name = name
-        self.queue = SendQueue(send_buffer_limit)
+        self.queue = queue
         self.subscriptions: dict[int, int] = {}
         self.channel_subscriptions: dict[int, int] = {}
         self.client_channels: dict[int, protocol.ClientChannel] = {}
         self.calls_in_flight: set[int] = set()
+        self.assets_in_flight = 0
         self.parameter_names: set[str] = set()
         self.graph = GRAPH_OFF
         self.all_parameters = False
-        self._clock = clock
-        self._last_drop_warning = -SEND_BUFFER_WARNING_INTERVAL
-        self._last_drop = 0.0
-        self._drop_warning_shown = False
 
     def __hash__(self) -> int:
         return self.client_id
@@ -373,34 +261,54 @@ class ClientSession:
     def send_status(self, level: StatusLevel, message: str, status_id: Optional[str] = None
                     ) -> None:
         """
-        Queue a status message for this client.
+        Queue a status message for this client; identical ones still waiting are merged.
 
         :param level: info, warning or error.
         :param message: the text.
         :param status_id: optional id for replacing or removing it later.
         """
-        self.queue.put_control(protocol.status(level, message, status_id))
+        self.queue.put_status(level, message, status_id)
 
-    def enqueue_data(self, header: bytes, payload: bytes) -> None:
+
+class _Refusals:
+    """
+    The entries of one request that were refused, reported as one status per reason.
+
+    A request naming 100,000 unknown channels gets one status naming the first few and the
+    count, not 100,000 statuses.
+    """
+
+    def __init__(self) -> None:
+        self._by_reason: dict[tuple[StatusLevel, str, str], list] = {}
+
+    def add(self, level: StatusLevel, one: str, many: str, value: object) -> None:
         """
-        Queue a MessageData frame; warn the client of drops, at most every few seconds.
+        Note a refused entry.
 
-        The warning is withdrawn once the client has kept up for as long again.
-
-        :param header: the MessageData header with this client's subscription id.
-        :param payload: the message bytes.
+        :param level: the status level.
+        :param one: the message for one refusal, with ``{}`` for the value.
+        :param many: the message for several, with ``{}`` for the list of values.
+        :param value: the refused id.
         """
-        if self.queue.put_data(header, payload):
-            now = self._last_drop = self._clock()
-            if now - self._last_drop_warning >= SEND_BUFFER_WARNING_INTERVAL:
-                self._last_drop_warning = now
-                self._drop_warning_shown = True
-                self.send_status(StatusLevel.WARNING, 'Send buffer limit reached',
-                                 SEND_BUFFER_STATUS_ID)
-        elif self._drop_warning_shown and (
-                self._clock() - self._last_drop >= SEND_BUFFER_WARNING_INTERVAL):
-            self._drop_warning_shown = False
-            self.queue.put_control(protocol.remove_status([SEND_BUFFER_STATUS_ID]))
+        entry = self._by_reason.setdefault((level, one, many), [[], 0])
+        if len(entry[0]) < REFUSED_IDS_SHOWN:
+            entry[0].append(value)
+        entry[1] += 1
+
+    def report(self, session: ClientSession) -> None:
+        """
+        Send the client one status per reason.
+
+        :param session: the client that made the request.
+        """
+        for (level, one, many), (shown, count) in self._by_reason.items():
+            if count == 1:
+                session.send_status(level, one.format(shown[0]))
+                continue
+            values = ', '.join(str(v) for v in shown)
+            if count > len(shown):
+                values += f' and {count - len(shown)} more'
+            session.send_status(level, many.format(values))
 
 
 class Hub:
@@ -411,7 +319,9 @@ class Hub:
                  send_buffer_limit: int, clock: Callable[[], float] = time.monotonic,
                  client_topic_allowed: Optional[Callable[[str], bool]] = None,
                  on_client_count: Optional[Callable[[int], None]] = None,
-                 max_subscriptions: int = 0, max_client_channels: int = 0) -> None:
+                 max_subscriptions: int = 0, max_client_channels: int = 0,
+                 max_message_age: float = 0.0,
+                 control_buffer_limit: int = CONTROL_BUFFER_LIMIT) -> None:
         """
         Create a hub.
 
@@ -426,7 +336,12 @@ class Hub:
         :param on_client_count: told the number of clients when one connects or leaves.
         :param max_subscriptions: subscriptions one client may hold (0: no limit).
         :param max_client_channels: channels one client may advertise (0: no limit).
+        :param max_message_age: seconds after which queued data is dropped unsent (0: never).
+        :param control_buffer_limit: bytes of control frames queued for one client before it
+            is to be closed.
         """
+        self.max_message_age = max_message_age
+        self.control_buffer_limit = control_buffer_limit
         self.max_subscriptions = max_subscriptions
         self.max_client_channels = max_client_channels
         self._on_client_count = on_client_count
@@ -472,7 +387,10 @@ class Hub:
         :param name: a label for logs.
         :return: the client's session.
         """
-        session = ClientSession(self._next_client_id, name, self.send_buffer_limit, self._clock)
+        queue = SendScheduler(self.send_buffer_limit, control_limit=self.control_buffer_limit,
+                              clock=self._clock, max_age=self.max_message_age,
+                              describe_channel=self._describe_channel)
+        session = ClientSession(self._next_client_id, name, queue)
         self._next_client_id += 1
         self.sessions[session.client_id] = session
         if self._on_client_count is not None:
@@ -488,6 +406,10 @@ class Hub:
         for text in self._statuses.values():
             session.queue.put_control(text)
         return session
+
+    def _describe_channel(self, channel_id: int) -> str:
+        channel = self.channels.get(channel_id)
+        return channel.topic if channel is not None else f'channel {channel_id}'
 
     def clear_session(self, session_id: str) -> None:
         """
@@ -616,6 +538,24 @@ class Hub:
         :param frame: the text or binary frame.
         :return: effects for the caller to carry out.
         """
+        effects: list[Effect] = []
+        for sliced in self.handle_frame_in_slices(session, frame):
+            effects.extend(sliced)
+        return effects
+
+    def handle_frame_in_slices(self, session: ClientSession, frame: Union[str, bytes]
+                               ) -> Iterator[list[Effect]]:
+        """
+        Handle one frame from a client a slice at a time, for the caller to yield in between.
+
+        A request with many entries (subscribe, unsubscribe, advertise, unadvertise) is handled
+        :data:`REQUEST_SLICE` entries per step, and the entries it refuses are reported in one
+        status per reason after the last step. Bad input gets a status, never an exception.
+
+        :param session: the sending client.
+        :param frame: the text or binary frame.
+        :return: an iterator of effects, one list per slice.
+        """
         try:
             if isinstance(frame, str):
                 message = protocol.decode_text(frame)
@@ -623,17 +563,27 @@ class Hub:
                 message = protocol.decode_binary(frame)
         except ProtocolError as exc:
             session.send_status(StatusLevel.ERROR, str(exc))
-            return []
+            return
         capability = protocol.OP_CAPABILITY.get(type(message))
         if capability is not None and capability.value not in self.capabilities:
             self._refuse_missing_capability(session, message, capability.value)
-            return []
+            return
+        sliced = self._SLICED_HANDLERS.get(type(message))
+        if sliced is not None:
+            field_name, handler = sliced
+            entries = getattr(message, field_name)
+            refusals = _Refusals()
+            for start in range(0, max(1, len(entries)), REQUEST_SLICE):
+                part = replace(message, **{field_name: entries[start:start + REQUEST_SLICE]})
+                yield handler(self, session, part, refusals)
+            refusals.report(session)
+            return
         handler = self._HANDLERS.get(type(message))
         if handler is None:
             # Every op with a handler-less type is gated by a capability this bridge lacks.
             self._refuse_missing_capability(session, message, capability.value)
-            return []
-        return handler(self, session, message)
+            return
+        yield handler(self, session, message)
 
     @staticmethod
     def _refuse_missing_capability(session: ClientSession, message: object,
@@ -646,27 +596,31 @@ class Hub:
                             f'Server does not support the "{capability}" capability; '
                             f'{type(message).__name__} ignored')
 
-    def _on_subscribe(self, session: ClientSession, message: protocol.Subscribe
-                      ) -> list[Effect]:
+    def _on_subscribe(self, session: ClientSession, message: protocol.Subscribe,
+                      refusals: _Refusals) -> list[Effect]:
         effects: list[Effect] = []
-        for request in message.subscriptions:
-            sub_id, channel_id = request.subscription_id, request.channel_id
+        for sub_id, channel_id in message.subscriptions:
             channel = self.channels.get(channel_id)
             if channel is None:
-                session.send_status(StatusLevel.ERROR, f'Unknown channel ID: {channel_id}; '
-                                    'ignoring subscription')
+                refusals.add(StatusLevel.ERROR, 'Unknown channel ID: {}; ignoring subscription',
+                             'Unknown channel IDs: {}; ignoring these subscriptions',
+                             channel_id)
                 continue
             if sub_id in session.subscriptions:
-                session.send_status(StatusLevel.ERROR, f'Subscription ID was already used: '
-                                    f'{sub_id}; ignoring subscription')
+                refusals.add(StatusLevel.ERROR, 'Subscription ID was already used: {}; '
+                             'ignoring subscription', 'Subscription IDs were already used: {}; '
+                             'ignoring these subscriptions', sub_id)
                 continue
             if channel_id in session.channel_subscriptions:
-                session.send_status(StatusLevel.WARNING, f'Client is already subscribed to '
-                                    f'channel {channel_id}; ignoring subscription')
+                refusals.add(StatusLevel.WARNING, 'Client is already subscribed to channel {}; '
+                             'ignoring subscription', 'Client is already subscribed to '
+                             'channels {}; ignoring these subscriptions', channel_id)
                 continue
             if self.max_subscriptions and len(session.subscriptions) >= self.max_subscriptions:
-                session.send_status(StatusLevel.ERROR, f'Too many subscriptions: at most '
-                                    f'{self.max_subscriptions}; ignoring subscription {sub_id}')
+                refusals.add(StatusLevel.ERROR, f'Too many subscriptions: at most '
+                             f'{self.max_subscriptions}; ignoring subscription {{}}',
+                             f'Too many subscriptions: at most {self.max_subscriptions}; '
+                             'ignoring subscriptions {}', sub_id)
                 continue
             session.subscriptions[sub_id] = channel_id
             session.channel_subscriptions[channel_id] = sub_id
@@ -678,26 +632,29 @@ class Hub:
                 effects.append(ReplayLatched(channel_id, session))
         return effects
 
-    def _on_unsubscribe(self, session: ClientSession, message: protocol.Unsubscribe
-                        ) -> list[Effect]:
+    def _on_unsubscribe(self, session: ClientSession, message: protocol.Unsubscribe,
+                        refusals: _Refusals) -> list[Effect]:
         effects: list[Effect] = []
         for sub_id in message.subscription_ids:
             channel_id = session.subscriptions.pop(sub_id, None)
             if channel_id is None:
-                session.send_status(StatusLevel.WARNING, f'Subscription ID {sub_id} did not '
-                                    'exist; ignoring unsubscription')
+                refusals.add(StatusLevel.WARNING, 'Subscription ID {} did not exist; ignoring '
+                             'unsubscription', 'Subscription IDs {} did not exist; ignoring '
+                             'these unsubscriptions', sub_id)
                 continue
             del session.channel_subscriptions[channel_id]
+            session.queue.forget_channel(channel_id)
             effects.extend(self._remove_subscriber(session, channel_id))
         return effects
 
-    def _on_client_advertise(self, session: ClientSession, message: protocol.ClientAdvertise
-                             ) -> list[Effect]:
+    def _on_client_advertise(self, session: ClientSession, message: protocol.ClientAdvertise,
+                             refusals: _Refusals) -> list[Effect]:
         effects: list[Effect] = []
         for channel in message.channels:
             if channel.id in session.client_channels:
-                session.send_status(StatusLevel.WARNING, f'Client channel {channel.id} was '
-                                    'already advertised; ignoring advertisement')
+                refusals.add(StatusLevel.WARNING, 'Client channel {} was already advertised; '
+                             'ignoring advertisement', 'Client channels {} were already '
+                             'advertised; ignoring these advertisements', channel.id)
                 continue
             if channel.encoding not in self.supported_encodings:
                 session.send_status(StatusLevel.ERROR, f'Cannot advertise channel {channel.id} '
@@ -718,20 +675,24 @@ class Hub:
                 continue
             if self.max_client_channels and len(
                     session.client_channels) >= self.max_client_channels:
-                session.send_status(StatusLevel.ERROR, f'Too many client channels: at most '
-                                    f'{self.max_client_channels}; ignoring channel {channel.id}')
+                refusals.add(StatusLevel.ERROR, f'Too many client channels: at most '
+                             f'{self.max_client_channels}; ignoring channel {{}}',
+                             f'Too many client channels: at most {self.max_client_channels}; '
+                             'ignoring channels {}', channel.id)
                 continue
             session.client_channels[channel.id] = channel
             effects.append(CreatePublisher(session, channel))
         return effects
 
     def _on_client_unadvertise(self, session: ClientSession,
-                               message: protocol.ClientUnadvertise) -> list[Effect]:
+                               message: protocol.ClientUnadvertise,
+                               refusals: _Refusals) -> list[Effect]:
         effects: list[Effect] = []
         for channel_id in message.channel_ids:
             if session.client_channels.pop(channel_id, None) is None:
-                session.send_status(StatusLevel.WARNING, f'Client channel {channel_id} was not '
-                                    'advertised; ignoring unadvertisement')
+                refusals.add(StatusLevel.WARNING, 'Client channel {} was not advertised; '
+                             'ignoring unadvertisement', 'Client channels {} were not '
+                             'advertised; ignoring these unadvertisements', channel_id)
                 continue
             effects.append(DestroyPublisher(session.client_id, channel_id))
         return effects
@@ -943,6 +904,12 @@ class Hub:
 
     def _on_fetch_asset(self, session: ClientSession, message: protocol.FetchAsset
                         ) -> list[Effect]:
+        if session.assets_in_flight >= MAX_ASSET_REQUESTS_PER_CLIENT:
+            session.queue.put_control(protocol.fetch_asset_response(
+                message.request_id, error=f'Too many requests: {MAX_ASSET_REQUESTS_PER_CLIENT} '
+                'asset requests are already waiting'))
+            return []
+        session.assets_in_flight += 1
         return [FetchAsset(session.client_id, message.uri, message.request_id)]
 
     def asset_done(self, client_id: int, request_id: int, data: bytes = b'',
@@ -957,6 +924,7 @@ class Hub:
         """
         session = self.sessions.get(client_id)
         if session is not None:
+            session.assets_in_flight = max(0, session.assets_in_flight - 1)
             session.queue.put_control(protocol.fetch_asset_response(request_id, data=data,
                                                                     error=error))
 
@@ -964,14 +932,15 @@ class Hub:
                              message: protocol.PlaybackControlRequest) -> list[Effect]:
         return [PlaybackControl(message)]
 
-    def broadcast(self, frame: Union[str, bytes]) -> None:
+    def broadcast(self, frame: Union[str, bytes], after_data: bool = False) -> None:
         """
         Send every client a frame on the reliable path.
 
         :param frame: JSON text or a binary frame.
+        :param after_data: behind the data already queued, not ahead of it.
         """
         for session in self.sessions.values():
-            session.queue.put_control(frame)
+            session.queue.put_control(frame, after_data)
 
     _HANDLERS = {
         protocol.PlaybackControlRequest: _on_playback_control,
@@ -983,11 +952,14 @@ class Hub:
         protocol.SubscribeParameterUpdates: _on_subscribe_parameters,
         protocol.UnsubscribeParameterUpdates: _on_unsubscribe_parameters,
         protocol.ServiceCallRequest: _on_service_call,
-        protocol.Subscribe: _on_subscribe,
-        protocol.Unsubscribe: _on_unsubscribe,
-        protocol.ClientAdvertise: _on_client_advertise,
-        protocol.ClientUnadvertise: _on_client_unadvertise,
         protocol.ClientMessageData: _on_client_message,
+    }
+
+    _SLICED_HANDLERS = {
+        protocol.Subscribe: ('subscriptions', _on_subscribe),
+        protocol.Unsubscribe: ('subscription_ids', _on_unsubscribe),
+        protocol.ClientAdvertise: ('channels', _on_client_advertise),
+        protocol.ClientUnadvertise: ('channel_ids', _on_client_unadvertise),
     }
 
     def _remove_subscriber(self, session: ClientSession, channel_id: int) -> list[Effect]:
@@ -1063,6 +1035,7 @@ class Hub:
                 for session in subscribers:
                     sub_id = session.channel_subscriptions.pop(channel_id, None)
                     session.subscriptions.pop(sub_id, None)
+                    session.queue.forget_channel(channel_id)
                 effects.append(StopSubscription(channel_id))
         if removed:
             text = protocol.unadvertise(removed)
@@ -1094,7 +1067,7 @@ class Hub:
         """
         frame = protocol.time_frame(timestamp_ns)
         for session in self.sessions.values():
-            session.queue.put_control(frame)
+            session.queue.put_time(frame)
 
     def subscriber_count(self, channel_id: int) -> int:
         """
@@ -1116,13 +1089,16 @@ class Hub:
         pack = protocol.MESSAGE_DATA_HEADER.pack
         opcode = protocol.ServerBinaryOpcode.MESSAGE_DATA
         subscribers_of = self._subscribers.get
+        # One arrival time for the batch: it left ROS within a millisecond.
+        now = self._clock()
         for channel_id, sequence, log_time, payload in batch:
             subscribers = subscribers_of(channel_id)
             if not subscribers:
                 continue
             for session, sub in subscribers.items():
                 if sequence > sub.replayed_until:
-                    session.enqueue_data(pack(opcode, sub.subscription_id, log_time), payload)
+                    session.queue.put_data(channel_id, pack(opcode, sub.subscription_id,
+                                                            log_time), payload, now)
 
     def replay(self, session: ClientSession, channel_id: int,
                messages: Sequence[tuple[int, int, bytes]]) -> None:
@@ -1139,7 +1115,8 @@ class Hub:
         sub = self._subscribers.get(channel_id, {}).get(session)
         if sub is None:
             return
+        now = self._clock()
         for sequence, log_time, payload in messages:
-            session.enqueue_data(protocol.message_data_header(sub.subscription_id, log_time),
-                                 payload)
+            session.queue.put_data(channel_id, protocol.message_data_header(
+                sub.subscription_id, log_time), payload, now, latched=True)
             sub.replayed_until = max(sub.replayed_until, sequence)

@@ -37,6 +37,7 @@ LAUNCH_ARGS = {
     'max_qos_depth': '25',
     'num_threads': '0',
     'send_buffer_limit': '10000000',
+    'max_message_age_ms': '5000',
     'use_compression': 'false',
     'capabilities': "['clientPublish', 'parameters', 'parametersSubscribe', 'services', "
                     "'connectionGraph', 'assets']",

@@ -17,8 +17,8 @@
 import json
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.session import (ChannelSpec, Hub, ReplayLatched, SendQueue,
-                                        StartSubscription, StopSubscription)
+from foxglove_bridge_py.session import (ChannelSpec, Hub, ReplayLatched, StartSubscription,
+                                        StopSubscription)
 
 
 class FakeClock:
@@ -45,26 +45,6 @@ def drain(session):
 
 def ops(session):
     return [json.loads(f)['op'] if isinstance(f, str) else f for f in drain(session)]
-
-
-def test_send_queue_drops_oldest_data_never_control():
-    queue = SendQueue(limit=100)
-    queue.put_control('a')
-    assert queue.put_data(b'h', b'x' * 49) == 0
-    queue.put_control('b')
-    assert queue.put_data(b'h', b'y' * 49) == 0
-    assert queue.put_data(b'h', b'z' * 49) == 1
-    assert queue.data_bytes == 100
-    assert [queue.pop() for _ in range(4)] == ['a', 'b', (b'h', b'y' * 49), (b'h', b'z' * 49)]
-    assert queue.pop() is None and queue.data_bytes == 0 and queue.dropped == 1
-
-
-def test_send_queue_lets_one_oversized_message_through_when_empty():
-    queue = SendQueue(limit=10)
-    assert queue.put_data(b'h', b'x' * 20) == 0
-    assert queue.put_data(b'h', b'y' * 20) == 1
-    assert queue.pop() == (b'h', b'y' * 20)
-    assert queue.pop() is None
 
 
 def test_connect_sends_server_info_then_advertise_in_batches():
@@ -128,7 +108,7 @@ def test_removed_channel_is_unadvertised_and_released():
     assert again.id != channel.id
 
 
-def test_send_buffer_warning_is_debounced():
+def test_send_buffer_warning_is_debounced_and_names_the_channel():
     clock = FakeClock()
     hub = make_hub(limit=100, clock=clock)
     hub.add_channels([ChannelSpec('/big', 't/msg/T', '', None)])
@@ -138,13 +118,16 @@ def test_send_buffer_warning_is_debounced():
     for _ in range(10):
         hub.deliver([(1, 1, 0, b'x' * 80)])
     statuses = [json.loads(f) for f in drain(session) if isinstance(f, str)]
-    assert statuses == [{'op': 'status', 'level': 1, 'message': 'Send buffer limit reached',
-                         'id': 'foxglove_bridge_py.send_buffer_limit'}]
+    assert statuses == [{'op': 'status', 'level': 1, 'message': 'Send buffer limit reached: '
+                         'dropped 1 messages that the connection could not carry in time '
+                         '(/big: 1)', 'id': 'foxglove_bridge_py.send_buffer_limit'}]
+    assert session.queue.dropped_by_channel == {1: 9}
     clock.now = 3.0
     hub.deliver([(1, 1, 0, b'x' * 80), (1, 1, 0, b'x' * 80)])
-    # Kept up for 2.5 s: the warning is withdrawn; then it drops again: warned again.
-    assert [json.loads(f)['op'] for f in drain(session) if isinstance(f, str)] == [
-        'removeStatus', 'status']
+    # The drops since the last report go into the next one, at most every 2.5 s.
+    assert [json.loads(f)['message'] for f in drain(session) if isinstance(f, str)] == [
+        'Send buffer limit reached: dropped 9 messages that the connection could not carry in '
+        'time (/big: 9)']
 
 
 def test_send_buffer_warning_withdrawn_once_client_keeps_up():
@@ -153,7 +136,7 @@ def test_send_buffer_warning_withdrawn_once_client_keeps_up():
     hub.add_channels([ChannelSpec('/big', 't/msg/T', 'x', 'ros2msg')])
     session = hub.connect('1')
     hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
-    hub.deliver([(1, 1, 0, b'x' * 80)] * 3)
+    hub.deliver([(1, 1, 0, b'x' * 80)] * 2)
     drain(session)
     clock.now = 1.0
     hub.deliver([(1, 1, 0, b'x' * 10)])
@@ -162,6 +145,52 @@ def test_send_buffer_warning_withdrawn_once_client_keeps_up():
     hub.deliver([(1, 1, 0, b'x' * 10)])
     assert [f for f in drain(session) if isinstance(f, str)] == [
         '{"op":"removeStatus","statusIds":["foxglove_bridge_py.send_buffer_limit"]}']
+
+
+def test_many_refused_ids_in_one_request_get_one_status():
+    hub = make_hub()
+    session = hub.connect('1')
+    drain(session)
+    entries = ','.join('{"id":%d,"channelId":%d}' % (i, 1000 + i) for i in range(100_000))
+    effects = hub.handle_frame(session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
+    assert effects == []
+    assert [json.loads(f) for f in drain(session)] == [{
+        'op': 'status', 'level': 2, 'message': 'Unknown channel IDs: 1000, 1001, 1002, 1003, '
+        '1004 and 99995 more; ignoring these subscriptions'}]
+
+
+def test_large_requests_are_handled_in_slices():
+    from foxglove_bridge_py.session import REQUEST_SLICE
+
+    hub = make_hub()
+    channels = hub.add_channels([ChannelSpec(f'/t{i}', 't/msg/T', '', None)
+                                 for i in range(REQUEST_SLICE + 10)])
+    session = hub.connect('1')
+    entries = ','.join('{"id":%d,"channelId":%d}' % (c.id, c.id) for c in channels)
+    slices = list(hub.handle_frame_in_slices(
+        session, '{"op":"subscribe","subscriptions":[%s]}' % entries))
+    assert [len(s) for s in slices] == [REQUEST_SLICE, 10]
+    assert len(session.subscriptions) == REQUEST_SLICE + 10
+
+
+def test_unsubscribing_discards_queued_data_of_that_channel():
+    hub = make_hub()
+    hub.add_channels([ChannelSpec('/a', 't/msg/T', '', None)])
+    session = hub.connect('1')
+    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.deliver([(1, 1, 0, b'queued')])
+    hub.handle_frame(session, '{"op":"unsubscribe","subscriptionIds":[1]}')
+    assert [f for f in drain(session) if isinstance(f, tuple)] == []
+    assert session.queue.dropped == 0
+
+
+def test_time_frames_replace_unsent_ones():
+    hub = make_hub()
+    session = hub.connect('1')
+    drain(session)
+    for stamp in (1, 2, 3):
+        hub.broadcast_time(stamp)
+    assert drain(session) == [protocol.time_frame(3)]
 
 
 def test_standing_statuses_reach_new_clients_and_are_withdrawn():

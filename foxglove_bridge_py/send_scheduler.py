@@ -1,0 +1,526 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+What one client is sent next, and what it loses when its link cannot keep up.
+
+A single FIFO lets whatever is big and fast (a camera) push out everything else (a 20 Hz state
+topic) and fill the queue with seconds-old frames. Here every subscribed channel has its own
+queue inside the client's byte budget, and the channels are served in turn by bytes (deficit
+round robin), so a 6 MB frame delays a small message of another channel by at most the one
+frame already in flight. A channel keeps every message while it stays within its share; beyond
+it, it drops its own oldest messages (newest wins). The share is the budget split among the
+channels that have something queued and, once the link is known to be slow, what the link
+carries in :data:`LATENCY_TARGET`, so that queued frames are never more than a fraction of a
+second behind. Data older than ``max_age`` is dropped instead of sent (latched replays are
+exempt), and drops are counted per channel and reported to the client in one status.
+
+Control frames (replies, statuses, advertisements) are never dropped. They go first, identical
+statuses waiting in the queue are merged into one with a count, and their bytes are bounded
+too: past ``control_limit`` the queue stops taking them and reports an overflow, on which the
+server closes the client (a client that does not read cannot grow the bridge's memory). The
+latest Time frame replaces an unsent one.
+
+Pure: no sockets, threads or clocks of its own; the caller passes the time and the link's
+throughput, so every rule is tested with literal frames.
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Callable, Optional, Union
+
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.protocol import StatusLevel
+
+Frame = Union[str, bytes, tuple]
+"""JSON text, a binary frame, or ``(header, payload)`` for MessageData."""
+
+QUANTUM = 64 * 1024
+"""Bytes a channel may send per turn of the round robin."""
+LATENCY_TARGET = 0.25
+"""Seconds of link time a channel may have queued once the link is known to be slow."""
+THROUGHPUT_WINDOW = 2.0
+"""Seconds over which the link's throughput is averaged; an older estimate is forgotten."""
+DROP_REPORT_INTERVAL = 2.5
+"""Seconds between two drop reports to one client; the report is withdrawn after as long."""
+DROP_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
+REPORTED_CHANNELS = 5
+"""Channels named in one drop report; the rest are counted."""
+
+# A queued MessageData: (header, payload, size, arrival time, latched replay, sequence).
+_HEADER, _PAYLOAD, _SIZE, _STAMP, _LATCHED, _SEQUENCE = range(6)
+
+
+class _Status:
+    """A status waiting to be sent, with how many identical ones were merged into it."""
+
+    __slots__ = ('level', 'message', 'status_id', 'count', 'size')
+
+    def __init__(self, level: StatusLevel, message: str, status_id: Optional[str]) -> None:
+        self.level = level
+        self.message = message
+        self.status_id = status_id
+        self.count = 1
+        self.size = len(message) + 64
+
+    def encode(self) -> str:
+        message = self.message
+        if self.count > 1:
+            message = f'{message} (repeated {self.count} times)'
+        return protocol.status(self.level, message, self.status_id)
+
+
+class _ChannelQueue:
+    """One channel's waiting messages and its place in the round robin."""
+
+    __slots__ = ('items', 'bytes', 'deficit')
+
+    def __init__(self) -> None:
+        self.items: collections.deque = collections.deque()
+        self.bytes = 0
+        self.deficit = 0
+
+
+class SendScheduler:
+    """One client's outgoing frames: control first, then channels in turn, bounded in bytes."""
+
+    def __init__(self, limit: int, *, control_limit: int, clock: Callable[[], float],
+                 max_age: float = 0.0, describe_channel: Callable[[int], str] = str,
+                 on_ready: Optional[Callable[[], None]] = None,
+                 on_overflow: Optional[Callable[[], None]] = None) -> None:
+        """
+        Create a client's scheduler.
+
+        :param limit: bytes of data (MessageData) the client's queues may hold.
+        :param control_limit: bytes of control frames it may hold before it overflows.
+        :param clock: monotonic seconds.
+        :param max_age: seconds after which a waiting message is dropped (0: never).
+        :param describe_channel: names a channel in drop reports (its topic).
+        :param on_ready: called when the scheduler goes from empty to non-empty.
+        :param on_overflow: called once when control frames exceed ``control_limit``.
+        """
+        self.limit = limit
+        self.control_limit = control_limit
+        self.max_age = max_age
+        self.data_bytes = 0
+        self.control_bytes = 0
+        self.dropped = 0
+        self.dropped_by_channel: collections.Counter = collections.Counter()
+        self.overflowed = False
+        self._clock = clock
+        self._describe = describe_channel
+        self._on_ready = on_ready
+        self._on_overflow = on_overflow
+        self._control: collections.deque = collections.deque()
+        self._statuses: dict[tuple, _Status] = {}
+        self._time: Optional[bytes] = None
+        self._channels: dict[int, _ChannelQueue] = {}
+        self._active: collections.deque = collections.deque()
+        self._count = 0
+        self._throughput_bytes = 0.0
+        self._throughput_seconds = 0.0
+        self._throughput_at = float('-inf')
+        self._unreported: collections.Counter = collections.Counter()
+        self._last_report = float('-inf')
+        self._last_drop = float('-inf')
+        self._report_shown = False
+        self._room_waiters: list = []
+        self._sequence = 0
+        self._ordered: collections.deque = collections.deque()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def set_on_ready(self, on_ready: Callable[[], None]) -> None:
+        """
+        Set the callback run when the scheduler stops being empty.
+
+        :param on_ready: the callback.
+        """
+        self._on_ready = on_ready
+
+    def set_on_overflow(self, on_overflow: Callable[[], None]) -> None:
+        """
+        Set the callback run when control frames exceed their budget.
+
+        :param on_overflow: the callback.
+        """
+        self._on_overflow = on_overflow
+
+    def _added(self) -> None:
+        self._count += 1
+        if self._count == 1 and self._on_ready is not None:
+            self._on_ready()
+
+    # --- control -------------------------------------------------------------------------------
+
+    def _admit_control(self, size: int) -> bool:
+        # One frame is always taken into an empty control queue (a large service or asset
+        # response); beyond that the budget holds, and breaking it ends the client.
+        if self.overflowed:
+            return False
+        if self.control_bytes and self.control_bytes + size > self.control_limit:
+            # The client is to be closed: free what it will never read.
+            self.overflowed = True
+            self._count -= len(self._control) + len(self._ordered)
+            self._control.clear()
+            self._ordered.clear()
+            self._statuses.clear()
+            self.control_bytes = 0
+            if self._on_overflow is not None:
+                self._on_overflow()
+            return False
+        self.control_bytes += size
+        return True
+
+    def put_control(self, frame: Union[str, bytes], after_data: bool = False) -> bool:
+        """
+        Queue a frame that must not be dropped.
+
+        :param frame: JSON text or a binary frame.
+        :param after_data: send it only after the data queued so far (a playback state that
+            says the messages before it were played), instead of ahead of all data.
+        :return: False if the control budget is exhausted (the client is to be closed).
+        """
+        if not self._admit_control(len(frame)):
+            return False
+        if after_data and self.data_bytes:
+            self._ordered.append((self._sequence, frame))
+        else:
+            self._control.append(frame)
+        self._added()
+        return True
+
+    def _release_ordered(self) -> None:
+        # An ordered frame goes once no message queued before it is still waiting.
+        waiting = min((self._channels[c].items[0][_SEQUENCE] for c in self._active),
+                      default=None)
+        while self._ordered and (waiting is None or waiting > self._ordered[0][0]):
+            self._control.append(self._ordered.popleft()[1])
+
+    def put_status(self, level: StatusLevel, message: str,
+                   status_id: Optional[str] = None) -> bool:
+        """
+        Queue a status; one identical to a status still waiting only raises that one's count.
+
+        :param level: info, warning or error.
+        :param message: the text.
+        :param status_id: optional id for replacing or removing it later.
+        :return: False if the control budget is exhausted.
+        """
+        key = (level, message, status_id)
+        waiting = self._statuses.get(key)
+        if waiting is not None:
+            waiting.count += 1
+            return True
+        status = _Status(level, message, status_id)
+        if not self._admit_control(status.size):
+            return False
+        self._statuses[key] = status
+        self._control.append(status)
+        self._added()
+        return True
+
+    def put_time(self, frame: bytes) -> None:
+        """
+        Queue a Time frame, replacing one not sent yet: only the latest time matters.
+
+        :param frame: the Time frame.
+        """
+        if self._time is None:
+            self._time = frame
+            self._added()
+        else:
+            self._time = frame
+
+    def has_control_room(self) -> bool:
+        """
+        Tell whether control frames take less than half their budget.
+
+        :return: True if a large reply (an asset) may be queued now.
+        """
+        return self.control_bytes < self.control_limit // 2 and not self.overflowed
+
+    def when_control_room(self, callback: Callable[[], None]) -> None:
+        """
+        Run ``callback`` once control frames take less than half their budget.
+
+        :param callback: called at once if there is room, else after a take makes it.
+        """
+        if self.has_control_room():
+            callback()
+        else:
+            self._room_waiters.append(callback)
+
+    # --- data ----------------------------------------------------------------------------------
+
+    def put_data(self, channel_id: int, header: bytes, payload: bytes, stamp: float,
+                 latched: bool = False) -> int:
+        """
+        Queue a MessageData frame on its channel, dropping what no longer fits.
+
+        :param channel_id: the channel it belongs to.
+        :param header: the MessageData header with this client's subscription id.
+        :param payload: the message bytes, shared with other clients.
+        :param stamp: when the message arrived (the clock's seconds).
+        :param latched: a latched replay: never dropped for age or share.
+        :return: how many messages were dropped to make room (the new one included).
+        """
+        size = len(header) + len(payload)
+        queue = self._channels.get(channel_id)
+        if queue is None:
+            queue = self._channels[channel_id] = _ChannelQueue()
+        if not queue.items:
+            self._active.append(channel_id)
+        self._sequence += 1
+        queue.items.append((header, payload, size, stamp, latched, self._sequence))
+        queue.bytes += size
+        self.data_bytes += size
+        self._added()
+        dropped = 0
+        if len(queue.items) > 1:
+            share = self._share(stamp)
+            if queue.bytes > share:
+                dropped += self._trim(channel_id, queue, share)
+        if self.data_bytes > self.limit:
+            dropped += self._trim_largest(channel_id)
+        if dropped:
+            self._note_drops(stamp)
+        elif self._report_shown:
+            self._maybe_withdraw(stamp)
+        return dropped
+
+    def _share(self, now: float) -> float:
+        share = self.limit / max(1, len(self._active))
+        if now - self._throughput_at <= THROUGHPUT_WINDOW and self._throughput_seconds > 0.0:
+            share = min(share, self._throughput_bytes / self._throughput_seconds
+                        * LATENCY_TARGET)
+        return share
+
+    def _drop(self, channel_id: int, queue: _ChannelQueue, index: int) -> None:
+        entry = queue.items[index]
+        del queue.items[index]
+        queue.bytes -= entry[_SIZE]
+        self.data_bytes -= entry[_SIZE]
+        self._count -= 1
+        self.dropped += 1
+        self.dropped_by_channel[channel_id] += 1
+        self._unreported[channel_id] += 1
+        if not queue.items:
+            queue.deficit = 0
+            self._active.remove(channel_id)
+
+    def _trim(self, channel_id: int, queue: _ChannelQueue, share: float) -> int:
+        # Oldest first, never the newest message, never a latched replay.
+        dropped = 0
+        index = 0
+        while queue.bytes > share and len(queue.items) - index > 1:
+            if queue.items[index][_LATCHED]:
+                index += 1
+                continue
+            self._drop(channel_id, queue, index)
+            dropped += 1
+        return dropped
+
+    def _trim_largest(self, newest_channel: int) -> int:
+        # Over the whole budget: the channel holding the most bytes loses its oldest message.
+        # The message just added survives when it is alone on its channel, so that one message
+        # larger than a share still goes out.
+        dropped = 0
+        while self.data_bytes > self.limit:
+            candidates = [c for c in self._active
+                          if c != newest_channel or len(self._channels[c].items) > 1]
+            candidates = [c for c in candidates
+                          if not all(e[_LATCHED] for e in self._channels[c].items)]
+            if not candidates:
+                break
+            victim = max(candidates, key=lambda c: self._channels[c].bytes)
+            queue = self._channels[victim]
+            index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
+            self._drop(victim, queue, index)
+            dropped += 1
+        return dropped
+
+    def forget_channel(self, channel_id: int) -> None:
+        """
+        Discard a channel's waiting messages, uncounted: the client unsubscribed or it went.
+
+        :param channel_id: the channel.
+        """
+        queue = self._channels.pop(channel_id, None)
+        if queue is None:
+            return
+        if queue.items:
+            self._active.remove(channel_id)
+        self.data_bytes -= queue.bytes
+        self._count -= len(queue.items)
+
+    # --- the link ------------------------------------------------------------------------------
+
+    def record_throughput(self, nbytes: int, seconds: float, now: float) -> None:
+        """
+        Learn the link's speed from a write that had to wait for the socket.
+
+        Call it only while more data waits (the link, not the source, set the pace).
+
+        :param nbytes: bytes written.
+        :param seconds: how long writing them and waiting for the socket took.
+        :param now: the clock's seconds.
+        """
+        if now - self._throughput_at > THROUGHPUT_WINDOW:
+            self._throughput_bytes = self._throughput_seconds = 0.0
+        elif self._throughput_seconds > THROUGHPUT_WINDOW:
+            scale = THROUGHPUT_WINDOW / self._throughput_seconds
+            self._throughput_bytes *= scale
+            self._throughput_seconds *= scale
+        self._throughput_bytes += nbytes
+        self._throughput_seconds += seconds
+        self._throughput_at = now
+
+    def throughput(self) -> Optional[float]:
+        """
+        Return the link's recent throughput while it was the bottleneck.
+
+        :return: bytes per second, or None if the link has not held the client back lately.
+        """
+        if (self._throughput_seconds <= 0.0
+                or self._clock() - self._throughput_at > THROUGHPUT_WINDOW):
+            return None
+        return self._throughput_bytes / self._throughput_seconds
+
+    # --- taking --------------------------------------------------------------------------------
+
+    def pop(self) -> Optional[Frame]:
+        """
+        Take the next frame.
+
+        :return: ``str``, ``bytes``, ``(header, payload)`` for data, or None if empty.
+        """
+        batch = self.take(1)
+        return batch[0] if batch else None
+
+    def take(self, max_bytes: int) -> list:
+        """
+        Take the next frames, up to about ``max_bytes`` (at least one if any).
+
+        Control frames first, then the latest Time, then the channels in turn by bytes. Data
+        older than ``max_age`` is dropped here.
+
+        :param max_bytes: stop once this many bytes are taken.
+        :return: frames in sending order; empty if nothing waits.
+        """
+        batch: list = []
+        taken = 0
+        if self._ordered:
+            self._release_ordered()
+        control = self._control
+        while control and taken < max_bytes:
+            item = control.popleft()
+            if item.__class__ is _Status:
+                del self._statuses[(item.level, item.message, item.status_id)]
+                self.control_bytes -= item.size
+                item = item.encode()
+            else:
+                self.control_bytes -= len(item)
+            self._count -= 1
+            batch.append(item)
+            taken += len(item)
+        if self._room_waiters and self.has_control_room():
+            waiters, self._room_waiters = self._room_waiters, []
+            for waiter in waiters:
+                waiter()
+        if self._time is not None and taken < max_bytes:
+            batch.append(self._time)
+            taken += len(self._time)
+            self._time = None
+            self._count -= 1
+        if self._active and taken < max_bytes:
+            taken = self._take_data(batch, taken, max_bytes)
+        if self._ordered and not batch:
+            self._release_ordered()
+            return self.take(max_bytes)
+        return batch
+
+    def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
+        now = self._clock()
+        oldest = now - self.max_age if self.max_age > 0 else None
+        dropped_before = self.dropped
+        active = self._active
+        channels = self._channels
+        while active and taken < max_bytes:
+            channel_id = active[0]
+            queue = channels[channel_id]
+            items = queue.items
+            if oldest is not None:
+                while items and items[0][_STAMP] < oldest and not items[0][_LATCHED]:
+                    self._drop(channel_id, queue, 0)
+                if not items:
+                    continue
+            entry = items[0]
+            if self._ordered and entry[_SEQUENCE] > self._ordered[0][0]:
+                # An ordered control frame is due before this message: serve only what was
+                # queued before it, then let it go.
+                barrier = self._ordered[0][0]
+                if any(channels[c].items[0][_SEQUENCE] <= barrier for c in active):
+                    active.rotate(-1)
+                    continue
+                break
+            size = entry[_SIZE]
+            if queue.deficit < size and len(active) > 1:
+                queue.deficit += QUANTUM
+                active.rotate(-1)
+                continue
+            items.popleft()
+            queue.bytes -= size
+            self.data_bytes -= size
+            self._count -= 1
+            batch.append((entry[_HEADER], entry[_PAYLOAD]))
+            taken += size
+            if items:
+                queue.deficit = max(0, queue.deficit - size)
+            else:
+                queue.deficit = 0
+                active.popleft()
+        if self.dropped != dropped_before or (
+                self._unreported and now - self._last_report >= DROP_REPORT_INTERVAL):
+            self._note_drops(now, self.dropped != dropped_before)
+        elif self._report_shown:
+            self._maybe_withdraw(now)
+        return taken
+
+    # --- drop reports --------------------------------------------------------------------------
+
+    def _note_drops(self, now: float, new_drops: bool = True) -> None:
+        if new_drops:
+            self._last_drop = now
+        if now - self._last_report < DROP_REPORT_INTERVAL:
+            return
+        self._last_report = now
+        self._report_shown = True
+        counts = self._unreported.most_common()
+        self._unreported = collections.Counter()
+        total = sum(n for _, n in counts)
+        named = ', '.join(f'{self._describe(c)}: {n}' for c, n in counts[:REPORTED_CHANNELS])
+        if len(counts) > REPORTED_CHANNELS:
+            named += f' and {len(counts) - REPORTED_CHANNELS} more channels'
+        self.put_status(StatusLevel.WARNING, f'Send buffer limit reached: dropped {total} '
+                        f'messages that the connection could not carry in time ({named})',
+                        DROP_STATUS_ID)
+
+    def _maybe_withdraw(self, now: float) -> None:
+        # Withdrawn once the client has kept up for as long as the report interval.
+        if now - self._last_drop >= DROP_REPORT_INTERVAL and not self._unreported:
+            self._report_shown = False
+            self.put_control(protocol.remove_status([DROP_STATUS_ID]))

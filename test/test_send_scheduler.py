@@ -1,0 +1,264 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""The per-client send scheduler, with literal frames and a fake clock."""
+
+import json
+
+from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.send_scheduler import DROP_STATUS_ID, QUANTUM, SendScheduler
+
+STATE, CAMERA = 1, 2
+HEADER = b'H' * 13
+
+
+class FakeClock:
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def make(limit=1000, control_limit=10_000, max_age=0.0, clock=None):
+    clock = clock or FakeClock()
+    names = {STATE: '/state', CAMERA: '/camera'}
+    return SendScheduler(limit, control_limit=control_limit, clock=clock, max_age=max_age,
+                         describe_channel=lambda c: names.get(c, f'channel {c}')), clock
+
+
+def take_all(queue, max_bytes=1 << 30):
+    frames = []
+    while True:
+        batch = queue.take(max_bytes)
+        if not batch:
+            return frames
+        frames.extend(batch)
+
+
+def payloads(frames):
+    return [f[1] for f in frames if isinstance(f, tuple)]
+
+
+def statuses(frames):
+    return [json.loads(f) for f in frames if isinstance(f, str)]
+
+
+def test_control_first_in_order_then_time_then_data():
+    queue, _ = make()
+    queue.put_data(STATE, HEADER, b's1', 0.0)
+    queue.put_control('{"op":"a"}')
+    queue.put_time(b'\x02time1')
+    queue.put_control(b'\x03reply')
+    queue.put_time(b'\x02time2')
+    assert len(queue) == 4
+    assert take_all(queue) == ['{"op":"a"}', b'\x03reply', b'\x02time2', (HEADER, b's1')]
+    assert len(queue) == 0 and queue.data_bytes == 0 and queue.control_bytes == 0
+
+
+def test_identical_waiting_statuses_are_merged_with_a_count():
+    queue, _ = make()
+    for _ in range(1000):
+        queue.put_status(StatusLevel.ERROR, 'Unknown channel ID: 7; ignoring subscription')
+    queue.put_status(StatusLevel.WARNING, 'other', 'id1')
+    assert len(queue) == 2
+    assert take_all(queue) == [
+        '{"op":"status","level":2,"message":"Unknown channel ID: 7; ignoring subscription '
+        '(repeated 1000 times)"}',
+        '{"op":"status","level":1,"message":"other","id":"id1"}']
+    # Once sent, the same status is new again.
+    queue.put_status(StatusLevel.ERROR, 'Unknown channel ID: 7; ignoring subscription')
+    assert statuses(take_all(queue))[0]['message'] == (
+        'Unknown channel ID: 7; ignoring subscription')
+
+
+def test_a_channel_within_its_share_keeps_every_message_while_another_drops_its_oldest():
+    queue, _ = make(limit=1000)
+    for i in range(20):
+        queue.put_data(STATE, HEADER, b's%02d' % i, 0.0)       # 20 x 16 bytes
+        queue.put_data(CAMERA, HEADER, bytes([i]) * 187, 0.0)  # 200 bytes each
+    # Two channels share 1000 bytes: the camera keeps its newest two frames (400 bytes).
+    assert queue.dropped_by_channel == {CAMERA: 18}
+    frames = payloads(take_all(queue))
+    assert [p for p in frames if p.startswith(b's')] == [b's%02d' % i for i in range(20)]
+    assert [p[0] for p in frames if not p.startswith(b's')] == [18, 19]
+
+
+def test_round_robin_by_bytes_lets_small_messages_pass_big_frames():
+    queue, _ = make(limit=100_000_000)
+    big = b'F' * 6_000_000
+    for i in range(3):
+        queue.put_data(CAMERA, HEADER, big, 0.0)
+    for i in range(50):
+        queue.put_data(STATE, HEADER, b'state%02d' % i, 0.0)
+    order = []
+    while True:
+        batch = queue.take(256 * 1024)
+        if not batch:
+            break
+        order.extend('F' if f[1] is big else 's' for f in batch)
+    # Every state message goes before the second camera frame: at most one big frame is ahead.
+    assert order.index('F', order.index('F') + 1) > max(
+        i for i, kind in enumerate(order) if kind == 's')
+    assert order.count('F') == 3 and order.count('s') == 50
+
+
+def test_equal_channels_alternate_by_bytes():
+    queue, _ = make(limit=10_000_000)
+    chunk = b'x' * (QUANTUM - len(HEADER))
+    for _ in range(4):
+        queue.put_data(STATE, HEADER, chunk, 0.0)
+        queue.put_data(CAMERA, HEADER, chunk, 0.0)
+    frames = take_all(queue, QUANTUM)
+    assert len(frames) == 8
+    assert queue.dropped == 0
+
+
+def test_a_message_larger_than_the_share_goes_out_when_its_channel_is_empty():
+    queue, _ = make(limit=10_000_000)
+    frame = b'\x00' * 6_220_800  # 1080p rgb8
+    assert queue.put_data(CAMERA, HEADER, frame, 0.0) == 0
+    assert queue.put_data(STATE, HEADER, b'state', 0.0) == 0
+    assert payloads(take_all(queue)) == [b'state', frame]
+    # Frames arriving one at a time, each sent before the next: none is dropped.
+    for _ in range(5):
+        assert queue.put_data(CAMERA, HEADER, frame, 0.0) == 0
+        assert payloads(take_all(queue)) == [frame]
+    assert queue.dropped == 0
+
+
+def test_the_whole_budget_holds_across_channels():
+    queue, _ = make(limit=10_000_000)
+    frame = b'\x00' * 6_220_800
+    queue.put_data(CAMERA, HEADER, frame, 0.0)
+    # A second camera's frame does not fit beside the first: the older one goes.
+    assert queue.put_data(3, HEADER, frame, 1.0) == 1
+    assert queue.dropped_by_channel == {CAMERA: 1}
+    assert queue.data_bytes == len(HEADER) + len(frame)
+
+
+def test_stale_data_is_dropped_at_send_time_except_latched_replays():
+    queue, clock = make(limit=10_000, max_age=5.0)
+    queue.put_data(STATE, HEADER, b'old', 0.0)
+    queue.put_data(CAMERA, HEADER, b'latched', 0.0, latched=True)
+    clock.now = 4.0
+    queue.put_data(STATE, HEADER, b'fresh', 4.0)
+    clock.now = 6.0
+    frames = take_all(queue)
+    assert payloads(frames) == [b'fresh', b'latched']
+    assert queue.dropped_by_channel == {STATE: 1}
+    (status,) = statuses(frames)
+    assert status == {
+        'op': 'status', 'level': 1, 'id': DROP_STATUS_ID,
+        'message': 'Send buffer limit reached: dropped 1 messages that the connection could '
+                   'not carry in time (/state: 1)'}
+
+
+def test_a_slow_link_shrinks_a_channel_to_what_it_carries_in_a_quarter_second():
+    queue, clock = make(limit=10_000_000)
+    frame = b'\x00' * 300_000
+    queue.put_data(CAMERA, HEADER, frame, 0.0)
+    queue.put_data(CAMERA, HEADER, frame, 0.0)
+    assert queue.dropped == 0  # a fast or unknown link: the share is half the budget
+    take_all(queue)
+    queue.record_throughput(2_500_000, 1.0, 0.0)  # 2.5 MB/s: 625 kB in 0.25 s
+    for i in range(5):
+        queue.put_data(CAMERA, HEADER, frame, 0.0)
+        queue.put_data(STATE, HEADER, b'state', 0.0)
+    assert queue.dropped_by_channel == {CAMERA: 3}
+    assert queue.throughput() == 2_500_000
+    clock.now = 10.0  # the estimate is forgotten once the link has not been the limit
+    assert queue.throughput() is None
+
+
+def test_drop_report_names_channels_and_is_withdrawn_after_keeping_up():
+    queue, clock = make(limit=100)
+    for _ in range(10):
+        queue.put_data(STATE, HEADER, b'x' * 80, 0.0)
+    frames = take_all(queue)
+    assert [s['message'] for s in statuses(frames)] == [
+        'Send buffer limit reached: dropped 1 messages that the connection could not carry in '
+        'time (/state: 1)']
+    # Drops within the interval are counted into the next report.
+    clock.now = 3.0
+    queue.put_data(STATE, HEADER, b'x' * 80, 3.0)
+    queue.put_data(STATE, HEADER, b'x' * 80, 3.0)
+    frames = take_all(queue)
+    assert [s['message'] for s in statuses(frames)] == [
+        'Send buffer limit reached: dropped 9 messages that the connection could not carry in '
+        'time (/state: 9)']
+    clock.now = 4.0
+    queue.put_data(STATE, HEADER, b'x', 4.0)
+    assert statuses(take_all(queue)) == []
+    clock.now = 5.6
+    queue.put_data(STATE, HEADER, b'x', 5.6)
+    assert take_all(queue)[0] == (
+        '{"op":"removeStatus","statusIds":["foxglove_bridge_py.send_buffer_limit"]}')
+
+
+def test_control_budget_overflow_is_reported_once_and_frees_the_queue():
+    overflows = []
+    queue, _ = make(control_limit=100)
+    queue.set_on_overflow(lambda: overflows.append(1))
+    assert queue.put_control(b'R' * 1000)  # one large reply into an empty queue is taken
+    assert not queue.put_control(b'r')
+    assert overflows == [1] and queue.overflowed
+    assert len(queue) == 0 and queue.control_bytes == 0
+    assert not queue.put_status(StatusLevel.ERROR, 'more')
+    assert overflows == [1]
+
+
+def test_room_for_large_replies_is_signalled_when_the_client_reads():
+    queue, _ = make(control_limit=1000)
+    queue.put_control(b'A' * 600)
+    ready = []
+    queue.when_control_room(lambda: ready.append(1))
+    assert ready == []
+    take_all(queue)
+    assert ready == [1]
+    queue.when_control_room(lambda: ready.append(2))
+    assert ready == [1, 2]
+
+
+def test_forgotten_channel_is_discarded_uncounted():
+    queue, _ = make()
+    queue.put_data(STATE, HEADER, b'a', 0.0)
+    queue.put_data(CAMERA, HEADER, b'b', 0.0)
+    queue.forget_channel(STATE)
+    assert len(queue) == 1 and queue.dropped == 0
+    assert payloads(take_all(queue)) == [b'b']
+
+
+def test_on_ready_fires_when_the_queue_stops_being_empty():
+    calls = []
+    queue, _ = make()
+    queue.set_on_ready(lambda: calls.append(1))
+    queue.put_control('a')
+    queue.put_data(STATE, HEADER, b'x', 0.0)
+    assert calls == [1]
+    take_all(queue)
+    queue.put_time(b'\x02t')
+    assert calls == [1, 1]
+
+
+def test_an_ordered_control_frame_waits_for_the_data_queued_before_it():
+    queue, _ = make()
+    queue.put_data(STATE, HEADER, b'm1', 0.0)
+    queue.put_control(b'\x05ended', after_data=True)
+    queue.put_control('{"op":"first"}')
+    queue.put_data(STATE, HEADER, b'm2', 0.0)
+    assert take_all(queue) == ['{"op":"first"}', (HEADER, b'm1'), b'\x05ended', (HEADER, b'm2')]
+    queue.put_control(b'\x05alone', after_data=True)
+    assert take_all(queue) == [b'\x05alone']
