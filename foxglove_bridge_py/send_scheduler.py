@@ -26,11 +26,14 @@ carries in :data:`LATENCY_TARGET`, so that queued frames are never more than a f
 second behind. Data older than ``max_age`` is dropped instead of sent (latched replays are
 exempt), and drops are counted per channel and reported to the client in one status.
 
-Control frames (replies, statuses, advertisements) are never dropped. They go first, identical
-statuses waiting in the queue are merged into one with a count, and their bytes are bounded
-too: past ``control_limit`` the queue stops taking them and reports an overflow, on which the
-server closes the client (a client that does not read cannot grow the bridge's memory). The
-latest Time frame replaces an unsent one.
+Control frames (statuses, advertisements, parameter values) are never dropped. They go first,
+identical statuses waiting in the queue are merged into one with a count, and their bytes are
+bounded too: past ``control_limit`` the queue stops taking them and reports an overflow, on
+which the server closes the client (a client that does not read cannot grow the bridge's
+memory). Responses to requests (assets, service calls) are bounded where they are made, by
+the number of requests a client may have open and by waiting for room
+(:meth:`SendScheduler.when_control_room`), so they never close a slow client. The latest Time
+frame replaces an unsent one.
 
 Pure: no sockets, threads or clocks of its own; the caller passes the time and the link's
 throughput, so every rule is tested with literal frames.
@@ -82,6 +85,15 @@ class _Status:
         return protocol.status(self.level, message, self.status_id)
 
 
+class _Reply:
+    """A response to a client's request, counted apart from the control budget."""
+
+    __slots__ = ('frame',)
+
+    def __init__(self, frame: Union[str, bytes]) -> None:
+        self.frame = frame
+
+
 class _ChannelQueue:
     """One channel's waiting messages and its place in the round robin."""
 
@@ -116,6 +128,7 @@ class SendScheduler:
         self.max_age = max_age
         self.data_bytes = 0
         self.control_bytes = 0
+        self.reply_bytes = 0
         self.dropped = 0
         self.dropped_by_channel: collections.Counter = collections.Counter()
         self.overflowed = False
@@ -178,12 +191,24 @@ class SendScheduler:
             self._control.clear()
             self._ordered.clear()
             self._statuses.clear()
-            self.control_bytes = 0
+            self.control_bytes = self.reply_bytes = 0
             if self._on_overflow is not None:
                 self._on_overflow()
             return False
         self.control_bytes += size
         return True
+
+    def put_reply(self, frame: Union[str, bytes]) -> None:
+        """
+        Queue the response to a client's request, outside the control budget.
+
+        :param frame: JSON text or a binary frame.
+        """
+        if self.overflowed:
+            return
+        self.reply_bytes += len(frame)
+        self._control.append(_Reply(frame))
+        self._added()
 
     def put_control(self, frame: Union[str, bytes], after_data: bool = False) -> bool:
         """
@@ -247,11 +272,12 @@ class SendScheduler:
 
     def has_control_room(self) -> bool:
         """
-        Tell whether control frames take less than half their budget.
+        Tell whether control frames and replies take less than half the control budget.
 
         :return: True if a large reply (an asset) may be queued now.
         """
-        return self.control_bytes < self.control_limit // 2 and not self.overflowed
+        return (self.control_bytes + self.reply_bytes < self.control_limit // 2
+                and not self.overflowed)
 
     def when_control_room(self, callback: Callable[[], None]) -> None:
         """
@@ -432,6 +458,9 @@ class SendScheduler:
                 del self._statuses[(item.level, item.message, item.status_id)]
                 self.control_bytes -= item.size
                 item = item.encode()
+            elif item.__class__ is _Reply:
+                item = item.frame
+                self.reply_bytes -= len(item)
             else:
                 self.control_bytes -= len(item)
             self._count -= 1

@@ -44,8 +44,9 @@ DIAGNOSTIC_OK, DIAGNOSTIC_ERROR, DIAGNOSTIC_STALE = 0, 2, 3
 GRAPH_OFF, GRAPH_WAITING, GRAPH_ON = 0, 1, 2
 """A client's connection-graph subscription: none, waiting for its full graph, receiving diffs."""
 ADVERTISE_BATCH = 100
-MAX_ASSET_REQUESTS_PER_CLIENT = 32
-"""Asset requests one client may have waiting; more are refused at once."""
+MAX_ASSET_REQUESTS_PER_CLIENT = 1024
+"""Asset requests one client may have waiting (the app asks for every mesh of a robot at
+once); more are refused at once. A waiting request holds no file data."""
 MAX_SERVICE_CALLS_PER_CLIENT = 32
 """Calls one client may have in flight, as the SDK allows; more get "Too many requests"."""
 """Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
@@ -758,9 +759,9 @@ class Hub:
             return
         session.calls_in_flight.discard(call_id)
         if error is not None:
-            session.queue.put_control(protocol.service_call_failure(service_id, call_id, error))
+            session.queue.put_reply(protocol.service_call_failure(service_id, call_id, error))
         else:
-            session.queue.put_control(protocol.service_call_response(
+            session.queue.put_reply(protocol.service_call_response(
                 service_id, call_id, encoding, payload))
 
     def add_services(self, specs: Iterable[ServiceSpec]) -> list[protocol.Service]:
@@ -925,8 +926,8 @@ class Hub:
         session = self.sessions.get(client_id)
         if session is not None:
             session.assets_in_flight = max(0, session.assets_in_flight - 1)
-            session.queue.put_control(protocol.fetch_asset_response(request_id, data=data,
-                                                                    error=error))
+            session.queue.put_reply(protocol.fetch_asset_response(request_id, data=data,
+                                                                  error=error))
 
     def _on_playback_control(self, session: ClientSession,
                              message: protocol.PlaybackControlRequest) -> list[Effect]:

@@ -804,3 +804,121 @@ def test_publish_client_count(run_bridge, helper_node):
         wait_for(lambda: counts[-1] == 0, what='count back to 0')
 
     run(scenario())
+
+
+def test_topic_type_change_while_subscribed(run_bridge, domain_id):
+    import subprocess
+    import sys
+
+    bridge = run_bridge()
+    children = []
+
+    def publish(type_name):
+        # Other processes, as on a robot: the bridge's own participant holds a String
+        # subscription, which would refuse an Int32 publisher of its own on the topic.
+        child = subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(__file__), 'type_changer.py'),
+             '/changing', type_name], env=dict(os.environ, ROS_DOMAIN_ID=str(domain_id)),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        children.append(child)
+        assert child.stdout.readline().strip() == 'ready'
+        return child
+
+    async def scenario():
+        strings = publish('String')
+        client = await Client.connect(bridge.url)
+        old = await client.channel_for('/changing')
+        assert old['schemaName'] == 'std_msgs/msg/String'
+        await client.subscribe(1, old['id'])
+        await client.expect_binary()
+        # The String node stops and an Int32 one starts: the bridge's own String
+        # subscription must not keep the old type alive on the graph.
+        strings.stdin.close()
+        strings.wait(TIMEOUT)
+        publish('Int32')
+        unadvertise = await client.expect_op('unadvertise')
+        assert unadvertise['channelIds'] == [old['id']]
+        new = await client.channel_for('/changing')
+        assert new['schemaName'] == 'std_msgs/msg/Int32'
+        await client.subscribe(2, new['id'])
+        deadline = time.monotonic() + TIMEOUT
+        frame = None
+        while time.monotonic() < deadline:
+            frame = await client.expect_binary()
+            if struct.unpack_from('<I', frame, 1)[0] == 2:
+                break
+        assert frame[13:] == bytes.fromhex('00010000') + struct.pack('<i', 42)
+        assert not [s for s in client.statuses if s['level'] == 2]
+        await client.close()
+
+    try:
+        run(scenario())
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.stdin.close()
+                try:
+                    child.wait(TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+
+DEEP = 100_000
+
+
+@pytest.mark.parametrize('make_frame', [
+    lambda: '{"op":"subscribe","subscriptions":' + '[' * DEEP + ']' * DEEP + '}',
+    lambda: ('{"op":"setParameters","parameters":[{"name":"/a.b","value":' + '[' * DEEP
+             + ']' * DEEP + '}]}'),
+    lambda: '[' * DEEP + ']' * DEEP,
+], ids=['op', 'setParameters', 'bare'])
+def test_deeply_nested_json_is_a_protocol_error(run_bridge, make_frame):
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send(make_frame())
+        status = await client.expect_op('status')
+        assert status['level'] == 2
+        assert status['message'].startswith('Invalid message: JSON nested too deeply: arrays '
+                                            'and objects may nest at most about ')
+        # The connection keeps serving.
+        await client.send({'op': 'unsubscribe', 'subscriptionIds': [9]})
+        assert (await client.expect_op('status'))['message'].startswith('Subscription ID 9')
+        await client.close()
+
+    run(scenario())
+
+
+def test_deeply_nested_json_payload_from_the_app_gets_a_status(run_bridge):
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.send({'op': 'advertise', 'channels': [{
+            'id': 7, 'topic': '/deep', 'encoding': 'json',
+            'schemaName': 'std_msgs/msg/String'}]})
+        await client.channel_for('/deep')
+        await client.send(b'\x01' + struct.pack('<I', 7) + b'[' * DEEP + b']' * DEEP)
+        status = await client.expect_op('status')
+        assert status['level'] == 2
+        assert status['message'].startswith('Cannot publish on client channel 7 (/deep): JSON '
+                                            'nested too deeply')
+        await client.close()
+
+    run(scenario())
+
+
+def test_discovery_goes_on_under_sim_time_without_a_clock(run_bridge, helper_node):
+    # A paused simulation or a bag not yet playing: no /clock, so ROS time stands still.
+    bridge = run_bridge(use_sim_time=True)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        await client.quiet(1.0)  # several graph polls have passed
+        helper_node.create_publisher(String, '/appeared_later', 10)
+        channel = await client.channel_for('/appeared_later')
+        assert channel['schemaName'] == 'std_msgs/msg/String'
+        await client.close()
+
+    run(scenario())

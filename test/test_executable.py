@@ -54,9 +54,11 @@ def executable():
 class Process:
     """The bridge executable running in the background, its output collected."""
 
-    def __init__(self, domain_id, *args):
+    def __init__(self, domain_id, *args, unset=()):
         env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id), PYTHONUNBUFFERED='1',
                    RCUTILS_LOGGING_BUFFERED_STREAM='0')
+        for name in unset:
+            env.pop(name, None)
         self.process = subprocess.Popen([executable(), *args], env=env, text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.lines = []
@@ -87,8 +89,8 @@ class Process:
 def start_process(domain_id):
     processes = []
 
-    def start(*args):
-        process = Process(domain_id, *args)
+    def start(*args, **kwargs):
+        process = Process(domain_id, *args, **kwargs)
         processes.append(process)
         return process
 
@@ -270,3 +272,68 @@ def test_burst_from_the_app_reaches_a_slow_subscriber_in_another_process(run_bri
     finally:
         subscriber.kill()
         subscriber.wait()
+
+
+def test_server_info_names_the_distro_without_ros_distro_set(start_process):
+    expected = os.environ.get('ROS_DISTRO')
+    if not expected:
+        pytest.skip('ROS_DISTRO is not set here to compare with')
+    process = start_process('--ros-args', '-p', 'port:=0', unset=('ROS_DISTRO',))
+    port = process.port()
+
+    async def scenario():
+        client = await Client.connect(f'ws://127.0.0.1:{port}')
+        assert client.server_info['metadata']['ROS_DISTRO'] == expected
+        await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_shutdown_within_two_seconds_whatever_the_clients_do(start_process, helper_node):
+    from sensor_msgs.msg import Image
+
+    process = start_process('--ros-args', '-p', 'port:=0')
+    port = process.port()
+    publisher = helper_node.create_publisher(Image, '/camera/shutdown', 10)
+    image = Image(height=100, width=1000, encoding='rgb8', step=3000, data=bytes(300_000))
+    stop = threading.Event()
+
+    def publish():
+        while not stop.is_set():
+            publisher.publish(image)
+            stop.wait(0.02)
+
+    async def scenario():
+        stalled = []
+        for subscription in range(3):
+            client = await Client.connect(f'ws://127.0.0.1:{port}')
+            channel = await client.channel_for('/camera/shutdown')
+            await client.subscribe(1, channel['id'])
+            stalled.append(client)
+        healthy = await Client.connect(f'ws://127.0.0.1:{port}')
+        thread = threading.Thread(target=publish, daemon=True)
+        thread.start()
+        try:
+            for client in stalled:
+                await client.expect_binary()
+                client.ws.transport.pause_reading()
+            await asyncio.sleep(1.0)  # their socket buffers and queues fill up
+            started = time.monotonic()
+            process.process.send_signal(signal.SIGINT)
+            assert await asyncio.get_running_loop().run_in_executor(
+                None, process.process.wait, TIMEOUT) == 0
+            elapsed = time.monotonic() - started
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    await healthy.recv(timeout=TIMEOUT)
+            code = getattr(closed.value, 'code', None) or closed.value.rcvd.code
+            assert code == 1001
+        finally:
+            stop.set()
+            thread.join(TIMEOUT)
+            for client in stalled:
+                client.ws.transport.abort()
+        return elapsed
+
+    assert asyncio.run(scenario()) < 2.0
+    assert 'Traceback' not in process.output()

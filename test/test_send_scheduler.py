@@ -262,3 +262,15 @@ def test_an_ordered_control_frame_waits_for_the_data_queued_before_it():
     assert take_all(queue) == ['{"op":"first"}', (HEADER, b'm1'), b'\x05ended', (HEADER, b'm2')]
     queue.put_control(b'\x05alone', after_data=True)
     assert take_all(queue) == [b'\x05alone']
+
+
+def test_replies_are_counted_apart_and_never_overflow():
+    overflows = []
+    queue, _ = make(control_limit=100)
+    queue.set_on_overflow(lambda: overflows.append(1))
+    queue.put_reply(b'\x04' + bytes(1000))  # a large asset, admitted by waiting for room
+    assert queue.put_status(StatusLevel.WARNING, 'still served')
+    assert not queue.has_control_room()
+    assert overflows == [] and queue.reply_bytes == 1001
+    assert take_all(queue)[0] == b'\x04' + bytes(1000)
+    assert queue.reply_bytes == 0 and queue.has_control_room()
