@@ -120,8 +120,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'publishing.', (1, INT32_MAX)),
     ParameterSpec('ping_interval_ms', 10000, 'Milliseconds between keepalive pings to each '
                   'client.', (100, INT32_MAX)),
-    ParameterSpec('ping_timeout_ms', 10000, 'Milliseconds a client may take to answer a ping '
-                  'before it is considered gone and cleaned up.', (100, INT32_MAX)),
+    ParameterSpec('ping_timeout_ms', 10000, 'Milliseconds a client may take to answer a ping, '
+                  'or to take any bytes while data waits for it, before it is considered gone '
+                  'and cleaned up.', (100, INT32_MAX)),
     ParameterSpec('session_id', '', 'Session id sent to clients; empty: the start time in '
                   'milliseconds. The ~/clear_session service starts a new session.'),
     ParameterSpec('clear_session_on_clock_jump', True, 'Start a new session when /clock jumps '

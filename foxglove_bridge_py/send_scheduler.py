@@ -56,6 +56,12 @@ LATENCY_TARGET = 0.25
 """Seconds of link time a channel may have queued once the link is known to be slow."""
 THROUGHPUT_WINDOW = 2.0
 """Seconds over which the link's throughput is averaged; an older estimate is forgotten."""
+SLOW_LINK_RATE = 12_000_000
+"""Bytes per second (about 100 Mbit/s) under which the link counts as slow: then what the
+kernel holds unsent is kept small, as it is latency that no scheduling can undo."""
+FAST_LINK_RATE = 25_000_000
+"""Bytes per second over which the link counts as fast again (kept apart from the slow rate
+so that the choice does not flap)."""
 DROP_REPORT_INTERVAL = 2.5
 """Seconds between two drop reports to one client; the report is withdrawn after as long."""
 DROP_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
@@ -145,6 +151,8 @@ class SendScheduler:
         self._throughput_bytes = 0.0
         self._throughput_seconds = 0.0
         self._throughput_at = float('-inf')
+        self._rate_share = float('inf')
+        self.slow_link = True
         self._unreported: collections.Counter = collections.Counter()
         self._last_report = float('-inf')
         self._last_drop = float('-inf')
@@ -304,19 +312,24 @@ class SendScheduler:
         :param latched: a latched replay: never dropped for age or share.
         :return: how many messages were dropped to make room (the new one included).
         """
+        # Called per message per client: the common case is a few attribute updates.
         size = len(header) + len(payload)
         queue = self._channels.get(channel_id)
         if queue is None:
             queue = self._channels[channel_id] = _ChannelQueue()
-        if not queue.items:
+        items = queue.items
+        if not items:
             self._active.append(channel_id)
-        self._sequence += 1
-        queue.items.append((header, payload, size, stamp, latched, self._sequence))
+        self._sequence = sequence = self._sequence + 1
+        items.append((header, payload, size, stamp, latched, sequence))
         queue.bytes += size
         self.data_bytes += size
-        self._added()
+        self._count += 1
+        if self._count == 1 and self._on_ready is not None:
+            self._on_ready()
         dropped = 0
-        if len(queue.items) > 1:
+        if len(items) > 1 and (queue.bytes > self._rate_share
+                               or queue.bytes * len(self._active) > self.limit):
             share = self._share(stamp)
             if queue.bytes > share:
                 dropped += self._trim(channel_id, queue, share)
@@ -330,9 +343,8 @@ class SendScheduler:
 
     def _share(self, now: float) -> float:
         share = self.limit / max(1, len(self._active))
-        if now - self._throughput_at <= THROUGHPUT_WINDOW and self._throughput_seconds > 0.0:
-            share = min(share, self._throughput_bytes / self._throughput_seconds
-                        * LATENCY_TARGET)
+        if now - self._throughput_at <= THROUGHPUT_WINDOW:
+            share = min(share, self._rate_share)
         return share
 
     def _drop(self, channel_id: int, queue: _ChannelQueue, index: int) -> None:
@@ -397,9 +409,10 @@ class SendScheduler:
 
     def record_throughput(self, nbytes: int, seconds: float, now: float) -> None:
         """
-        Learn the link's speed from a write that had to wait for the socket.
+        Learn the link's speed from a write and the wait for the socket to take it.
 
-        Call it only while more data waits (the link, not the source, set the pace).
+        Call it for writes large enough to fill the socket, or while more data waits (then
+        the link, not the source, set the pace); sets :attr:`slow_link`.
 
         :param nbytes: bytes written.
         :param seconds: how long writing them and waiting for the socket took.
@@ -414,6 +427,15 @@ class SendScheduler:
         self._throughput_bytes += nbytes
         self._throughput_seconds += seconds
         self._throughput_at = now
+        # Slow until shown fast: a new connection keeps the kernel's share small from its first
+        # frame, and gives it up once writes drain fast.
+        if self._throughput_seconds > 0.0:
+            rate = self._throughput_bytes / self._throughput_seconds
+            self._rate_share = rate * LATENCY_TARGET
+            if rate < SLOW_LINK_RATE:
+                self.slow_link = True
+            elif rate > FAST_LINK_RATE:
+                self.slow_link = False
 
     def throughput(self) -> Optional[float]:
         """
@@ -488,6 +510,8 @@ class SendScheduler:
         dropped_before = self.dropped
         active = self._active
         channels = self._channels
+        if len(active) == 1 and not self._ordered:
+            taken = self._take_one_channel(batch, taken, max_bytes, oldest)
         while active and taken < max_bytes:
             channel_id = active[0]
             queue = channels[channel_id]
@@ -527,6 +551,38 @@ class SendScheduler:
             self._note_drops(now, self.dropped != dropped_before)
         elif self._report_shown:
             self._maybe_withdraw(now)
+        return taken
+
+    def _take_one_channel(self, batch: list, taken: int, max_bytes: int,
+                          oldest: Optional[float]) -> int:
+        # One channel waiting (the common case under a stream of small messages): no turns to
+        # take, so messages are taken in a tight loop.
+        channel_id = self._active[0]
+        queue = self._channels[channel_id]
+        items = queue.items
+        popleft = items.popleft
+        append = batch.append
+        removed = 0
+        before = len(batch)
+        while items and taken < max_bytes:
+            entry = popleft()
+            if oldest is not None and entry[_STAMP] < oldest and not entry[_LATCHED]:
+                items.appendleft(entry)
+                queue.bytes -= removed
+                self.data_bytes -= removed
+                removed = 0
+                self._drop(channel_id, queue, 0)
+                continue
+            size = entry[_SIZE]
+            removed += size
+            append((entry[_HEADER], entry[_PAYLOAD]))
+            taken += size
+        queue.bytes -= removed
+        self.data_bytes -= removed
+        self._count -= len(batch) - before
+        if not items and self._active and self._active[0] == channel_id:
+            queue.deficit = 0
+            self._active.popleft()
         return taken
 
     # --- drop reports --------------------------------------------------------------------------

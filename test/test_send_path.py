@@ -108,7 +108,7 @@ def test_small_topic_keeps_flowing_beside_a_camera_on_a_slow_link(run_bridge, ba
         ids = [(await client.channel_for(t))['id'] for t in ('/bench/state', '/bench/camera')]
         await client.send({'op': 'subscribe', 'subscriptions': [
             {'id': 1, 'channelId': ids[0]}, {'id': 2, 'channelId': ids[1]}]})
-        await client.quiet(2.0)  # warm-up: the link's speed is learnt
+        await client.quiet(3.0)  # warm-up: the link's speed is learnt
         start = time.monotonic_ns()
         arrivals = []
         while time.monotonic_ns() - start < 5e9:
@@ -129,12 +129,13 @@ def test_small_topic_keeps_flowing_beside_a_camera_on_a_slow_link(run_bridge, ba
     received = {a[1] for a in arrivals if a[0] == 'state'}
     assert len(expected & received) >= 0.95 * len(expected), (len(expected & received),
                                                               len(expected))
-    state_ages = [(a[3] - a[2]) / 1e9 for a in arrivals if a[0] == 'state']
-    camera_ages = [(a[3] - a[2]) / 1e9 for a in arrivals if a[0] == 'camera']
-    # Bounds far above what a healthy run shows, far below what a FIFO gave.
-    assert max(state_ages) < 1.5 * TIMEOUT_FACTOR
+    state_ages = sorted((a[3] - a[2]) / 1e9 for a in arrivals if a[0] == 'state')
+    camera_ages = sorted((a[3] - a[2]) / 1e9 for a in arrivals if a[0] == 'camera')
+    # Medians far above what a healthy run shows (0.2-0.3 s) and far below what a FIFO gave
+    # (seconds); one stall of this busy test process must not fail the test.
+    assert state_ages[len(state_ages) // 2] < 1.0 * TIMEOUT_FACTOR
     assert len(camera_ages) >= 5
-    assert sorted(camera_ages)[len(camera_ages) // 2] < 1.5 * TIMEOUT_FACTOR
+    assert camera_ages[len(camera_ages) // 2] < 1.5 * TIMEOUT_FACTOR
 
 
 def publish_images(node, topic, size, hz, stop):

@@ -274,3 +274,14 @@ def test_replies_are_counted_apart_and_never_overflow():
     assert overflows == [] and queue.reply_bytes == 1001
     assert take_all(queue)[0] == b'\x04' + bytes(1000)
     assert queue.reply_bytes == 0 and queue.has_control_room()
+
+
+def test_a_link_is_slow_until_it_drains_fast_and_slow_again_when_it_does_not():
+    queue, _ = make()
+    assert queue.slow_link
+    queue.record_throughput(1_000_000, 0.001, 0.0)  # 1 GB/s: loopback, a LAN
+    assert not queue.slow_link
+    queue.record_throughput(20_000_000, 1.0, 5.0)  # in between: no change
+    assert not queue.slow_link
+    queue.record_throughput(2_500_000, 1.0, 10.0)  # 20 Mbit/s
+    assert queue.slow_link
