@@ -18,8 +18,8 @@ The bridge on a slow link: a 20 Hz state topic beside a camera through 20 Mbit/s
 A client reaches the bridge through ``link_proxy.py`` (2.5 MB/s, 20 ms one-way delay, small
 buffers), subscribes to ``/bench/state`` and ``/bench/camera``, and measures, after a warm-up,
 for ``--seconds``: how much of the state arrives, how old it is, the longest gap, and the
-camera's frames per second and age. Then it disconnects for 10 s, reconnects and measures how
-old the first messages are. Bridge RSS is sampled throughout.
+camera's frames per second and age. Then, ``--reconnects`` times, it disconnects for 10 s,
+reconnects and measures how old the first messages are. Bridge RSS is sampled throughout.
 
 Run in the set-up shell (``source .venv/env.sh``)::
 
@@ -113,7 +113,14 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def analyse(arrivals, reconnect_arrivals, state_sent, window):
+def first_messages(arrivals):
+    first_state = next((a for a in arrivals if a[0] == 'state'), None)
+    camera = [(a[3] - a[2]) / 1e6 for a in arrivals if a[0] == 'camera']
+    return (None if first_state is None else (first_state[3] - first_state[2]) / 1e6,
+            max(camera, default=None))
+
+
+def analyse(arrivals, reconnects, state_sent, window):
     start, end = window
     state = [a for a in arrivals if a[0] == 'state']
     camera = [a for a in arrivals if a[0] == 'camera' and start <= a[3] <= end]
@@ -124,8 +131,9 @@ def analyse(arrivals, reconnect_arrivals, state_sent, window):
     times = sorted(a[3] for a in in_window)
     gaps = [(b - a) / 1e6 for a, b in zip(times, times[1:])]
     camera_ages = [(a[3] - a[2]) / 1e6 for a in camera]
-    first_state = next((a for a in reconnect_arrivals if a[0] == 'state'), None)
-    reconnect_camera = [(a[3] - a[2]) / 1e6 for a in reconnect_arrivals if a[0] == 'camera']
+    firsts = [first_messages(r) for r in reconnects]
+    first_states = [f[0] for f in firsts if f[0] is not None]
+    oldest_images = [f[1] for f in firsts if f[1] is not None]
     if os.environ.get('SLOW_LINK_DEBUG'):
         print('missing state', sorted(expected - received), file=sys.stderr)
     return {
@@ -136,10 +144,11 @@ def analyse(arrivals, reconnect_arrivals, state_sent, window):
         'camera_fps': len(camera) / ((end - start) / 1e9),
         'camera_age_p50_ms': percentile(camera_ages, 0.5),
         'camera_age_p99_ms': percentile(camera_ages, 0.99),
-        'reconnect_first_state_age_ms': (None if first_state is None
-                                         else (first_state[3] - first_state[2]) / 1e6),
-        'reconnect_camera_age_max_ms': max(reconnect_camera, default=None),
-        'reconnect_camera_frames': len(reconnect_camera),
+        'reconnects': len(reconnects),
+        'reconnect_first_state_age_ms': first_states,
+        'reconnect_first_state_age_median_ms': percentile(first_states, 0.5),
+        'reconnect_first_state_age_max_ms': max(first_states, default=None),
+        'reconnect_camera_age_max_ms': max(oldest_images, default=None),
     }
 
 
@@ -156,7 +165,7 @@ def baseline_command(revision, port, workdir):
     return [sys.executable, '-c', launcher, *command[1:]]
 
 
-def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY):
+def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, reconnects=1):
     width, height, hz = CAMERAS[camera]
     children = []
     try:
@@ -195,11 +204,12 @@ def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY):
             await record(ws, seconds, arrivals)
             end = time.monotonic_ns()
             await ws.close()
-            rss['after_first'] = bridge.ps.memory_info().rss
-            await asyncio.sleep(AWAY)
-            ws = await subscribe(url)
-            await record(ws, AFTER_RECONNECT, again)
-            await ws.close()
+            for _ in range(reconnects):
+                await asyncio.sleep(AWAY)
+                ws = await subscribe(url)
+                again.append([])
+                await record(ws, AFTER_RECONNECT, again[-1])
+                await ws.close()
             sampler.cancel()
             return arrivals, again, (start, end)
 
@@ -222,7 +232,8 @@ def fmt(value, digits=0):
 def table(results):
     lines = ['| camera | bridge | state delivered | state age p50 / p99 / max ms '
              '| longest state gap ms | camera frames/s | camera age p50 / p99 ms '
-             '| after reconnect: first state age ms, oldest image ms | RSS MB (start→peak) |',
+             '| after reconnects: first state age median / max ms, oldest image ms '
+             '| RSS MB (start→peak) |',
              '|---|---|---|---|---|---|---|---|---|']
     for r in results:
         width, height, hz = CAMERAS[r['camera']]
@@ -232,7 +243,9 @@ def table(results):
             f"| {fmt(r['state_age_p50_ms'])} / {fmt(r['state_age_p99_ms'])} / "
             f"{fmt(r['state_age_max_ms'])} | {fmt(r['state_longest_gap_ms'])} "
             f"| {r['camera_fps']:.1f} | {fmt(r['camera_age_p50_ms'])} / "
-            f"{fmt(r['camera_age_p99_ms'])} | {fmt(r['reconnect_first_state_age_ms'])}, "
+            f"{fmt(r['camera_age_p99_ms'])} "
+            f"| {fmt(r['reconnect_first_state_age_median_ms'])} / "
+            f"{fmt(r['reconnect_first_state_age_max_ms'])} ({r['reconnects']} reconnects), "
             f"{fmt(r['reconnect_camera_age_max_ms'])} "
             f"| {r['rss_start_mb']:.0f}→{r['rss_peak_mb']:.0f} |")
     return '\n'.join(lines)
@@ -243,6 +256,8 @@ def main():
     parser.add_argument('--seconds', type=float, default=30.0, help='measured time per run')
     parser.add_argument('--cameras', default='vga,1080p')
     parser.add_argument('--baseline', default='', help='git revision to compare with')
+    parser.add_argument('--reconnects', type=int, default=5,
+                        help='disconnect-reconnect cycles after the measured window')
     parser.add_argument('--rate', type=float, default=RATE, help='link bytes per second')
     parser.add_argument('--delay', type=float, default=DELAY, help='one-way delay, seconds')
     parser.add_argument('--output', default=os.path.join(HERE, 'results', 'slow_link.json'))
@@ -256,7 +271,7 @@ def main():
             for receiver in receivers:
                 print(f'running {camera} with {receiver}', file=sys.stderr, flush=True)
                 results.append(run_one(camera, receiver, args.seconds, env, workdir,
-                                       args.rate, args.delay))
+                                       args.rate, args.delay, args.reconnects))
     text = table(results)
     print(text)
     os.makedirs(os.path.dirname(args.output), exist_ok=True)

@@ -54,6 +54,11 @@ QUANTUM = 64 * 1024
 """Bytes a channel may send per turn of the round robin."""
 LATENCY_TARGET = 0.25
 """Seconds of link time a channel may have queued once the link is known to be slow."""
+FIRST_MESSAGE_GRACE = 0.25
+"""Seconds that large messages of a subscribe request wait, on a link not known to be fast,
+for the request's other channels to send their first message: a state topic subscribed with
+a camera is not stuck behind the camera's first frame (once started, a frame cannot be
+interrupted, and on 20 Mbit/s a VGA frame takes 0.37 s)."""
 THROUGHPUT_WINDOW = 2.0
 """Seconds over which the link's throughput is averaged; an older estimate is forgotten."""
 SLOW_LINK_RATE = 12_000_000
@@ -160,6 +165,8 @@ class SendScheduler:
         self._room_waiters: list = []
         self._sequence = 0
         self._ordered: collections.deque = collections.deque()
+        self._awaiting_first: set = set()
+        self._grace_until = float('-inf')
 
     def __len__(self) -> int:
         return self._count
@@ -300,6 +307,35 @@ class SendScheduler:
 
     # --- data ----------------------------------------------------------------------------------
 
+    def expect_first_messages(self, channel_ids, now: float) -> None:
+        """
+        Note the channels of one subscribe request, whose first messages are yet to come.
+
+        Until each has sent one, or for :data:`FIRST_MESSAGE_GRACE`, messages larger than
+        :data:`QUANTUM` wait while the link is not known to be fast.
+
+        :param channel_ids: the channels subscribed.
+        :param now: the clock's seconds.
+        """
+        if len(channel_ids) > 1:
+            self._awaiting_first.update(channel_ids)
+            self._grace_until = now + FIRST_MESSAGE_GRACE
+
+    def _holding_large(self, now: float) -> bool:
+        if self._awaiting_first and (now >= self._grace_until or not self.slow_link):
+            self._awaiting_first.clear()
+        return bool(self._awaiting_first)
+
+    def wake_in(self) -> Optional[float]:
+        """
+        Tell when held messages may go, for a writer with nothing else to send.
+
+        :return: seconds from now, or None if nothing is held.
+        """
+        if not self._awaiting_first or not self._count:
+            return None
+        return max(0.0, self._grace_until - self._clock())
+
     def put_data(self, channel_id: int, header: bytes, payload: bytes, stamp: float,
                  latched: bool = False) -> int:
         """
@@ -327,6 +363,10 @@ class SendScheduler:
         self._count += 1
         if self._count == 1 and self._on_ready is not None:
             self._on_ready()
+        elif self._awaiting_first and channel_id in self._awaiting_first:
+            self._awaiting_first.discard(channel_id)
+            if self._on_ready is not None:
+                self._on_ready()  # a first message: what was held may go now
         dropped = 0
         if len(items) > 1 and (queue.bytes > self._rate_share
                                or queue.bytes * len(self._active) > self.limit):
@@ -500,8 +540,10 @@ class SendScheduler:
         if self._active and taken < max_bytes:
             taken = self._take_data(batch, taken, max_bytes)
         if self._ordered and not batch:
+            released = len(self._control)
             self._release_ordered()
-            return self.take(max_bytes)
+            if len(self._control) > released:
+                return self.take(max_bytes)
         return batch
 
     def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
@@ -510,7 +552,8 @@ class SendScheduler:
         dropped_before = self.dropped
         active = self._active
         channels = self._channels
-        if len(active) == 1 and not self._ordered:
+        holding = self._holding_large(now)
+        if len(active) == 1 and not self._ordered and not holding:
             taken = self._take_one_channel(batch, taken, max_bytes, oldest)
         while active and taken < max_bytes:
             channel_id = active[0]
@@ -531,6 +574,11 @@ class SendScheduler:
                     continue
                 break
             size = entry[_SIZE]
+            if holding and size > QUANTUM:
+                if any(channels[c].items[0][_SIZE] <= QUANTUM for c in active):
+                    active.rotate(-1)
+                    continue
+                break
             if queue.deficit < size and len(active) > 1:
                 queue.deficit += QUANTUM
                 active.rotate(-1)

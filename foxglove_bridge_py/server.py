@@ -487,7 +487,15 @@ class FoxgloveServer:
         clock = time.monotonic
         try:
             while True:
-                await ready.wait()
+                held = queue.wake_in()
+                if held is None:
+                    await ready.wait()
+                else:
+                    # Large messages wait for a subscription's first small ones, briefly.
+                    try:
+                        await asyncio.wait_for(ready.wait(), held)
+                    except asyncio.TimeoutError:
+                        pass
                 ready.clear()
                 # Small batches, each written and drained before the scheduler chooses the
                 # next: what it has not handed out yet it can still reorder, age and drop.

@@ -600,6 +600,7 @@ class Hub:
     def _on_subscribe(self, session: ClientSession, message: protocol.Subscribe,
                       refusals: _Refusals) -> list[Effect]:
         effects: list[Effect] = []
+        subscribed: list[int] = []
         for sub_id, channel_id in message.subscriptions:
             channel = self.channels.get(channel_id)
             if channel is None:
@@ -627,10 +628,12 @@ class Hub:
             session.channel_subscriptions[channel_id] = sub_id
             subscribers = self._subscribers.setdefault(channel_id, {})
             subscribers[session] = _Subscriber(sub_id)
+            subscribed.append(channel_id)
             if len(subscribers) == 1:
                 effects.append(StartSubscription(channel))
             else:
                 effects.append(ReplayLatched(channel_id, session))
+        session.queue.expect_first_messages(subscribed, self._clock())
         return effects
 
     def _on_unsubscribe(self, session: ClientSession, message: protocol.Unsubscribe,

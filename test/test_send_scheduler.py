@@ -285,3 +285,45 @@ def test_a_link_is_slow_until_it_drains_fast_and_slow_again_when_it_does_not():
     assert not queue.slow_link
     queue.record_throughput(2_500_000, 1.0, 10.0)  # 20 Mbit/s
     assert queue.slow_link
+
+
+def test_large_first_messages_wait_briefly_for_the_small_ones_of_the_same_request():
+    queue, clock = make(limit=10_000_000)
+    frame = b'\x00' * 921_600
+    queue.expect_first_messages([STATE, CAMERA], 0.0)
+    queue.put_data(CAMERA, HEADER, frame, 0.0)
+    assert queue.take(1 << 20) == [] and queue.wake_in() == 0.25
+    clock.now = 0.05
+    queue.put_data(STATE, HEADER, b'state', 0.05)  # the state's first message: all may go
+    assert payloads(take_all(queue)) == [b'state', frame]
+    assert queue.wake_in() is None
+    # Without the state's first message, the frame goes when the grace ends.
+    queue.expect_first_messages([STATE, CAMERA], 1.0)
+    clock.now = 1.0
+    queue.put_data(CAMERA, HEADER, frame, 1.0)
+    assert take_all(queue) == []
+    clock.now = 1.25
+    assert payloads(take_all(queue)) == [frame]
+
+
+def test_nothing_is_held_on_a_fast_link_or_for_a_single_channel():
+    queue, _ = make(limit=10_000_000)
+    frame = b'\x00' * 921_600
+    queue.expect_first_messages([CAMERA], 0.0)
+    queue.put_data(CAMERA, HEADER, frame, 0.0)
+    assert payloads(take_all(queue)) == [frame]
+    queue.record_throughput(100_000_000, 0.1, 0.0)
+    queue.expect_first_messages([STATE, CAMERA], 0.0)
+    queue.put_data(CAMERA, HEADER, frame, 0.0)
+    assert payloads(take_all(queue)) == [frame]
+
+
+def test_an_ordered_frame_behind_held_data_waits_without_spinning():
+    queue, clock = make(limit=10_000_000)
+    frame = b'\x00' * 921_600
+    queue.expect_first_messages([STATE, CAMERA], 0.0)
+    queue.put_data(CAMERA, HEADER, frame, 0.0)
+    queue.put_control(b'\x05state', after_data=True)
+    assert queue.take(1 << 20) == []
+    clock.now = 0.3
+    assert take_all(queue) == [(HEADER, frame), b'\x05state']
