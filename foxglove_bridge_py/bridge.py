@@ -164,6 +164,7 @@ class Bridge:
         self._tasks: set = set()
         self._played_publishers: dict = {}
         self._asset_locks: dict[int, list] = {}
+        self._effect_handlers: dict = {}
         self.port: Optional[int] = None
 
     async def run(self, stop: asyncio.Event,
@@ -215,6 +216,7 @@ class Bridge:
         self.topics = TopicSubscriptions(
             self.node, config, self._on_message, self._on_channel_problem,
             message_info=isinstance(executor, SingleThreadedExecutor))
+        self._effect_handlers = self._make_effect_handlers()
         clock = subscribe_clock(self.node, self._on_clock) if config.use_sim_time else None
         from std_srvs.srv import Trigger
         clear_session = self.node.create_service(Trigger, '~/clear_session', self._clear_session)
@@ -332,42 +334,39 @@ class Bridge:
                 self._log.error(f'ROS operation failed: {exc!r}')
 
     def _on_effects(self, effects: list[Effect]) -> None:
-        topics = self.topics
-        publishers = self.publishers
+        handlers = self._effect_handlers
         for effect in effects:
-            if isinstance(effect, PlaybackControl):
-                self.playback.control(effect.request)
-            elif self.playback is not None and isinstance(
-                    effect, (StartSubscription, StopSubscription, ReplayLatched)):
-                pass  # a recording's messages go to whoever is subscribed; no ROS involved
-            elif isinstance(effect, StartSubscription):
-                channel = effect.channel
-                self._call_in_ros(
-                    lambda c=channel: topics.start(c.id, c.topic, c.schema_name))
-            elif isinstance(effect, StopSubscription):
-                self._call_in_ros(lambda c=effect.channel_id: topics.stop(c))
-            elif isinstance(effect, PublishMessage):
-                self._call_in_ros(lambda e=effect: publishers.publish(
-                    e.client_id, e.channel_id, e.payload))
-            elif isinstance(effect, CreatePublisher):
-                channel = effect.channel
-                self._call_in_ros(lambda c=channel, s=effect.session: publishers.create(
-                    s.client_id, c.id, c.topic, c.schema_name, c.encoding))
-            elif isinstance(effect, DestroyPublisher):
-                self._call_in_ros(lambda e=effect: publishers.destroy(e.client_id, e.channel_id))
-            elif isinstance(effect, CallService):
-                self._call_service(effect)
-            elif isinstance(effect, FetchAsset):
-                self._start_task(self._fetch_asset(effect))
-            elif isinstance(effect, RefreshGraph):
-                self._call_in_ros(self._refresh_graph)
-            elif isinstance(effect, GetParams):
-                self._start_task(self._get_parameters(effect))
-            elif isinstance(effect, SetParams):
-                self._start_task(self._set_parameters(effect))
-            elif isinstance(effect, ReplayLatched):
-                self.hub.replay(effect.session, effect.channel_id,
-                                topics.latched(effect.channel_id))
+            handlers[type(effect)](effect)
+
+    def _make_effect_handlers(self) -> dict:
+        """Map each effect type the hub returns to what carries it out."""
+        topics, publishers = self.topics, self.publishers
+        call_in_ros = self._call_in_ros
+        handlers = {
+            StartSubscription: lambda e: call_in_ros(lambda: topics.start(
+                e.channel.id, e.channel.topic, e.channel.schema_name)),
+            StopSubscription: lambda e: call_in_ros(lambda: topics.stop(e.channel_id)),
+            ReplayLatched: lambda e: self.hub.replay(e.client_id, e.channel_id,
+                                                     topics.latched(e.channel_id)),
+            PublishMessage: lambda e: call_in_ros(lambda: publishers.publish(
+                e.client_id, e.channel_id, e.payload)),
+            CreatePublisher: lambda e: call_in_ros(lambda: publishers.create(
+                e.client_id, e.channel.id, e.channel.topic, e.channel.schema_name,
+                e.channel.encoding)),
+            DestroyPublisher: lambda e: call_in_ros(lambda: publishers.destroy(
+                e.client_id, e.channel_id)),
+            CallService: self._call_service,
+            FetchAsset: lambda e: self._start_task(self._fetch_asset(e)),
+            RefreshGraph: lambda e: call_in_ros(self._refresh_graph),
+            GetParams: lambda e: self._start_task(self._get_parameters(e)),
+            SetParams: lambda e: self._start_task(self._set_parameters(e)),
+            PlaybackControl: lambda e: self.playback.control(e.request),
+        }
+        if self.playback is not None:
+            # A recording's messages go to whoever is subscribed; no ROS subscription at all.
+            for kind in (StartSubscription, StopSubscription, ReplayLatched):
+                handlers[kind] = lambda e: None
+        return handlers
 
     # --- ROS -> loop ---------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from foxglove_bridge_py.protocol import parse_json, ProtocolError
 from foxglove_bridge_py.qos import choose_qos, PublisherQos
 from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json
 from foxglove_bridge_py.schema import parse_type_name
+from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.subscription import Subscription
@@ -172,6 +173,13 @@ class LatchedCache:
         return entries
 
 
+TYPE_CLASH_RETRIES = 8
+TYPE_CLASH_RETRY_PERIOD = 0.25
+"""Seconds between tries to subscribe to a topic whose old type the middleware still holds: the
+bridge's own subscription of the old type is destroyed only once the executor lets go of it,
+and until then DDS refuses the new type on the topic."""
+
+
 class TopicSubscriptions:
     """Creates and destroys the bridge's topic subscriptions; used on the ROS thread."""
 
@@ -194,6 +202,7 @@ class TopicSubscriptions:
         self._on_problem = on_problem
         self._subscriptions: dict[int, Subscription] = {}
         self._caches: dict[int, LatchedCache] = {}
+        self._retries: dict[int, Any] = {}
         self._sequence = itertools.count(1)
         self._sim_clock = node.get_clock() if config.use_sim_time else None
 
@@ -207,13 +216,14 @@ class TopicSubscriptions:
             return self._sim_clock.now().nanoseconds
         return time.time_ns()
 
-    def start(self, channel_id: int, topic: str, type_name: str) -> None:
+    def start(self, channel_id: int, topic: str, type_name: str, attempt: int = 0) -> None:
         """
         Subscribe to a channel's topic with QoS that matches its publishers.
 
         :param channel_id: the channel.
         :param topic: the topic.
         :param type_name: the message type.
+        :param attempt: how many times this subscription was tried before.
         """
         if channel_id in self._subscriptions:
             return
@@ -251,8 +261,22 @@ class TopicSubscriptions:
                 msg_type, topic, callback, qos, raw=True)
         except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
             self._caches.pop(channel_id, None)
+            if 'incompatible type' in str(exc) and attempt < TYPE_CLASH_RETRIES:
+                self._retry_later(channel_id, topic, type_name, attempt + 1)
+                return
             self._on_problem(channel_id, 'subscription',
                              f'Cannot subscribe to {topic} ({type_name}): {exc}')
+
+    def _retry_later(self, channel_id: int, topic: str, type_name: str, attempt: int) -> None:
+        def retry() -> None:
+            timer = self._retries.pop(channel_id, None)
+            if timer is None:
+                return  # stopped meanwhile
+            self._node.destroy_timer(timer)
+            self.start(channel_id, topic, type_name, attempt)
+
+        self._retries[channel_id] = self._node.create_timer(
+            TYPE_CLASH_RETRY_PERIOD, retry, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
     def _callback(self, channel_id: int) -> Callable[[bytes], None]:
         sink = self._on_message
@@ -300,6 +324,9 @@ class TopicSubscriptions:
         :param channel_id: the channel.
         """
         self._caches.pop(channel_id, None)
+        timer = self._retries.pop(channel_id, None)
+        if timer is not None:
+            self._node.destroy_timer(timer)
         subscription = self._subscriptions.pop(channel_id, None)
         if subscription is not None:
             self._node.destroy_subscription(subscription)
@@ -321,8 +348,8 @@ class TopicSubscriptions:
         return list(self._subscriptions)
 
     def destroy(self) -> None:
-        """Drop every subscription."""
-        for channel_id in list(self._subscriptions):
+        """Drop every subscription and every pending retry."""
+        for channel_id in list(self._subscriptions) + list(self._retries):
             self.stop(channel_id)
 
 

@@ -93,14 +93,14 @@ class ReplayLatched:
     """Effect: a client joined an active channel; send it the channel's latched messages."""
 
     channel_id: int
-    session: ClientSession
+    client_id: int
 
 
 @dataclass(frozen=True)
 class CreatePublisher:
     """Effect: a client advertised a channel; create a ROS publisher for it."""
 
-    session: ClientSession
+    client_id: int
     channel: protocol.ClientChannel
 
 
@@ -632,7 +632,7 @@ class Hub:
             if len(subscribers) == 1:
                 effects.append(StartSubscription(channel))
             else:
-                effects.append(ReplayLatched(channel_id, session))
+                effects.append(ReplayLatched(channel_id, session.client_id))
         session.queue.expect_first_messages(subscribed, self._clock())
         return effects
 
@@ -685,7 +685,7 @@ class Hub:
                              'ignoring channels {}', channel.id)
                 continue
             session.client_channels[channel.id] = channel
-            effects.append(CreatePublisher(session, channel))
+            effects.append(CreatePublisher(session.client_id, channel))
         return effects
 
     def _on_client_unadvertise(self, session: ClientSession,
@@ -1104,7 +1104,7 @@ class Hub:
                     session.queue.put_data(channel_id, pack(opcode, sub.subscription_id,
                                                             log_time), payload, now)
 
-    def replay(self, session: ClientSession, channel_id: int,
+    def replay(self, client_id: int, channel_id: int,
                messages: Sequence[tuple[int, int, bytes]]) -> None:
         """
         Send a late joiner the latched messages of a channel, before its live data.
@@ -1112,10 +1112,11 @@ class Hub:
         Messages with a sequence number up to the last replayed one are then not sent again
         when they arrive in a batch that was already on its way.
 
-        :param session: the client that subscribed.
+        :param client_id: the client that subscribed.
         :param channel_id: the channel.
         :param messages: ``(sequence, log_time_ns, payload)`` tuples, oldest first.
         """
+        session = self.sessions.get(client_id)
         sub = self._subscribers.get(channel_id, {}).get(session)
         if sub is None:
             return

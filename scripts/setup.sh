@@ -78,7 +78,8 @@ else
 # ament_index (package and .msg look-ups) finds nothing in a venv unless told where it is
 case ":\${AMENT_PREFIX_PATH:-}:" in *":$venv:"*) ;; *)
   export AMENT_PREFIX_PATH="$venv\${AMENT_PREFIX_PATH:+:\$AMENT_PREFIX_PATH}" ;; esac
-export ROS_DISTRO=\${ROS_DISTRO:-$distro}
+# these wheels are $distro, whatever a shell sourced before said
+export ROS_DISTRO=$distro
 export RMW_IMPLEMENTATION=rmw_fastrtps_cpp
 # keep DDS on loopback (Kilted ignores ROS_LOCALHOST_ONLY) and off the default domain
 export ROS_AUTOMATIC_DISCOVERY_RANGE=\${ROS_AUTOMATIC_DISCOVERY_RANGE:-LOCALHOST}

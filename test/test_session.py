@@ -71,7 +71,7 @@ def test_subscription_refcounting_and_fanout():
     subscribe = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
     assert hub.handle_frame(first, subscribe % (5, channel.id)) == [StartSubscription(channel)]
     assert hub.handle_frame(second, subscribe % (0, channel.id)) == [
-        ReplayLatched(channel.id, second)]
+        ReplayLatched(channel.id, second.client_id)]
     hub.deliver([(channel.id, 1, 99, b'payload')])
     assert drain(first) == [(protocol.message_data_header(5, 99), b'payload')]
     assert drain(second) == [(protocol.message_data_header(0, 99), b'payload')]
@@ -86,7 +86,7 @@ def test_replay_then_skip_duplicates_already_replayed():
     hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
     drain(first), drain(late)
-    hub.replay(late, channel.id, [(3, 30, b'latched')])
+    hub.replay(late.client_id, channel.id, [(3, 30, b'latched')])
     hub.deliver([(channel.id, 3, 30, b'latched'), (channel.id, 4, 40, b'new')])
     assert [f[1] for f in drain(late)] == [b'latched', b'new']
     assert [f[1] for f in drain(first)] == [b'latched', b'new']
