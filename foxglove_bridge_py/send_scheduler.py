@@ -45,34 +45,22 @@ import collections
 from typing import Callable, Optional, Union
 
 from foxglove_bridge_py import protocol
+from foxglove_bridge_py.drop_report import DROP_STATUS_ID, DropReport
+from foxglove_bridge_py.link_meter import LinkMeter
 from foxglove_bridge_py.protocol import StatusLevel
+
+__all__ = ['DROP_STATUS_ID', 'QUANTUM', 'SendScheduler']
 
 Frame = Union[str, bytes, tuple]
 """JSON text, a binary frame, or ``(header, payload)`` for MessageData."""
 
 QUANTUM = 64 * 1024
 """Bytes a channel may send per turn of the round robin."""
-LATENCY_TARGET = 0.25
-"""Seconds of link time a channel may have queued once the link is known to be slow."""
 FIRST_MESSAGE_GRACE = 0.25
 """Seconds that large messages of a subscribe request wait, on a link not known to be fast,
 for the request's other channels to send their first message: a state topic subscribed with
 a camera is not stuck behind the camera's first frame (once started, a frame cannot be
 interrupted, and on 20 Mbit/s a VGA frame takes 0.37 s)."""
-THROUGHPUT_WINDOW = 2.0
-"""Seconds over which the link's throughput is averaged; an older estimate is forgotten."""
-SLOW_LINK_RATE = 12_000_000
-"""Bytes per second (about 100 Mbit/s) under which the link counts as slow: then what the
-kernel holds unsent is kept small, as it is latency that no scheduling can undo."""
-FAST_LINK_RATE = 25_000_000
-"""Bytes per second over which the link counts as fast again (kept apart from the slow rate
-so that the choice does not flap)."""
-DROP_REPORT_INTERVAL = 2.5
-"""Seconds between two drop reports to one client; the report is withdrawn after as long."""
-DROP_STATUS_ID = 'foxglove_bridge_py.send_buffer_limit'
-REPORTED_CHANNELS = 5
-"""Channels named in one drop report; the rest are counted."""
-
 # A queued MessageData: (header, payload, size, arrival time, latched replay, sequence).
 _HEADER, _PAYLOAD, _SIZE, _STAMP, _LATCHED, _SEQUENCE = range(6)
 
@@ -140,11 +128,12 @@ class SendScheduler:
         self.data_bytes = 0
         self.control_bytes = 0
         self.reply_bytes = 0
+        self.taken_bytes = 0
+        """Bytes of the frames the last :meth:`take` returned."""
         self.dropped = 0
         self.dropped_by_channel: collections.Counter = collections.Counter()
         self.overflowed = False
         self._clock = clock
-        self._describe = describe_channel
         self._on_ready = on_ready
         self._on_overflow = on_overflow
         self._control: collections.deque = collections.deque()
@@ -153,15 +142,8 @@ class SendScheduler:
         self._channels: dict[int, _ChannelQueue] = {}
         self._active: collections.deque = collections.deque()
         self._count = 0
-        self._throughput_bytes = 0.0
-        self._throughput_seconds = 0.0
-        self._throughput_at = float('-inf')
-        self._rate_share = float('inf')
-        self.slow_link = True
-        self._unreported: collections.Counter = collections.Counter()
-        self._last_report = float('-inf')
-        self._last_drop = float('-inf')
-        self._report_shown = False
+        self._link = LinkMeter()
+        self._drops = DropReport(describe_channel)
         self._room_waiters: list = []
         self._sequence = 0
         self._ordered: collections.deque = collections.deque()
@@ -322,7 +304,7 @@ class SendScheduler:
             self._grace_until = now + FIRST_MESSAGE_GRACE
 
     def _holding_large(self, now: float) -> bool:
-        if self._awaiting_first and (now >= self._grace_until or not self.slow_link):
+        if self._awaiting_first and (now >= self._grace_until or not self._link.slow):
             self._awaiting_first.clear()
         return bool(self._awaiting_first)
 
@@ -368,7 +350,7 @@ class SendScheduler:
             if self._on_ready is not None:
                 self._on_ready()  # a first message: what was held may go now
         dropped = 0
-        if len(items) > 1 and (queue.bytes > self._rate_share
+        if len(items) > 1 and (queue.bytes > self._link.queue_cap
                                or queue.bytes * len(self._active) > self.limit):
             share = self._share(stamp)
             if queue.bytes > share:
@@ -376,15 +358,15 @@ class SendScheduler:
         if self.data_bytes > self.limit:
             dropped += self._trim_largest(channel_id)
         if dropped:
-            self._note_drops(stamp)
-        elif self._report_shown:
+            self._report_drops(stamp, True)
+        elif self._drops.shown:
             self._maybe_withdraw(stamp)
         return dropped
 
     def _share(self, now: float) -> float:
         share = self.limit / max(1, len(self._active))
-        if now - self._throughput_at <= THROUGHPUT_WINDOW:
-            share = min(share, self._rate_share)
+        if self._link.fresh(now):
+            share = min(share, self._link.queue_cap)
         return share
 
     def _drop(self, channel_id: int, queue: _ChannelQueue, index: int) -> None:
@@ -395,7 +377,7 @@ class SendScheduler:
         self._count -= 1
         self.dropped += 1
         self.dropped_by_channel[channel_id] += 1
-        self._unreported[channel_id] += 1
+        self._drops.count(channel_id)
         if not queue.items:
             queue.deficit = 0
             self._active.remove(channel_id)
@@ -458,24 +440,16 @@ class SendScheduler:
         :param seconds: how long writing them and waiting for the socket took.
         :param now: the clock's seconds.
         """
-        if now - self._throughput_at > THROUGHPUT_WINDOW:
-            self._throughput_bytes = self._throughput_seconds = 0.0
-        elif self._throughput_seconds > THROUGHPUT_WINDOW:
-            scale = THROUGHPUT_WINDOW / self._throughput_seconds
-            self._throughput_bytes *= scale
-            self._throughput_seconds *= scale
-        self._throughput_bytes += nbytes
-        self._throughput_seconds += seconds
-        self._throughput_at = now
-        # Slow until shown fast: a new connection keeps the kernel's share small from its first
-        # frame, and gives it up once writes drain fast.
-        if self._throughput_seconds > 0.0:
-            rate = self._throughput_bytes / self._throughput_seconds
-            self._rate_share = rate * LATENCY_TARGET
-            if rate < SLOW_LINK_RATE:
-                self.slow_link = True
-            elif rate > FAST_LINK_RATE:
-                self.slow_link = False
+        self._link.record(nbytes, seconds, now)
+
+    @property
+    def slow_link(self) -> bool:
+        """
+        Tell whether the link counts as slow (it does until writes show it fast).
+
+        :return: True while it is slow or not yet measured.
+        """
+        return self._link.slow
 
     def throughput(self) -> Optional[float]:
         """
@@ -483,10 +457,7 @@ class SendScheduler:
 
         :return: bytes per second, or None if the link has not held the client back lately.
         """
-        if (self._throughput_seconds <= 0.0
-                or self._clock() - self._throughput_at > THROUGHPUT_WINDOW):
-            return None
-        return self._throughput_bytes / self._throughput_seconds
+        return self._link.throughput(self._clock())
 
     # --- taking --------------------------------------------------------------------------------
 
@@ -544,6 +515,7 @@ class SendScheduler:
             self._release_ordered()
             if len(self._control) > released:
                 return self.take(max_bytes)
+        self.taken_bytes = taken
         return batch
 
     def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
@@ -594,10 +566,9 @@ class SendScheduler:
             else:
                 queue.deficit = 0
                 active.popleft()
-        if self.dropped != dropped_before or (
-                self._unreported and now - self._last_report >= DROP_REPORT_INTERVAL):
-            self._note_drops(now, self.dropped != dropped_before)
-        elif self._report_shown:
+        if self.dropped != dropped_before or self._drops.pending():
+            self._report_drops(now, self.dropped != dropped_before)
+        elif self._drops.shown:
             self._maybe_withdraw(now)
         return taken
 
@@ -635,25 +606,11 @@ class SendScheduler:
 
     # --- drop reports --------------------------------------------------------------------------
 
-    def _note_drops(self, now: float, new_drops: bool = True) -> None:
-        if new_drops:
-            self._last_drop = now
-        if now - self._last_report < DROP_REPORT_INTERVAL:
-            return
-        self._last_report = now
-        self._report_shown = True
-        counts = self._unreported.most_common()
-        self._unreported = collections.Counter()
-        total = sum(n for _, n in counts)
-        named = ', '.join(f'{self._describe(c)}: {n}' for c, n in counts[:REPORTED_CHANNELS])
-        if len(counts) > REPORTED_CHANNELS:
-            named += f' and {len(counts) - REPORTED_CHANNELS} more channels'
-        self.put_status(StatusLevel.WARNING, f'Send buffer limit reached: dropped {total} '
-                        f'messages that the connection could not carry in time ({named})',
-                        DROP_STATUS_ID)
+    def _report_drops(self, now: float, new_drops: bool) -> None:
+        text = self._drops.due(now, new_drops)
+        if text is not None:
+            self.put_status(StatusLevel.WARNING, text, DROP_STATUS_ID)
 
     def _maybe_withdraw(self, now: float) -> None:
-        # Withdrawn once the client has kept up for as long as the report interval.
-        if now - self._last_drop >= DROP_REPORT_INTERVAL and not self._unreported:
-            self._report_shown = False
+        if self._drops.withdraw_due(now):
             self.put_control(protocol.remove_status([DROP_STATUS_ID]))

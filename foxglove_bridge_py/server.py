@@ -229,16 +229,6 @@ def _limit_unsent_bytes(ws, limit: int) -> bool:
     return True
 
 
-def _frames_size(frames: list) -> int:
-    size = 0
-    for frame in frames:
-        if frame.__class__ is tuple:
-            size += len(frame[0]) + len(frame[1])
-        else:
-            size += len(frame)
-    return size
-
-
 class _Connection:
     """What the server tracks of one open connection, for the watchdog and for shutdown."""
 
@@ -504,7 +494,7 @@ class FoxgloveServer:
                     started = clock()
                     await send_batch(batch)
                     connection.progress += 1
-                    size = _frames_size(batch)
+                    size = queue.taken_bytes
                     if len(queue) or size >= MEASURED_BATCH:
                         # The link, not the source, set the pace: the write measures it.
                         finished = clock()
