@@ -19,9 +19,9 @@ import time
 
 from common import receiver_qos, STREAMS, TOPIC
 import foxglove
-from foxglove_bridge_py.bridge import make_executor
-from foxglove_bridge_py.ros_topics import import_message_type
-from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
+from foxglove_bridge_py.schema import (ament_interface_reader, DefinitionBuilder,
+                                       import_message_type)
+from foxglove_bridge_py.threads import make_executor
 import rclpy
 
 

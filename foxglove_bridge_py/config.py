@@ -22,6 +22,7 @@ defaults follow the C++ foxglove_bridge so that this bridge is a drop-in replace
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 import os
 import re
@@ -238,58 +239,16 @@ class BridgeConfig:
         """
         v = dict(PARAMETER_DEFAULTS)
         v.update({k: val for k, val in values.items() if val is not None})
-        for spec in PARAMETERS:
-            _check_type(spec, v[spec.name])
-            if spec.int_range is not None:
-                low, high = spec.int_range
-                if not low <= v[spec.name] <= high:
-                    raise ConfigError(f'parameter {spec.name}: {v[spec.name]} is outside '
-                                      f'{low}..{high}')
-        if v['max_qos_depth'] < v['min_qos_depth']:
-            raise ConfigError(f'parameter max_qos_depth: {v["max_qos_depth"]} is below '
-                              f'min_qos_depth {v["min_qos_depth"]}')
-        if v['tls']:
-            for key in ('certfile', 'keyfile'):
-                if not v[key]:
-                    raise ConfigError(f'parameter {key}: required when tls is true')
-                if not os.path.isfile(v[key]):
-                    raise ConfigError(f'parameter {key}: file {v[key]!r} does not exist')
-        warnings = []
-        capabilities = []
-        for cap in v['capabilities']:
-            if cap not in KNOWN_CAPABILITIES:
-                warnings.append(f'parameter capabilities: unknown capability {cap!r} ignored')
-            elif cap in IMPLEMENTED_CAPABILITIES and cap not in capabilities:
-                capabilities.append(cap)
-        # As in the C++ bridge, time follows use_sim_time alone: /clock becomes Time messages.
-        if use_sim_time:
-            capabilities.append(Capability.TIME.value)
-        if v['playback_file']:
-            # A recording offers playback and its own time; the live-graph features do not apply.
-            capabilities = [Capability.PLAYBACK_CONTROL.value, Capability.TIME.value]
-        patterns = {name: compile_patterns(name, v[name]) for name in (
-            'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
-            'best_effort_qos_topic_whitelist', 'asset_uri_allowlist', 'allowed_origins')}
-        return cls(
-            port=v['port'], address=v['address'], tls=v['tls'], certfile=v['certfile'],
-            keyfile=v['keyfile'], min_qos_depth=v['min_qos_depth'],
-            max_qos_depth=v['max_qos_depth'], send_buffer_limit=v['send_buffer_limit'],
-            max_message_age_ms=v['max_message_age_ms'],
-            use_compression=v['use_compression'], capabilities=tuple(capabilities),
-            include_hidden=v['include_hidden'],
-            ignore_unresponsive_param_nodes=v['ignore_unresponsive_param_nodes'],
-            publish_client_count=v['publish_client_count'], debug=v['debug'],
-            session_id=v['session_id'], playback_file=v['playback_file'],
-            playback_publish=v['playback_publish'], max_clients=v['max_clients'],
-            max_message_size=v['max_message_size'],
-            max_subscriptions_per_client=v['max_subscriptions_per_client'],
-            max_channels_per_client=v['max_channels_per_client'],
-            ping_interval_ms=v['ping_interval_ms'], ping_timeout_ms=v['ping_timeout_ms'],
-            service_call_timeout_ms=v['service_call_timeout_ms'],
-            parameter_timeout_ms=v['parameter_timeout_ms'],
-            clear_session_on_clock_jump=v['clear_session_on_clock_jump'],
-            diagnostics_as_status=v['diagnostics_as_status'],
-            use_sim_time=use_sim_time, warnings=tuple(warnings), **patterns)
+        _check_values(v)
+        capabilities, warnings = _capabilities(v, use_sim_time)
+        # Every field is its parameter's value, lists of patterns compiled: the table in
+        # PARAMETERS is the one place a parameter is declared.
+        names = {f.name for f in dataclasses.fields(cls)}
+        fields = {spec.name: (compile_patterns(spec.name, v[spec.name])
+                              if spec.name in PATTERN_PARAMETERS else v[spec.name])
+                  for spec in PARAMETERS if spec.name in names}
+        fields['capabilities'] = capabilities
+        return cls(**fields, use_sim_time=use_sim_time, warnings=warnings)
 
     def topic_allowed(self, topic: str) -> bool:
         """
@@ -301,6 +260,49 @@ class BridgeConfig:
         if not self.include_hidden and is_hidden(topic):
             return False
         return matches_any(self.topic_whitelist, topic)
+
+
+PATTERN_PARAMETERS = frozenset({
+    'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
+    'best_effort_qos_topic_whitelist', 'asset_uri_allowlist', 'allowed_origins'})
+"""The list parameters whose entries are regular expressions."""
+
+
+def _check_values(v: Mapping[str, Any]) -> None:
+    for spec in PARAMETERS:
+        _check_type(spec, v[spec.name])
+        if spec.int_range is not None:
+            low, high = spec.int_range
+            if not low <= v[spec.name] <= high:
+                raise ConfigError(f'parameter {spec.name}: {v[spec.name]} is outside '
+                                  f'{low}..{high}')
+    if v['max_qos_depth'] < v['min_qos_depth']:
+        raise ConfigError(f'parameter max_qos_depth: {v["max_qos_depth"]} is below '
+                          f'min_qos_depth {v["min_qos_depth"]}')
+    if v['tls']:
+        for key in ('certfile', 'keyfile'):
+            if not v[key]:
+                raise ConfigError(f'parameter {key}: required when tls is true')
+            if not os.path.isfile(v[key]):
+                raise ConfigError(f'parameter {key}: file {v[key]!r} does not exist')
+
+
+def _capabilities(v: Mapping[str, Any], use_sim_time: bool
+                  ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    warnings = []
+    capabilities = []
+    for cap in v['capabilities']:
+        if cap not in KNOWN_CAPABILITIES:
+            warnings.append(f'parameter capabilities: unknown capability {cap!r} ignored')
+        elif cap in IMPLEMENTED_CAPABILITIES and cap not in capabilities:
+            capabilities.append(cap)
+    # As in the C++ bridge, time follows use_sim_time alone: /clock becomes Time messages.
+    if use_sim_time:
+        capabilities.append(Capability.TIME.value)
+    if v['playback_file']:
+        # A recording offers playback and its own time; the live-graph features do not apply.
+        capabilities = [Capability.PLAYBACK_CONTROL.value, Capability.TIME.value]
+    return tuple(capabilities), tuple(warnings)
 
 
 def _check_type(spec: ParameterSpec, value: Any) -> None:

@@ -23,12 +23,22 @@ play, pause, seek and speed map wall-clock time to recording time; the caller sl
 from __future__ import annotations
 
 from dataclasses import dataclass
+import enum
 import heapq
 import math
 import os
 from typing import Iterator
 
-PLAYING, PAUSED, BUFFERING, ENDED = 0, 1, 2, 3
+
+class PlayerStatus(enum.IntEnum):
+    """A player's status, as PlaybackState encodes it."""
+
+    PLAYING = 0
+    PAUSED = 1
+    BUFFERING = 2
+    ENDED = 3
+
+
 MIN_SPEED, MAX_SPEED = 0.01, 100.0
 
 
@@ -149,7 +159,7 @@ class Player:
         """
         self.start_time = start_time
         self.end_time = end_time
-        self.status = PAUSED
+        self.status = PlayerStatus.PAUSED
         self.speed = 1.0
         self._data_anchor = start_time
         self._wall_anchor = 0.0
@@ -161,7 +171,7 @@ class Player:
         :param wall: seconds on a monotonic clock.
         :return: nanoseconds of recording time, within the recording's range.
         """
-        if self.status != PLAYING:
+        if self.status != PlayerStatus.PLAYING:
             return self._data_anchor
         elapsed = (wall - self._wall_anchor) * self.speed * 1e9
         return min(self.end_time, self._data_anchor + int(elapsed))
@@ -181,12 +191,12 @@ class Player:
 
         :param wall: now, on the monotonic clock.
         """
-        if self.status == ENDED:
+        if self.status == PlayerStatus.ENDED:
             self._data_anchor = self.start_time
-        elif self.status == PLAYING:
+        elif self.status == PlayerStatus.PLAYING:
             return
         self._wall_anchor = wall
-        self.status = PLAYING
+        self.status = PlayerStatus.PLAYING
 
     def pause(self, wall: float) -> None:
         """
@@ -194,10 +204,10 @@ class Player:
 
         :param wall: now, on the monotonic clock.
         """
-        if self.status == PLAYING:
+        if self.status == PlayerStatus.PLAYING:
             self._data_anchor = self.now(wall)
-        if self.status != ENDED:
-            self.status = PAUSED
+        if self.status != PlayerStatus.ENDED:
+            self.status = PlayerStatus.PAUSED
 
     def seek(self, data_time: int, wall: float) -> int:
         """
@@ -209,8 +219,8 @@ class Player:
         """
         self._data_anchor = max(self.start_time, min(self.end_time, data_time))
         self._wall_anchor = wall
-        if self.status == ENDED:
-            self.status = PAUSED
+        if self.status == PlayerStatus.ENDED:
+            self.status = PlayerStatus.PAUSED
         return self._data_anchor
 
     def set_speed(self, speed: float, wall: float) -> float:
@@ -232,7 +242,7 @@ class Player:
     def end(self) -> None:
         """Mark the end of the recording reached."""
         self._data_anchor = self.end_time
-        self.status = ENDED
+        self.status = PlayerStatus.ENDED
 
     def state(self, wall: float) -> tuple[int, int, float]:
         """

@@ -22,12 +22,12 @@ paused simulation, a bag not yet playing), they would never fire and discovery w
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable
 
 from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
+from foxglove_bridge_py.graph_types import ConnectionGraph, GraphChange
+from foxglove_bridge_py.protocol import Channel, Service
 from foxglove_bridge_py.schema import DefinitionBuilder
-from foxglove_bridge_py.session import ChannelSpec, ConnectionGraph, ServiceSpec
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.timer import Timer
@@ -50,26 +50,11 @@ def steady_timer(node: Node, period: float, callback: Callable[[], None]) -> Tim
     return node.create_timer(period, callback, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
 
-@dataclass(frozen=True)
-class GraphChange:
-    """What came and went since the last report."""
-
-    added_channels: list[ChannelSpec] = field(default_factory=list)
-    removed_channels: list[tuple[str, str]] = field(default_factory=list)
-    added_services: list[ServiceSpec] = field(default_factory=list)
-    removed_services: list[str] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.added_channels or self.removed_channels or self.added_services
-                    or self.removed_services)
-
-
 class GraphWatcher:
     """Reports channels to add and remove as topics appear on and vanish from the graph."""
 
     def __init__(self, node: Node, config: BridgeConfig, definitions: DefinitionBuilder,
-                 on_change: Callable[[GraphChange], None], *, exclude: Optional[set] = None,
-                 services: bool = False,
+                 on_change: Callable[[GraphChange], None], *, services: bool = False,
                  subscribed_topics: Callable[[], Iterable[str]] = tuple) -> None:
         """
         Start watching; the first report comes from :meth:`poll`, then from a timer.
@@ -78,7 +63,6 @@ class GraphWatcher:
         :param config: whitelists and the hidden rule.
         :param definitions: builds each new type's schema.
         :param on_change: called with what changed, when something did.
-        :param exclude: topics never to advertise.
         :param services: also watch services.
         :param subscribed_topics: the topics the bridge itself subscribes to.
         """
@@ -87,9 +71,8 @@ class GraphWatcher:
         self._config = config
         self._definitions = definitions
         self._on_change = on_change
-        self._exclude = exclude or set()
-        self._known: dict[tuple[str, str], ChannelSpec] = {}
-        self._known_services: dict[str, ServiceSpec] = {}
+        self._known: dict[tuple[str, str], Channel] = {}
+        self._known_services: dict[str, Service] = {}
         self._watch_services = services
         self._warned_types: set[str] = set()
         self._timer = steady_timer(node, GRAPH_POLL_PERIOD, self.poll)
@@ -103,7 +86,7 @@ class GraphWatcher:
         current = set()
         subscribed = None
         for topic, types in self._node.get_topic_names_and_types():
-            if topic in self._exclude or not self._config.topic_allowed(topic):
+            if not self._config.topic_allowed(topic):
                 continue
             if len(types) > 1:
                 if subscribed is None:
@@ -151,14 +134,14 @@ class GraphWatcher:
             del self._known_services[name]
             change.removed_services.append(name)
 
-    def _service_spec(self, name: str, type_name: str) -> ServiceSpec:
+    def _service_spec(self, name: str, type_name: str) -> Service:
         request = self._definitions.get(type_name + '_Request')
         response = self._definitions.get(type_name + '_Response')
         if request is None or response is None:
-            return ServiceSpec(name, type_name)
-        return ServiceSpec(name, type_name, request.text, response.text, request.encoding)
+            return Service(0, name, type_name)
+        return Service(0, name, type_name, request.text, response.text, request.encoding)
 
-    def _spec(self, key: tuple[str, str]) -> ChannelSpec:
+    def _spec(self, key: tuple[str, str]) -> Channel:
         topic, type_name = key
         definition = self._definitions.get(type_name)
         if definition is None:
@@ -167,11 +150,18 @@ class GraphWatcher:
                 self._node.get_logger().warning(
                     f'no message definition found for {type_name} (topic {topic}): '
                     'advertising it without a schema')
-            return ChannelSpec(topic, type_name, '', None)
-        return ChannelSpec(topic, type_name, definition.text, definition.encoding)
+            return Channel(0, topic, 'cdr', type_name, '', None)
+        return Channel(0, topic, 'cdr', type_name, definition.text, definition.encoding)
 
 
-def _node_id(name: str, namespace: str) -> str:
+def node_id(name: str, namespace: str) -> str:
+    """
+    Give a node's fully qualified name, its id in the connection graph.
+
+    :param name: the node's name.
+    :param namespace: its namespace.
+    :return: e.g. ``/robot/driver``.
+    """
     return f'{namespace.rstrip("/")}/{name}'
 
 
@@ -190,9 +180,9 @@ def read_connection_graph(node: Node, config: BridgeConfig) -> ConnectionGraph:
     for topic, _ in node.get_topic_names_and_types():
         if not matches_any(config.topic_whitelist, topic):
             continue
-        publishers = {_node_id(i.node_name, i.node_namespace)
+        publishers = {node_id(i.node_name, i.node_namespace)
                       for i in node.get_publishers_info_by_topic(topic)}
-        subscribers = {_node_id(i.node_name, i.node_namespace)
+        subscribers = {node_id(i.node_name, i.node_namespace)
                        for i in node.get_subscriptions_info_by_topic(topic)}
         if publishers:
             published[topic] = tuple(sorted(publishers))
@@ -206,6 +196,63 @@ def read_connection_graph(node: Node, config: BridgeConfig) -> ConnectionGraph:
             continue
         for service, _ in offered:
             if matches_any(config.service_whitelist, service):
-                providers.setdefault(service, set()).add(_node_id(name, namespace))
+                providers.setdefault(service, set()).add(node_id(name, namespace))
     services = {s: tuple(sorted(ids)) for s, ids in providers.items()}
     return ConnectionGraph(published, subscribed, services)
+
+
+def parameter_nodes(node: Node) -> list[str]:
+    """
+    List the nodes that serve parameters (list, get and set).
+
+    :param node: the bridge's node.
+    :return: their fully qualified names.
+    """
+    services = {name for name, _ in node.get_service_names_and_types()}
+    found = []
+    for name, namespace in node.get_node_names_and_namespaces():
+        full = node_id(name, namespace)
+        if all(f'{full}/{s}' in services for s in (
+                'list_parameters', 'get_parameters', 'set_parameters')):
+            found.append(full)
+    return found
+
+
+class ConnectionGraphReader:
+    """Reads the connection graph now and then while a client watches it; ROS thread."""
+
+    def __init__(self, node: Node, config: BridgeConfig,
+                 on_graph: Callable[[ConnectionGraph], None]) -> None:
+        """
+        Start unwatched: nothing is read until :meth:`watch`.
+
+        :param node: the bridge's node.
+        :param config: the whitelists.
+        :param on_graph: receives each graph read.
+        """
+        self._node = node
+        self._config = config
+        self._on_graph = on_graph
+        self._watched = False
+        self._timer = steady_timer(node, CONNECTION_GRAPH_PERIOD, self._read_if_watched)
+
+    def watch(self, watched: bool) -> None:
+        """
+        Start or stop reading; a start (a new subscriber) reads at once.
+
+        :param watched: whether any client is subscribed.
+        """
+        self._watched = watched
+        self._read_if_watched()
+
+    def graph_changed(self) -> None:
+        """Read at once: topics or services came or went."""
+        self._read_if_watched()
+
+    def _read_if_watched(self) -> None:
+        if self._watched:
+            self._on_graph(read_connection_graph(self._node, self._config))
+
+    def destroy(self) -> None:
+        """Stop the timer."""
+        self._node.destroy_timer(self._timer)

@@ -198,6 +198,30 @@ class ParameterAccess:
         self._timeout = timeout
         self.unresponsive: set[str] = set()
 
+    async def serve_get(self, request: Any, answers: Any) -> None:
+        """
+        Answer a client's getParameters.
+
+        :param request: the ``GetParams`` effect.
+        :param answers: the parameters capability, which sends the answer.
+        """
+        parameters = await self.get_values(request.names)
+        answers.values(request.client_id, parameters, request.request_id)
+
+    async def serve_set(self, request: Any, answers: Any) -> None:
+        """
+        Carry out a client's setParameters; answer with the new values if it gave an id.
+
+        :param request: the ``SetParams`` effect.
+        :param answers: the parameters capability, which sends the answer and the problems.
+        """
+        _, problems = await self.set_values(request.parameters)
+        for problem in problems:
+            answers.problem(request.client_id, f'Cannot set parameter {problem}')
+        if request.request_id is not None:
+            parameters = await self.get_values([p.name for p in request.parameters])
+            answers.values(request.client_id, parameters, request.request_id)
+
     def allowed(self, full_name: str) -> bool:
         """
         Tell whether ``param_whitelist`` lets clients see and set a parameter.

@@ -13,29 +13,48 @@
 # limitations under the License.
 
 """
-Service calls on behalf of clients: CDR or JSON in, the same encoding out.
+ROS service calls made by the bridge: clients' calls and the parameter requests.
 
-rclpy has no type-less service client, so each call is decoded into the service's Request
-class, sent with ``call_async`` (never waiting on the executor thread), and the response is
-encoded back when it arrives.
+One cache of service clients, and one owner of each call's timeout and cancellation: a call
+answers its ``on_done`` exactly once, with the response or an error, whatever happens. rclpy
+has no type-less service client, so a client's call is decoded into the service's Request class
+(CDR or JSON) and its response encoded back. Used on the ROS thread; a call never waits on it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from typing import Any, Awaitable, Callable, Optional
 
 from foxglove_bridge_py.protocol import encode_json, parse_json, ProtocolError
+from foxglove_bridge_py.ros_graph import steady_timer
 from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json, message_to_json
-from foxglove_bridge_py.ros_topics import import_message_type
+from foxglove_bridge_py.schema import import_message_type
 from rclpy.node import Node
 from rclpy.serialization import deserialize_message, serialize_message
 
-CallDone = Callable[[Optional[bytes], Optional[str]], None]
-"""Receives ``(payload, None)`` on success or ``(None, error)``, on the ROS thread."""
+READY_POLL = 0.02
+"""Seconds between two checks that a service a call waits for has appeared."""
+
+Done = Callable[[Any, Optional[str]], None]
+"""Receives ``(response, None)`` or ``(None, error)``, once, on the ROS thread."""
+
+
+class ServiceCallError(RuntimeError):
+    """A service call that failed or timed out; the text says which and why."""
+
+
+class _Call:
+    """One call in flight: its timers and how it ends."""
+
+    def __init__(self, on_done: Done) -> None:
+        self.on_done = on_done
+        self.timers: list = []
+        self.client: Any = None
+        self.future: Any = None
 
 
 class ServiceCaller:
-    """Calls ROS services for clients; used on the ROS thread."""
+    """Calls ROS services; used on the ROS thread."""
 
     def __init__(self, node: Node) -> None:
         """
@@ -44,78 +63,167 @@ class ServiceCaller:
         :param node: the bridge's node.
         """
         self._node = node
-        self._clients: dict[tuple[str, str], Any] = {}
-        self._pending: dict[Any, tuple[Any, Any]] = {}
+        self._clients: dict[tuple[str, Any], Any] = {}
+        self._calls: dict[Any, _Call] = {}
 
-    def call(self, key: Any, name: str, type_name: str, encoding: str, payload: bytes,
-             on_done: CallDone) -> None:
+    def call_encoded(self, key: Any, name: str, type_name: str, encoding: str, payload: bytes,
+                     timeout: float, on_done: Callable[[Optional[bytes], Optional[str]], None]
+                     ) -> None:
         """
-        Start a call; ``on_done`` is called exactly once unless :meth:`cancel` comes first.
+        Call a service for a client: the request and the response in ``cdr`` or ``json``.
 
-        :param key: identifies the call for :meth:`cancel`.
+        A service that is not there fails at once; one that does not answer within
+        ``timeout`` fails then, and its late answer is ignored.
+
+        :param key: identifies the call among those in flight.
         :param name: the service.
         :param type_name: its type, e.g. ``std_srvs/srv/SetBool``.
-        :param encoding: ``cdr`` or ``json``, for the request and the response.
+        :param encoding: ``cdr`` or ``json``.
         :param payload: the serialized request.
+        :param timeout: seconds to wait for the answer.
         :param on_done: receives the serialized response or the error.
         """
         try:
             srv_type = import_message_type(type_name)
         except ImportError as exc:
             return on_done(None, f'Service type {type_name} is not installed ({exc})')
-        client = self._clients.get((name, type_name))
-        if client is None:
-            client = self._clients[(name, type_name)] = self._node.create_client(srv_type, name)
-        if not client.service_is_ready():
+        if not self._client(name, srv_type).service_is_ready():
             return on_done(None, f'Service {name} is not available')
         try:
-            if encoding == 'cdr':
-                request = deserialize_message(payload, srv_type.Request)
-            else:
-                request = message_from_json(srv_type.Request, parse_json(payload))
+            request = (deserialize_message(payload, srv_type.Request) if encoding == 'cdr'
+                       else message_from_json(srv_type.Request, parse_json(payload)))
         except (ValueError, ProtocolError, JsonConversionError) as exc:
             return on_done(None, f'Bad request for {name} ({type_name}): {exc}')
         except Exception as exc:  # noqa: B902 - rclpy's deserializer raises various errors
             return on_done(None, f'Bad request for {name} ({type_name}): {exc!r}')
-        future = client.call_async(request)
-        self._pending[key] = (client, future)
 
-        def finished(done: Any) -> None:
-            if self._pending.pop(key, None) is None:
-                return
+        def encoded(response: Any, error: Optional[str]) -> None:
+            if error is not None:
+                return on_done(None, error)
             try:
-                response = done.result()
-                if encoding == 'cdr':
-                    on_done(serialize_message(response), None)
-                else:
-                    on_done(encode_json(message_to_json(response)).encode(), None)
+                on_done(serialize_message(response) if encoding == 'cdr'
+                        else encode_json(message_to_json(response)).encode(), None)
             except Exception as exc:  # noqa: B902 - the client must hear of any failure
                 on_done(None, f'Service {name} failed: {exc!r}')
 
-        future.add_done_callback(finished)
+        self.call(key, name, srv_type, request, timeout, encoded,
+                  timeout_message=f'Service {name} did not answer within '
+                                  f'{round(timeout * 1000)} ms')
+
+    def call(self, key: Any, name: str, srv_type: Any, request: Any, timeout: float,
+             on_done: Done, *, wait_for_service: bool = False,
+             timeout_message: Optional[str] = None) -> None:
+        """
+        Call a service with a request object.
+
+        :param key: identifies the call among those in flight.
+        :param name: the service.
+        :param srv_type: its class.
+        :param request: the request.
+        :param timeout: seconds for the whole call, waiting for the service included.
+        :param on_done: receives the response or the error, once.
+        :param wait_for_service: wait (within ``timeout``) for a service not there yet.
+        :param timeout_message: the error when time runs out.
+        """
+        call = self._calls[key] = _Call(on_done)
+        client = self._client(name, srv_type)
+        call.timers.append(steady_timer(self._node, timeout, lambda: self._finish(
+            key, None, timeout_message or f'{name} did not answer within {timeout:g} s')))
+        if client.service_is_ready():
+            self._send(key, client, request)
+        elif wait_for_service:
+            def poll() -> None:
+                if key in self._calls and client.service_is_ready():
+                    self._send(key, client, request)
+            call.timers.append(steady_timer(self._node, READY_POLL, poll))
+        else:
+            self._finish(key, None, f'Service {name} is not available')
+
+    def _send(self, key: Any, client: Any, request: Any) -> None:
+        call = self._calls[key]
+        for timer in call.timers[1:]:
+            self._node.destroy_timer(timer)
+        del call.timers[1:]
+        call.client = client
+        call.future = client.call_async(request)
+
+        def finished(done: Any) -> None:
+            error = done.exception()
+            self._finish(key, None if error else done.result(),
+                         None if error is None else f'{client.srv_name} failed: {error!r}')
+
+        call.future.add_done_callback(finished)
+
+    def _finish(self, key: Any, response: Any, error: Optional[str]) -> None:
+        call = self._calls.pop(key, None)
+        if call is None:
+            return  # answered, timed out or cancelled before
+        for timer in call.timers:
+            self._node.destroy_timer(timer)
+        if error is not None and call.future is not None and hasattr(
+                call.client, 'remove_pending_request'):
+            try:
+                call.client.remove_pending_request(call.future)
+            except Exception:  # noqa: B902 - the client may be destroyed (service gone)
+                pass
+        call.on_done(response, error)
 
     def cancel(self, key: Any) -> None:
         """
-        Forget a call that took too long, so that its late response is ignored.
+        Drop a call whose answer nobody waits for any more; its ``on_done`` is not called.
 
-        :param key: the key given to :meth:`call`.
+        :param key: the key given to the call.
         """
-        entry = self._pending.pop(key, None)
-        if entry is not None:
-            client, future = entry
-            if hasattr(client, 'remove_pending_request'):
-                client.remove_pending_request(future)
+        call = self._calls.get(key)
+        if call is not None:
+            call.on_done = lambda response, error: None
+            self._finish(key, None, 'cancelled')
 
-    def forget(self, name: str) -> None:
-        """
-        Destroy the clients of a service that left the graph.
+    def _client(self, name: str, srv_type: Any) -> Any:
+        client = self._clients.get((name, srv_type))
+        if client is None:
+            client = self._clients[(name, srv_type)] = self._node.create_client(srv_type, name)
+        return client
 
-        :param name: the service.
+    def forget(self, names: list[str]) -> None:
         """
-        for key in [k for k in self._clients if k[0] == name]:
+        Destroy the clients of services that left the graph.
+
+        :param names: the services.
+        """
+        gone = set(names)
+        for key in [k for k in self._clients if k[0] in gone]:
             self._node.destroy_client(self._clients.pop(key))
 
     def destroy(self) -> None:
-        """Destroy every client."""
+        """Drop every call in flight and destroy every client."""
+        for key in list(self._calls):
+            self.cancel(key)
         for key in list(self._clients):
             self._node.destroy_client(self._clients.pop(key))
+
+
+def loop_caller(caller: ServiceCaller, await_in_ros: Callable[[Callable], Awaitable[Any]]
+                ) -> Callable[[str, Any, Any, float], Awaitable[Any]]:
+    """
+    Make ``call(name, srv_type, request, timeout)`` for coroutines on the loop.
+
+    The call waits (within the timeout) for a service that is not there yet, and raises
+    :class:`ServiceCallError` if it fails or times out.
+
+    :param caller: the ROS-side caller.
+    :param await_in_ros: runs ``start(done)`` on the ROS thread and awaits ``done``'s result
+        (``Threads.await_ros_callback``).
+    :return: the coroutine function.
+    """
+    def call(name: str, srv_type: Any, request: Any, timeout: float) -> Awaitable[Any]:
+        key = object()
+
+        def start(done: Callable) -> None:
+            caller.call(key, name, srv_type, request, timeout, lambda response, error: done(
+                response, None if error is None else ServiceCallError(error)),
+                wait_for_service=True)
+
+        return await_in_ros(start)
+
+    return call

@@ -23,18 +23,14 @@ that subscribes later than the first one still gets what DDS replayed to the fir
 from __future__ import annotations
 
 import collections
-import importlib
 import itertools
 import struct
-import threading
 import time
 from typing import Any, Callable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
-from foxglove_bridge_py.protocol import parse_json, ProtocolError
 from foxglove_bridge_py.qos import choose_qos, PublisherQos
-from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json
-from foxglove_bridge_py.schema import parse_type_name
+from foxglove_bridge_py.schema import import_message_type
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -49,25 +45,6 @@ ProblemSink = Callable[[int, str, str], None]
 # rclpy passes MessageInfo to two-argument callbacks from Jazzy on, with the publisher's GID from
 # Kilted on; without the GID the cache keeps the latest messages of all publishers together.
 _HAS_MESSAGE_INFO = hasattr(Subscription, 'CallbackType')
-
-
-def import_message_type(type_name: str) -> Any:
-    """
-    Import the Python class of a ROS message or service type.
-
-    :param type_name: e.g. ``std_msgs/msg/String`` or ``std_srvs/srv/SetBool``.
-    :return: the class.
-    :raises ImportError: if its package is not installed or has no such type.
-    """
-    try:
-        package, kind, name = parse_type_name(type_name)
-    except ValueError as exc:
-        raise ImportError(str(exc)) from None
-    module = importlib.import_module(f'{package}.{kind}')
-    try:
-        return getattr(module, name)
-    except AttributeError:
-        raise ImportError(f'{package}.{kind} has no type {name}') from None
 
 
 _CDR_LITTLE_ENDIAN = 1
@@ -133,7 +110,7 @@ def subscribe_diagnostics(node: Node, on_entries: DiagnosticsSink) -> Optional[S
 
 
 class LatchedCache:
-    """The latest messages of each publisher on a transient_local topic; thread-safe."""
+    """The latest messages of each publisher on a transient_local topic."""
 
     def __init__(self, per_publisher: int, total: int) -> None:
         """
@@ -145,7 +122,6 @@ class LatchedCache:
         self._depth = max(1, per_publisher)
         self._total = max(1, total)
         self._by_publisher: dict[Any, collections.deque] = {}
-        self._lock = threading.Lock()
 
     def add(self, publisher: Any, entry: tuple[int, int, bytes]) -> None:
         """
@@ -154,12 +130,11 @@ class LatchedCache:
         :param publisher: the publisher's GID, or None when rclpy does not report it.
         :param entry: ``(sequence, log_time_ns, payload)``.
         """
-        with self._lock:
-            kept = self._by_publisher.get(publisher)
-            if kept is None:
-                depth = self._total if publisher is None else self._depth
-                kept = self._by_publisher[publisher] = collections.deque(maxlen=depth)
-            kept.append(entry)
+        kept = self._by_publisher.get(publisher)
+        if kept is None:
+            depth = self._total if publisher is None else self._depth
+            kept = self._by_publisher[publisher] = collections.deque(maxlen=depth)
+        kept.append(entry)
 
     def snapshot(self) -> list[tuple[int, int, bytes]]:
         """
@@ -167,8 +142,7 @@ class LatchedCache:
 
         :return: ``(sequence, log_time_ns, payload)`` tuples.
         """
-        with self._lock:
-            entries = [e for kept in self._by_publisher.values() for e in kept]
+        entries = [e for kept in self._by_publisher.values() for e in kept]
         entries.sort(key=lambda e: e[0])
         return entries
 
@@ -184,7 +158,8 @@ class TopicSubscriptions:
     """Creates and destroys the bridge's topic subscriptions; used on the ROS thread."""
 
     def __init__(self, node: Node, config: BridgeConfig, on_message: MessageSink,
-                 on_problem: ProblemSink, *, message_info: bool = _HAS_MESSAGE_INFO) -> None:
+                 on_problem: ProblemSink, on_latched: Callable[[int], None] = lambda _: None,
+                 *, message_info: bool = _HAS_MESSAGE_INFO) -> None:
         """
         Create the manager.
 
@@ -192,6 +167,7 @@ class TopicSubscriptions:
         :param config: QoS bounds and the best-effort whitelist.
         :param on_message: receives every message.
         :param on_problem: receives subscription failures and QoS warnings.
+        :param on_latched: told of a channel whose messages are kept for late joiners.
         :param message_info: ask for MessageInfo (publisher GIDs) on latched topics; the
             EventsExecutor cannot deliver it.
         """
@@ -200,6 +176,7 @@ class TopicSubscriptions:
         self._config = config
         self._on_message = on_message
         self._on_problem = on_problem
+        self._on_latched = on_latched
         self._subscriptions: dict[int, Subscription] = {}
         self._caches: dict[int, LatchedCache] = {}
         self._retries: dict[int, Any] = {}
@@ -266,6 +243,9 @@ class TopicSubscriptions:
                 return
             self._on_problem(channel_id, 'subscription',
                              f'Cannot subscribe to {topic} ({type_name}): {exc}')
+            return
+        if channel_id in self._caches:
+            self._on_latched(channel_id)
 
     def _retry_later(self, channel_id: int, topic: str, type_name: str, attempt: int) -> None:
         def retry() -> None:
@@ -307,15 +287,17 @@ class TopicSubscriptions:
                 keep(data, None)
         return on_message
 
-    def latched(self, channel_id: int) -> list[tuple[int, int, bytes]]:
+    def latched(self, channel_id: int) -> tuple[list[tuple[int, int, bytes]], int]:
         """
-        Return the kept messages of a transient_local channel; thread-safe.
+        Return the kept messages of a transient_local channel, for a late joiner.
 
         :param channel_id: the channel.
-        :return: ``(sequence, log_time_ns, payload)`` tuples, oldest first.
+        :return: ``(sequence, log_time_ns, payload)`` tuples, oldest first, and the last
+            sequence number given out so far: later messages are not among them.
         """
         cache = self._caches.get(channel_id)
-        return cache.snapshot() if cache is not None else []
+        until = next(self._sequence)
+        return (cache.snapshot() if cache is not None else []), until
 
     def stop(self, channel_id: int) -> None:
         """
@@ -351,125 +333,3 @@ class TopicSubscriptions:
         """Drop every subscription and every pending retry."""
         for channel_id in list(self._subscriptions) + list(self._retries):
             self.stop(channel_id)
-
-
-def normalize_type_name(type_name: str) -> str:
-    """
-    Turn ``pkg/Type`` into ``pkg/msg/Type``; a full name is returned as it is.
-
-    :param type_name: a ROS message type name.
-    :return: the full name.
-    :raises ValueError: if it is not a type name.
-    """
-    package, kind, name = parse_type_name(type_name)
-    return f'{package}/{kind}/{name}'
-
-
-ClientErrorSink = Callable[[int, int, str], None]
-"""Receives ``(client_id, channel_id, message)`` about a client channel's failure."""
-
-
-class ClientPublishers:
-    """ROS publishers for the channels clients advertise; used on the ROS thread."""
-
-    def __init__(self, node: Node, on_create_error: ClientErrorSink,
-                 on_publish_error: ClientErrorSink) -> None:
-        """
-        Create the manager.
-
-        :param node: the bridge's node.
-        :param on_create_error: receives failures to create a publisher.
-        :param on_publish_error: receives messages that could not be published (bad JSON).
-        """
-        self._node = node
-        self._on_error = on_create_error
-        self._on_publish_error = on_publish_error
-        self._publishers: dict[tuple[int, int], tuple[Any, Any, str]] = {}
-
-    def create(self, client_id: int, channel_id: int, topic: str, schema_name: str,
-               encoding: str = 'cdr') -> None:
-        """
-        Create the publisher of a client channel, with the QoS of the topic's publishers.
-
-        :param client_id: the client.
-        :param channel_id: the client's channel id.
-        :param topic: the topic to publish on.
-        :param schema_name: the message type, ``pkg/msg/Type`` or ``pkg/Type``.
-        :param encoding: ``cdr`` (published as it is) or ``json`` (converted first).
-        """
-        def fail(reason: str) -> None:
-            self._on_error(client_id, channel_id, f'Cannot advertise channel {channel_id} on '
-                           f'{topic} with type {schema_name}: {reason}')
-
-        try:
-            type_name = normalize_type_name(schema_name)
-        except ValueError:
-            return fail('not a ROS message type name (expected pkg/msg/Type)')
-        full_topic = topic if topic.startswith('/') else '/' + topic
-        existing = dict(self._node.get_topic_names_and_types()).get(full_topic, [])
-        if existing and type_name not in existing:
-            return fail(f'the topic already has type {", ".join(existing)}')
-        try:
-            msg_type = import_message_type(type_name)
-        except ImportError as exc:
-            return fail(f'unknown message type ({exc})')
-        try:
-            publisher = self._node.create_publisher(msg_type, topic, self._qos(full_topic))
-        except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
-            return fail(str(exc))
-        self._publishers[(client_id, channel_id)] = (publisher, msg_type, encoding)
-
-    def _qos(self, topic: str) -> QoSProfile:
-        # Match the topic's existing publishers, so its subscribers get what they expect; keep
-        # every unacknowledged message when reliable, so that a burst from the app is not
-        # overwritten before a slower subscriber has it.
-        own = self._node.get_name()
-        reliability, durability = ReliabilityPolicy.RELIABLE, DurabilityPolicy.VOLATILE
-        for info in self._node.get_publishers_info_by_topic(topic):
-            if info.node_name != own:
-                reliability = info.qos_profile.reliability
-                durability = info.qos_profile.durability
-                break
-        if reliability == ReliabilityPolicy.BEST_EFFORT:
-            return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=10,
-                              reliability=reliability, durability=durability)
-        return QoSProfile(history=HistoryPolicy.KEEP_ALL, reliability=reliability,
-                          durability=durability)
-
-    def publish(self, client_id: int, channel_id: int, payload: bytes) -> None:
-        """
-        Publish a client's message: CDR bytes as they are, JSON converted to the message type.
-
-        :param client_id: the client.
-        :param channel_id: the client's channel id.
-        :param payload: the serialized message.
-        """
-        entry = self._publishers.get((client_id, channel_id))
-        if entry is None:
-            return
-        publisher, msg_type, encoding = entry
-        if encoding == 'cdr':
-            publisher.publish(payload)
-            return
-        try:
-            value = parse_json(payload)
-            publisher.publish(message_from_json(msg_type, value))
-        except (ProtocolError, JsonConversionError) as exc:
-            self._on_publish_error(client_id, channel_id, f'Cannot publish on client channel '
-                                   f'{channel_id} ({publisher.topic_name}): {exc}')
-
-    def destroy(self, client_id: int, channel_id: int) -> None:
-        """
-        Destroy a client channel's publisher.
-
-        :param client_id: the client.
-        :param channel_id: the client's channel id.
-        """
-        entry = self._publishers.pop((client_id, channel_id), None)
-        if entry is not None:
-            self._node.destroy_publisher(entry[0])
-
-    def destroy_all(self) -> None:
-        """Destroy every client publisher."""
-        for key in list(self._publishers):
-            self.destroy(*key)

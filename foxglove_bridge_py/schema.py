@@ -23,10 +23,10 @@ function, so this module is pure; :func:`ament_interface_reader` reads installed
 from __future__ import annotations
 
 from dataclasses import dataclass
+import importlib
 import os
 import re
-import threading
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 SEPARATOR = '=' * 80
 TYPE_NAME = re.compile(r'^([A-Za-z0-9_]+)/(?:(msg|srv|action)/)?([A-Za-z0-9_]+)$')
@@ -85,7 +85,7 @@ def split_service(text: str) -> list[str]:
 
 
 class DefinitionBuilder:
-    """Builds and caches full definitions; thread-safe."""
+    """Builds and caches full definitions; used on one thread (the ROS side's graph poll)."""
 
     def __init__(self, read: InterfaceReader) -> None:
         """
@@ -95,7 +95,6 @@ class DefinitionBuilder:
         """
         self._read = read
         self._cache: dict[str, Optional[Definition]] = {}
-        self._lock = threading.Lock()
 
     def get(self, type_name: str) -> Optional[Definition]:
         """
@@ -104,10 +103,9 @@ class DefinitionBuilder:
         :param type_name: e.g. ``sensor_msgs/msg/Image``.
         :return: the definition, or None.
         """
-        with self._lock:
-            if type_name not in self._cache:
-                self._cache[type_name] = self._build(type_name)
-            return self._cache[type_name]
+        if type_name not in self._cache:
+            self._cache[type_name] = self._build(type_name)
+        return self._cache[type_name]
 
     def _build(self, type_name: str) -> Optional[Definition]:
         try:
@@ -221,3 +219,34 @@ def ament_interface_reader() -> InterfaceReader:
         return None
 
     return read
+
+
+def import_message_type(type_name: str) -> Any:
+    """
+    Import the Python class of a ROS message or service type.
+
+    :param type_name: e.g. ``std_msgs/msg/String`` or ``std_srvs/srv/SetBool``.
+    :return: the class.
+    :raises ImportError: if its package is not installed or has no such type.
+    """
+    try:
+        package, kind, name = parse_type_name(type_name)
+    except ValueError as exc:
+        raise ImportError(str(exc)) from None
+    module = importlib.import_module(f'{package}.{kind}')
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        raise ImportError(f'{package}.{kind} has no type {name}') from None
+
+
+def normalize_type_name(type_name: str) -> str:
+    """
+    Turn ``pkg/Type`` into ``pkg/msg/Type``; a full name is returned as it is.
+
+    :param type_name: a ROS message type name.
+    :return: the full name.
+    :raises ValueError: if it is not a type name.
+    """
+    package, kind, name = parse_type_name(type_name)
+    return f'{package}/{kind}/{name}'

@@ -13,10 +13,11 @@
 # limitations under the License.
 
 """
-The WebSocket server: handshake, one reader and one writer task per client.
+The WebSocket server: handshake, one reader and one writer task per client, and a watchdog.
 
 Works with websockets 10.4 (the legacy API that Debian and Ubuntu ship) up to 17.x (the
-``websockets.asyncio`` API). Only this module imports websockets.
+``websockets.asyncio`` API); how frames are written on each is ``ws_framing``'s matrix. Only
+this module imports websockets.
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ import logging
 import re
 import socket
 import ssl
-import struct
 import time
 from typing import Callable, Optional
 
 from foxglove_bridge_py import protocol
+from foxglove_bridge_py.client_session import ClientSession, Effect
+from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
-from foxglove_bridge_py.session import ClientSession, Effect, Hub
+from foxglove_bridge_py.session import Hub
+from foxglove_bridge_py.ws_framing import batch_sender, SendPath
 import websockets
 
 try:  # websockets >= 13
@@ -103,120 +106,6 @@ def _request_checker(allowed_origins) -> Callable:
     return process_request
 
 
-def _frame_bytes(frame) -> bytes:
-    if frame.__class__ is tuple:
-        header, payload = frame
-        return header + payload
-    return frame
-
-
-LARGE_PAYLOAD = 64 * 1024
-_TEXT, _BINARY = 0x81, 0x82  # FIN set: every message is one unfragmented frame
-_LENGTH_16 = struct.Struct('!BBH')
-_LENGTH_64 = struct.Struct('!BBQ')
-
-
-def _frame_header(first_byte: int, length: int) -> bytes:
-    if length < 126:
-        return bytes((first_byte, length))
-    if length < 65536:
-        return _LENGTH_16.pack(first_byte, 126, length)
-    return _LENGTH_64.pack(first_byte, 127, length)
-
-
-def _direct_sender(ws) -> Optional[Callable]:
-    """
-    Return ``send_batch(frames)`` that frames messages itself and writes them straight out.
-
-    A server's frames are unmasked, so a frame is a 2-10 byte header and the payload as it is:
-    a MessageData payload shared by every client is written without a copy, and a batch costs
-    one ``writelines`` instead of a library frame object per message. Used only without
-    extensions (no permessage-deflate), while the connection is open, by the only task that
-    sends on it; the library's own control frames (pings, pongs, close) are whole writes too,
-    so nothing interleaves inside a frame. None if this websockets lacks what it needs.
-    """
-    protocol = getattr(ws, 'protocol', None)
-    if protocol is not None and hasattr(protocol, 'state'):  # websockets >= 13
-        extensions = getattr(protocol, 'extensions', None)
-        state_owner = protocol
-    else:  # the legacy API
-        extensions = getattr(ws, 'extensions', None)
-        state_owner = ws
-    transport = getattr(ws, 'transport', None)
-    if extensions or extensions is None or transport is None or not hasattr(ws, 'drain'):
-        return None
-    open_state = state_owner.state.__class__.OPEN
-
-    async def send_batch(frames: list) -> int:
-        if state_owner.state is not open_state:
-            raise websockets.ConnectionClosed(None, None)
-        chunks = []
-        append = chunks.append
-        for frame in frames:
-            if frame.__class__ is tuple:
-                header, payload = frame
-                append(_frame_header(_BINARY, len(header) + len(payload)))
-                append(header)
-                if len(payload) >= LARGE_PAYLOAD:
-                    # writelines joins its chunks (a copy) before Python 3.12; a large payload
-                    # goes to the transport on its own, which sends it without one.
-                    transport.writelines(chunks)
-                    chunks.clear()
-                    transport.write(payload)
-                else:
-                    append(payload)
-            elif frame.__class__ is str:
-                data = frame.encode()
-                append(_frame_header(_TEXT, len(data)))
-                append(data)
-            else:
-                append(_frame_header(_BINARY, len(frame)))
-                append(frame)
-        if chunks:
-            transport.writelines(chunks)
-        await ws.drain()
-
-    return send_batch
-
-
-def _batch_sender(ws) -> Callable:
-    """
-    Return ``send_batch(frames)``, which writes many frames and waits for the socket once.
-
-    Awaiting ``send()`` for every small message costs more than forwarding it. The direct
-    sender is used when it can be; otherwise both websockets APIs let a batch of frames be
-    written in one go, then drained. Only this server's writer task sends on a connection.
-    """
-    direct = _direct_sender(ws)
-    if direct is not None:
-        return direct
-    protocol = getattr(ws, 'protocol', None)
-    if hasattr(ws, 'send_context') and hasattr(protocol, 'send_binary'):  # websockets >= 13
-        async def send_batch(frames: list) -> None:
-            async with ws.send_context():
-                for frame in frames:
-                    if frame.__class__ is str:
-                        protocol.send_text(frame.encode())
-                    else:
-                        protocol.send_binary(_frame_bytes(frame))
-        return send_batch
-    if hasattr(ws, 'write_frame_sync'):  # the legacy API of websockets 10-12
-        async def send_batch(frames: list) -> None:
-            await ws.ensure_open()
-            for frame in frames:
-                if frame.__class__ is str:
-                    ws.write_frame_sync(True, 0x1, frame.encode())
-                else:
-                    ws.write_frame_sync(True, 0x2, _frame_bytes(frame))
-            await ws.drain()
-        return send_batch
-
-    async def send_each(frames: list) -> None:
-        for frame in frames:
-            await ws.send(frame if frame.__class__ is str else _frame_bytes(frame))
-    return send_each
-
-
 def _limit_unsent_bytes(ws, limit: int) -> bool:
     transport = getattr(ws, 'transport', None)
     sock = transport.get_extra_info('socket') if transport is not None else None
@@ -229,11 +118,30 @@ def _limit_unsent_bytes(ws, limit: int) -> bool:
     return True
 
 
+def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
+    """
+    Build the TLS context for ``tls:=true``.
+
+    :param config: the bridge's config.
+    :return: the context, or None without TLS.
+    :raises ConfigError: if the certificate or key cannot be loaded.
+    """
+    if not config.tls:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(config.certfile, config.keyfile)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f'parameters certfile/keyfile: cannot load {config.certfile!r} and '
+                          f'{config.keyfile!r}: {exc}') from None
+    return context
+
+
 class _Connection:
     """What the server tracks of one open connection, for the watchdog and for shutdown."""
 
     __slots__ = ('ws', 'session', 'transport', 'writer', 'progress', 'last_buffered',
-                 'last_progress', 'unsent_limited')
+                 'last_progress', 'unsent_limited', 'send_path')
 
     def __init__(self, ws, session: ClientSession) -> None:
         self.ws = ws
@@ -244,6 +152,7 @@ class _Connection:
         self.last_buffered = 0
         self.last_progress = time.monotonic()
         self.unsent_limited = False
+        self.send_path: Optional[SendPath] = None
 
     def follow_link_speed(self) -> None:
         """Keep the kernel's unsent bytes small while the link is slow, and only then."""
@@ -282,8 +191,8 @@ class FoxgloveServer:
                  ssl_context: Optional[ssl.SSLContext] = None, compression: bool = False,
                  logger: Optional[logging.Logger] = None, allowed_origins=(),
                  max_clients: int = 0, max_message_size: int = MAX_INBOUND_MESSAGE_SIZE,
-                 ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT
-                 ) -> None:
+                 ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT,
+                 send_path: Optional[SendPath] = None) -> None:
         """
         Create a server; :meth:`start` binds it.
 
@@ -300,6 +209,7 @@ class FoxgloveServer:
         :param ping_interval: seconds between keepalive pings.
         :param ping_timeout: seconds a client may take to answer one, or to take any bytes
             while data waits for it.
+        :param send_path: write frames this way (tests); by default the fastest that works.
         """
         self._allowed_origins = tuple(allowed_origins) or (re.compile('.*', re.S),)
         self._max_clients = max_clients
@@ -316,6 +226,27 @@ class FoxgloveServer:
         self._server = None
         self._connections: dict[int, _Connection] = {}
         self._watchdog: Optional[asyncio.Future] = None
+        self._send_path = send_path
+
+    @classmethod
+    def from_config(cls, hub: Hub, effects: EffectSink, config: BridgeConfig
+                    ) -> FoxgloveServer:
+        """
+        Create the server the bridge's parameters describe.
+
+        :param hub: the protocol core.
+        :param effects: carries out effects the hub returns.
+        :param config: the bridge's config.
+        :return: the server, not yet bound.
+        :raises ConfigError: if TLS files cannot be loaded.
+        """
+        return cls(hub, effects, address=config.address, port=config.port,
+                   ssl_context=make_ssl_context(config), compression=config.use_compression,
+                   logger=logging.getLogger('foxglove_bridge_py.server'),
+                   allowed_origins=config.allowed_origins, max_clients=config.max_clients,
+                   max_message_size=config.max_message_size,
+                   ping_interval=config.ping_interval_ms / 1000,
+                   ping_timeout=config.ping_timeout_ms / 1000)
 
     @property
     def port(self) -> int:
@@ -473,7 +404,8 @@ class FoxgloveServer:
     async def _write(self, connection: _Connection, ready: asyncio.Event) -> None:
         ws, session = connection.ws, connection.session
         queue = session.queue
-        send_batch = _batch_sender(ws)
+        path, send_batch = batch_sender(ws, websockets.ConnectionClosed, self._send_path)
+        connection.send_path = path
         clock = time.monotonic
         try:
             while True:

@@ -21,8 +21,8 @@ import struct
 import time
 
 from bridge_harness import Client, HELLO_WORLD_CDR, TIMEOUT, wait_for
-from foxglove_bridge_py.ros_graph import GraphChange
-from foxglove_bridge_py.session import ChannelSpec
+from foxglove_bridge_py.graph_types import GraphChange
+from foxglove_bridge_py.protocol import Channel
 import pytest
 
 pytest.importorskip('rclpy')
@@ -159,7 +159,7 @@ def test_three_clients_subscribed_at_once(run_bridge, helper_node):
         for index, client in enumerate(clients):
             channel = await client.channel_for('/shared')
             await client.subscribe(index, channel['id'])
-        wait_for(lambda: bridge.call(lambda: len(bridge.bridge.topics.active())) == 1,
+        wait_for(lambda: bridge.call(lambda: len(bridge.bridge.ros_source.topics.active())) == 1,
                  what='one shared subscription')
         wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
         deadline = time.monotonic() + TIMEOUT
@@ -240,7 +240,7 @@ def test_unsubscribe_stops_data(run_bridge, helper_node):
         await client.subscribe(3, channel['id'])
         await publish_until_received(client, publisher, String(data='x'), 3)
         await client.unsubscribe(3)
-        wait_for(lambda: bridge.call(lambda: bridge.bridge.topics.active()) == [],
+        wait_for(lambda: bridge.call(lambda: bridge.bridge.ros_source.topics.active()) == [],
                  what='subscription released')
         await client.quiet(0.3)
         publisher.publish(String(data='after'))
@@ -313,8 +313,8 @@ def test_stalled_client_does_not_delay_others(run_bridge, helper_node):
         healthy = await Client.connect(bridge.url)
         channel = await healthy.channel_for('/camera/stream')
         await healthy.subscribe(0, channel['id'])
-        wait_for(lambda: bridge.call(bridge.bridge.hub.subscriber_count, channel['id']) == 2,
-                 what='both clients subscribed')
+        count = bridge.bridge.hub.fanout.subscriber_count
+        wait_for(lambda: bridge.call(count, channel['id']) == 2, what='both clients subscribed')
         wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
         latencies = []
         for _ in range(60):
@@ -426,8 +426,8 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
 
     async def scenario():
         client = await Client.connect(bridge.url)
-        bridge.call(bridge.bridge._apply_graph_change, GraphChange(added_channels=[
-            ChannelSpec('/mystery', 'mystery_msgs/msg/Thing', '', None)]))
+        bridge.call(bridge.bridge.graph_changed, GraphChange(added_channels=[
+            Channel(0, '/mystery', 'cdr', 'mystery_msgs/msg/Thing', '', None)]))
         channel = await client.channel_for('/mystery')
         assert channel['schema'] == ''
         warning = await client.expect_op('status')
@@ -442,7 +442,7 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [status['id']]
         gone = ('/mystery', 'mystery_msgs/msg/Thing')
-        bridge.call(bridge.bridge._apply_graph_change, GraphChange(removed_channels=[gone]))
+        bridge.call(bridge.bridge.graph_changed, GraphChange(removed_channels=[gone]))
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [warning['id']]
         await client.close()

@@ -18,7 +18,7 @@ import asyncio
 import time
 
 from bridge_harness import Client, TIMEOUT
-from foxglove_bridge_py.session import ConnectionGraph
+from foxglove_bridge_py.graph_types import ConnectionGraph
 import pytest
 
 pytest.importorskip('rclpy')
@@ -96,7 +96,7 @@ def test_full_graph_then_diffs_to_subscribers_only(run_bridge, helper_node):
         later = await client.quiet(2.5) + await bystander.quiet(0.1)
         assert not [f for f in later if isinstance(f, dict)
                     and f['op'] == 'connectionGraphUpdate']
-        assert bridge.call(bridge.bridge.hub.graph_subscriber_count) == 0
+        assert bridge.call(bridge.bridge.graph.watchers) == 0
         await client.close()
         await bystander.close()
 

@@ -18,9 +18,9 @@ import asyncio
 import json
 
 from bridge_harness import Client, TIMEOUT, wait_for
+from core_harness import channel, make_core
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.protocol import ProtocolError
-from foxglove_bridge_py.session import ChannelSpec, Hub
 import pytest
 
 hypothesis = pytest.importorskip('hypothesis')
@@ -28,10 +28,8 @@ from hypothesis import given, settings, strategies as st  # noqa: E402, I100
 
 
 def make_hub():
-    hub = Hub(server_name='fuzz', capabilities=[c.value for c in protocol.Capability],
-              supported_encodings=('cdr', 'json'), metadata={}, session_id='1',
-              send_buffer_limit=1_000_000, max_subscriptions=10, max_client_channels=10)
-    hub.add_channels([ChannelSpec('/a', 'std_msgs/msg/String', 'string data', 'ros2msg')])
+    hub = make_core(max_subscriptions=10, max_client_channels=10).hub
+    hub.add_channels([channel('/a')])
     return hub
 
 

@@ -26,7 +26,7 @@ import pytest
 
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.ros_topics import import_message_type  # noqa: E402, I100
+from foxglove_bridge_py.schema import import_message_type  # noqa: E402, I100
 from std_msgs.msg import String  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -19,8 +19,10 @@ import struct
 import time
 
 from bridge_harness import Client, TIMEOUT
-from foxglove_bridge_py.playback import ENDED, PAUSED, Player, PLAYING, Recording, RecordingError
+from foxglove_bridge_py.playback import Player, PlayerStatus, Recording, RecordingError
 import pytest
+
+PLAYING, PAUSED, ENDED = PlayerStatus.PLAYING, PlayerStatus.PAUSED, PlayerStatus.ENDED
 
 mcap_writer = pytest.importorskip('mcap.writer')
 

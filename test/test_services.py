@@ -248,15 +248,15 @@ def test_vanished_service_is_unadvertised(run_bridge, helper_node):
 
 
 def test_unavailable_service(run_bridge):
-    from foxglove_bridge_py.ros_graph import GraphChange
-    from foxglove_bridge_py.session import ServiceSpec
+    from foxglove_bridge_py.graph_types import GraphChange
+    from foxglove_bridge_py.protocol import Service
     bridge = run_bridge()
 
     async def scenario():
         client = await Client.connect(bridge.url)
         # Known to the bridge (as if the graph still listed it) but served by no one.
-        bridge.call(bridge.bridge._apply_graph_change, GraphChange(added_services=[
-            ServiceSpec('/ghost', 'std_srvs/srv/SetBool')]))
+        bridge.call(bridge.bridge.graph_changed, GraphChange(added_services=[
+            Service(0, '/ghost', 'std_srvs/srv/SetBool')]))
         service = await service_named(client, '/ghost')
         assert (service['requestSchema'], service['responseSchema']) == ('', '')
         await client.send(call_frame(service['id'], 1, 'cdr', b''))

@@ -12,13 +12,15 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The sans-I/O hub and send queue, with plain values."""
+"""The sans-I/O core: clients, channels, dispatch and statuses, with plain values."""
 
 import json
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.session import (ChannelSpec, Hub, ReplayLatched, StartSubscription,
-                                        StopSubscription)
+from foxglove_bridge_py.capabilities.server_time import ServerTime
+from foxglove_bridge_py.fanout import StopSubscription
+from foxglove_bridge_py.protocol import Channel
+from foxglove_bridge_py.session import Hub
 
 
 class FakeClock:
@@ -36,6 +38,10 @@ def make_hub(limit=1000, clock=None):
                clock=clock or FakeClock())
 
 
+def spec(topic, type_name, schema='', schema_encoding=None):
+    return Channel(0, topic, 'cdr', type_name, schema, schema_encoding)
+
+
 def drain(session):
     frames = []
     while (frame := session.queue.pop()) is not None:
@@ -49,7 +55,7 @@ def ops(session):
 
 def test_connect_sends_server_info_then_advertise_in_batches():
     hub = make_hub()
-    hub.add_channels([ChannelSpec(f'/t{i}', 'std_msgs/msg/String', 'string data', 'ros2msg')
+    hub.add_channels([spec(f'/t{i}', 'std_msgs/msg/String', 'string data', 'ros2msg')
                       for i in range(150)])
     session = hub.connect('c')
     frames = [json.loads(f) for f in drain(session)]
@@ -63,38 +69,9 @@ def test_empty_advertise_when_no_channels():
     assert ops(session) == ['serverInfo', 'advertise']
 
 
-def test_subscription_refcounting_and_fanout():
-    hub = make_hub()
-    (channel,) = hub.add_channels([ChannelSpec('/a', 't/msg/T', '', None)])
-    first, second = hub.connect('1'), hub.connect('2')
-    drain(first), drain(second)
-    subscribe = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
-    assert hub.handle_frame(first, subscribe % (5, channel.id)) == [StartSubscription(channel)]
-    assert hub.handle_frame(second, subscribe % (0, channel.id)) == [
-        ReplayLatched(channel.id, second.client_id)]
-    hub.deliver([(channel.id, 1, 99, b'payload')])
-    assert drain(first) == [(protocol.message_data_header(5, 99), b'payload')]
-    assert drain(second) == [(protocol.message_data_header(0, 99), b'payload')]
-    assert hub.handle_frame(first, '{"op":"unsubscribe","subscriptionIds":[5]}') == []
-    assert hub.disconnect(second) == [StopSubscription(channel.id)]
-
-
-def test_replay_then_skip_duplicates_already_replayed():
-    hub = make_hub()
-    (channel,) = hub.add_channels([ChannelSpec('/l', 't/msg/T', '', None)])
-    first, late = hub.connect('1'), hub.connect('2')
-    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
-    hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
-    drain(first), drain(late)
-    hub.replay(late.client_id, channel.id, [(3, 30, b'latched')])
-    hub.deliver([(channel.id, 3, 30, b'latched'), (channel.id, 4, 40, b'new')])
-    assert [f[1] for f in drain(late)] == [b'latched', b'new']
-    assert [f[1] for f in drain(first)] == [b'latched', b'new']
-
-
 def test_removed_channel_is_unadvertised_and_released():
     hub = make_hub()
-    (channel,) = hub.add_channels([ChannelSpec('/gone', 't/msg/T', '', None)])
+    (channel,) = hub.add_channels([spec('/gone', 't/msg/T', '', None)])
     session = hub.connect('1')
     hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     drain(session)
@@ -104,66 +81,15 @@ def test_removed_channel_is_unadvertised_and_released():
         '{"op":"removeStatus","statusIds":["foxglove_bridge_py.schema:/gone:t/msg/T"]}']
     assert session.subscriptions == {}
     # A topic that comes back gets a new id: clients cache decoders by id.
-    (again,) = hub.add_channels([ChannelSpec('/gone', 't/msg/T', '', None)])
+    (again,) = hub.add_channels([spec('/gone', 't/msg/T', '', None)])
     assert again.id != channel.id
-
-
-def test_send_buffer_warning_is_debounced_and_names_the_channel():
-    clock = FakeClock()
-    hub = make_hub(limit=100, clock=clock)
-    hub.add_channels([ChannelSpec('/big', 't/msg/T', '', None)])
-    session = hub.connect('1')
-    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
-    drain(session)
-    for _ in range(10):
-        hub.deliver([(1, 1, 0, b'x' * 80)])
-    statuses = [json.loads(f) for f in drain(session) if isinstance(f, str)]
-    assert statuses == [{'op': 'status', 'level': 1, 'message': 'Send buffer limit reached: '
-                         'dropped 1 messages that the connection could not carry in time '
-                         '(/big: 1)', 'id': 'foxglove_bridge_py.send_buffer_limit'}]
-    assert session.queue.dropped_by_channel == {1: 9}
-    clock.now = 3.0
-    hub.deliver([(1, 1, 0, b'x' * 80), (1, 1, 0, b'x' * 80)])
-    # The drops since the last report go into the next one, at most every 2.5 s.
-    assert [json.loads(f)['message'] for f in drain(session) if isinstance(f, str)] == [
-        'Send buffer limit reached: dropped 9 messages that the connection could not carry in '
-        'time (/big: 9)']
-
-
-def test_send_buffer_warning_withdrawn_once_client_keeps_up():
-    clock = FakeClock()
-    hub = make_hub(limit=100, clock=clock)
-    hub.add_channels([ChannelSpec('/big', 't/msg/T', 'x', 'ros2msg')])
-    session = hub.connect('1')
-    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
-    hub.deliver([(1, 1, 0, b'x' * 80)] * 2)
-    drain(session)
-    clock.now = 1.0
-    hub.deliver([(1, 1, 0, b'x' * 10)])
-    assert [f for f in drain(session) if isinstance(f, str)] == []
-    clock.now = 2.6
-    hub.deliver([(1, 1, 0, b'x' * 10)])
-    assert [f for f in drain(session) if isinstance(f, str)] == [
-        '{"op":"removeStatus","statusIds":["foxglove_bridge_py.send_buffer_limit"]}']
-
-
-def test_many_refused_ids_in_one_request_get_one_status():
-    hub = make_hub()
-    session = hub.connect('1')
-    drain(session)
-    entries = ','.join('{"id":%d,"channelId":%d}' % (i, 1000 + i) for i in range(100_000))
-    effects = hub.handle_frame(session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
-    assert effects == []
-    assert [json.loads(f) for f in drain(session)] == [{
-        'op': 'status', 'level': 2, 'message': 'Unknown channel IDs: 1000, 1001, 1002, 1003, '
-        '1004 and 99995 more; ignoring these subscriptions'}]
 
 
 def test_large_requests_are_handled_in_slices():
     from foxglove_bridge_py.session import REQUEST_SLICE
 
     hub = make_hub()
-    channels = hub.add_channels([ChannelSpec(f'/t{i}', 't/msg/T', '', None)
+    channels = hub.add_channels([spec(f'/t{i}', 't/msg/T', '', None)
                                  for i in range(REQUEST_SLICE + 10)])
     session = hub.connect('1')
     entries = ','.join('{"id":%d,"channelId":%d}' % (c.id, c.id) for c in channels)
@@ -173,30 +99,20 @@ def test_large_requests_are_handled_in_slices():
     assert len(session.subscriptions) == REQUEST_SLICE + 10
 
 
-def test_unsubscribing_discards_queued_data_of_that_channel():
-    hub = make_hub()
-    hub.add_channels([ChannelSpec('/a', 't/msg/T', '', None)])
-    session = hub.connect('1')
-    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
-    hub.deliver([(1, 1, 0, b'queued')])
-    hub.handle_frame(session, '{"op":"unsubscribe","subscriptionIds":[1]}')
-    assert [f for f in drain(session) if isinstance(f, tuple)] == []
-    assert session.queue.dropped == 0
-
-
 def test_time_frames_replace_unsent_ones():
     hub = make_hub()
+    time = hub.register(ServerTime(hub.sessions))
     session = hub.connect('1')
     drain(session)
     for stamp in (1, 2, 3):
-        hub.broadcast_time(stamp)
+        time.advance(stamp)
     assert drain(session) == [protocol.time_frame(3)]
 
 
 def test_standing_statuses_reach_new_clients_and_are_withdrawn():
     hub = make_hub()
     early = hub.connect('early')
-    (channel,) = hub.add_channels([ChannelSpec('/raw', 'x/msg/Unknown', '', None)])
+    (channel,) = hub.add_channels([spec('/raw', 'x/msg/Unknown', '', None)])
     late = hub.connect('late')
     expected = ('{"op":"status","level":1,"message":"No message definition found for '
                 'x/msg/Unknown (topic /raw): install its package where the bridge runs so the '
@@ -209,19 +125,19 @@ def test_standing_statuses_reach_new_clients_and_are_withdrawn():
     hub.handle_frame(late, '{"op":"unsubscribe","subscriptionIds":[1]}')
     assert drain(late) == [
         '{"op":"removeStatus","statusIds":["foxglove_bridge_py.qos:/raw:x/msg/Unknown"]}']
-    assert hub.status_ids() == ['foxglove_bridge_py.schema:/raw:x/msg/Unknown']
+    assert hub.statuses.ids() == ['foxglove_bridge_py.schema:/raw:x/msg/Unknown']
 
 
 def test_clear_session_sends_new_server_info_and_standing_statuses():
     hub = make_hub()
     session = hub.connect('1')
-    hub.set_status('problem', protocol.StatusLevel.ERROR, 'bad')
+    hub.statuses.set('problem', protocol.StatusLevel.ERROR, 'bad')
     drain(session)
     hub.clear_session('2')
     frames = [json.loads(f) for f in drain(session)]
     assert [f['op'] for f in frames] == ['serverInfo', 'status']
     assert frames[0]['sessionId'] == '2'
-    hub.clear_status(['problem', 'unknown'])
+    hub.statuses.clear(['problem', 'unknown'])
     assert drain(session) == ['{"op":"removeStatus","statusIds":["problem"]}']
 
 

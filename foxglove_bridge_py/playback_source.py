@@ -13,10 +13,12 @@
 # limitations under the License.
 
 """
-Playing a recording to the clients of a :class:`Hub`, on the asyncio loop (no ROS involved).
+A recording as a source: channels appear, messages arrive, time advances, on the asyncio loop.
 
-Messages go out when the player's clock reaches their log time; the clients' PlaybackControl
+The same interface to the core as the live graph (``ros_source``), with no ROS involved:
+messages go out when the player's clock reaches their log time; the clients' PlaybackControl
 requests move that clock, and every change is answered with a PlaybackState to all clients.
+A recording's channels are always "subscribed", so starting and stopping a channel cost nothing.
 """
 
 from __future__ import annotations
@@ -26,19 +28,21 @@ import itertools
 from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.playback import ENDED, Player, PLAYING, Recording
-from foxglove_bridge_py.protocol import StatusLevel
-from foxglove_bridge_py.session import ChannelSpec, Hub
+from foxglove_bridge_py.capabilities.server_time import ServerTime
+from foxglove_bridge_py.playback import Player, PlayerStatus, Recording
+from foxglove_bridge_py.protocol import Channel, StatusLevel
+from foxglove_bridge_py.session import Hub
 
 KNOWN_ENCODINGS = frozenset({'cdr', 'json', 'protobuf', 'flatbuffer', 'ros1'})
 TIME_UPDATE_PERIOD = 0.05
 """Seconds between Time messages while playing between sparse messages."""
 
 
-class PlaybackRunner:
+class PlaybackSource:
     """Drives a :class:`Player` over a :class:`Recording` and sends what is due."""
 
-    def __init__(self, hub: Hub, recording: Recording, topic_allowed: Callable[[str], bool],
+    def __init__(self, hub: Hub, time: ServerTime, recording: Recording,
+                 topic_allowed: Callable[[str], bool],
                  on_played: Optional[Callable[[list], None]] = None) -> None:
         """
         Advertise the recording's channels and set the hub's time range.
@@ -47,6 +51,7 @@ class PlaybackRunner:
         standing warning status naming the topic and the encoding.
 
         :param hub: the protocol core.
+        :param time: sends the player's time to the clients.
         :param recording: the recording.
         :param topic_allowed: ``topic_whitelist``.
         :param on_played: also told each batch played, as ``(channel, log time, data)``
@@ -54,6 +59,7 @@ class PlaybackRunner:
         """
         self._on_played = on_played
         self.hub = hub
+        self._time = time
         self.recording = recording
         self.player = Player(recording.start_time, recording.end_time)
         hub.data_range = (recording.start_time, recording.end_time)
@@ -62,13 +68,13 @@ class PlaybackRunner:
             if not topic_allowed(channel.topic):
                 continue
             if channel.message_encoding not in KNOWN_ENCODINGS:
-                hub.set_status(f'foxglove_bridge_py.playback:{channel.topic}',
-                               StatusLevel.WARNING,
-                               f'{channel.topic} is not played back: its message encoding '
-                               f'"{channel.message_encoding}" cannot be decoded by the app')
+                hub.statuses.set(f'foxglove_bridge_py.playback:{channel.topic}',
+                                 StatusLevel.WARNING,
+                                 f'{channel.topic} is not played back: its message encoding '
+                                 f'"{channel.message_encoding}" cannot be decoded by the app')
                 continue
-            spec = ChannelSpec(channel.topic, channel.schema_name, channel.schema,
-                               channel.schema_encoding or None, channel.message_encoding)
+            spec = Channel(0, channel.topic, channel.message_encoding, channel.schema_name,
+                           channel.schema, channel.schema_encoding or None)
             if spec.key not in keys_by_spec:
                 specs.append(spec)
             # The files of a rosbag2 folder each have their own copy of a channel.
@@ -78,6 +84,20 @@ class PlaybackRunner:
         self._sequence = itertools.count(1)
         self._wake = asyncio.Event()
         self._restart = True
+
+    def start(self, channel: Channel) -> None:
+        """
+        Start sending a channel: a recording's channels are always sent to who subscribes.
+
+        :param channel: the channel.
+        """
+
+    def stop(self, channel_id: int) -> None:
+        """
+        Stop sending a channel: nothing to do.
+
+        :param channel_id: the channel.
+        """
 
     def control(self, request: protocol.PlaybackControlRequest) -> None:
         """
@@ -94,7 +114,7 @@ class PlaybackRunner:
             self._restart = True
         player.set_speed(request.speed, now)
         if request.command == 0:
-            if player.status == ENDED:
+            if player.status == PlayerStatus.ENDED:
                 self._restart = True
             player.play(now)
         else:
@@ -103,7 +123,7 @@ class PlaybackRunner:
         # Behind the messages already queued, as they were played before this state.
         self.hub.broadcast(protocol.playback_state(status, current, speed, did_seek,
                                                    request.request_id), after_data=True)
-        self.hub.broadcast_time(current)
+        self._time.advance(current)
         self._wake.set()
 
     async def run(self) -> None:
@@ -117,13 +137,13 @@ class PlaybackRunner:
                 self._restart = False
                 messages = iter(self.recording.messages(player.now(loop.time())))
                 pending = next(messages, None)
-            if player.status != PLAYING:
+            if player.status != PlayerStatus.PLAYING:
                 await self._wait(None)
                 continue
             if pending is None:
                 player.end()
                 status, current, speed = player.state(loop.time())
-                self.hub.broadcast_time(current)
+                self._time.advance(current)
                 self.hub.broadcast(protocol.playback_state(status, current, speed, False),
                                    after_data=True)
                 continue
@@ -132,7 +152,7 @@ class PlaybackRunner:
                 if await self._wait(min(delay, TIME_UPDATE_PERIOD)):
                     continue
                 if delay > TIME_UPDATE_PERIOD:
-                    self.hub.broadcast_time(player.now(loop.time()))
+                    self._time.advance(player.now(loop.time()))
                     continue
             batch = []
             now = loop.time()
@@ -143,8 +163,8 @@ class PlaybackRunner:
                     batch.append((channel_id, next(self._sequence), log_time, data))
                 pending = next(messages, None)
             if batch:
-                self.hub.broadcast_time(batch[-1][2])
-                self.hub.deliver(batch)
+                self._time.advance(batch[-1][2])
+                self.hub.fanout.deliver(batch)
                 if self._on_played is not None:
                     channels = self.hub.channels
                     self._on_played([(channels[c], t, data) for c, _, t, data in batch])

@@ -1,0 +1,99 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Serving ``fetchAsset`` requests on the loop: the file read, one client at a time.
+
+Each client's requests are read one after another, and only while its replies take less than
+half their budget: a client that asks for many large assets and reads none holds one in memory,
+not all of them. File reads block, so they run on the loop's worker threads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Awaitable, Callable, Mapping
+
+from foxglove_bridge_py import assets
+from foxglove_bridge_py.capabilities.assets import Assets, FetchAsset
+from foxglove_bridge_py.client_session import ClientSession
+
+ROOM_POLL = 1.0
+"""Seconds between checks that a client waiting for room for an asset is still there."""
+
+
+class AssetReader:
+    """Reads the assets clients ask for and answers through the assets capability."""
+
+    def __init__(self, sessions: Mapping[int, ClientSession], answers: Assets,
+                 allowlist: Any, run_blocking: Callable[..., Awaitable[Any]]) -> None:
+        """
+        Serve assets.
+
+        :param sessions: the hub's clients by id.
+        :param answers: the capability that answers each request.
+        :param allowlist: ``asset_uri_allowlist``, compiled.
+        :param run_blocking: runs a blocking function off the loop.
+        """
+        self._sessions = sessions
+        self._answers = answers
+        self._allowlist = allowlist
+        self._run_blocking = run_blocking
+        self._per_client: dict[int, list] = {}
+
+    async def serve(self, effect: FetchAsset) -> None:
+        """
+        Read one requested asset and answer, after this client's earlier requests.
+
+        :param effect: the request.
+        """
+        entry = self._per_client.setdefault(effect.client_id, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                if await self._room_for(effect.client_id):
+                    await self._read(effect)
+                else:
+                    self._answers.done(effect.client_id, effect.request_id,
+                                       error='Client left or stopped reading')
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                self._per_client.pop(effect.client_id, None)
+
+    async def _room_for(self, client_id: int) -> bool:
+        session = self._sessions.get(client_id)
+        if session is None:
+            return False
+        room = asyncio.get_running_loop().create_future()
+        session.queue.when_control_room(lambda: room.done() or room.set_result(True))
+        while not room.done():
+            if self._sessions.get(client_id) is not session or session.queue.overflowed:
+                return False
+            await asyncio.wait([room], timeout=ROOM_POLL)
+        return True
+
+    async def _read(self, effect: FetchAsset) -> None:
+        from ament_index_python.packages import get_package_share_directory
+
+        try:
+            data = await self._run_blocking(assets.read, effect.uri, self._allowlist,
+                                            get_package_share_directory)
+        except assets.AssetError as exc:
+            self._answers.done(effect.client_id, effect.request_id, error=str(exc))
+        except Exception as exc:  # noqa: B902 - the client must get an answer whatever happened
+            self._answers.done(effect.client_id, effect.request_id,
+                               error=f'Asset {effect.uri!r} cannot be read: {exc!r}')
+        else:
+            self._answers.done(effect.client_id, effect.request_id, data=data)

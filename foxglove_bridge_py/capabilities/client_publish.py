@@ -1,0 +1,183 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Client publish: channels a client advertises become ROS publishers, its messages ROS messages.
+
+Refusals (an unsupported encoding, an empty type, a topic outside ``client_topic_whitelist``, too
+many channels) are statuses to the client; a publisher the ROS side cannot create is forgotten
+with a status naming the topic and type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping, Optional, Sequence
+
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.refusals import Refusals
+
+
+@dataclass(frozen=True)
+class CreatePublisher:
+    """Effect: a client advertised a channel; create a ROS publisher for it."""
+
+    client_id: int
+    channel: protocol.ClientChannel
+
+
+@dataclass(frozen=True)
+class DestroyPublisher:
+    """Effect: a client unadvertised a channel or left; destroy its ROS publisher."""
+
+    client_id: int
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class PublishMessage:
+    """Effect: publish a client's message (CDR or JSON bytes) on its channel's ROS publisher."""
+
+    client_id: int
+    channel_id: int
+    payload: bytes
+
+
+class ClientPublish(Capability):
+    """The channels each client advertised."""
+
+    def __init__(self, sessions: Mapping[int, ClientSession], supported_encodings: Sequence[str],
+                 topic_allowed: Optional[Callable[[str], bool]] = None,
+                 max_channels: int = 0) -> None:
+        """
+        Accept client channels.
+
+        :param sessions: the hub's clients by id.
+        :param supported_encodings: encodings clients may publish with.
+        :param topic_allowed: ``client_topic_whitelist``; None allows every topic.
+        :param max_channels: channels one client may advertise (0: no limit).
+        """
+        self._sessions = sessions
+        self._encodings = tuple(supported_encodings)
+        self._topic_allowed = topic_allowed
+        self._max_channels = max_channels
+        self._channels: dict[int, dict[int, protocol.ClientChannel]] = {}
+        self.handlers = {protocol.ClientMessageData: ClientPublish._on_message}
+        self.sliced_handlers = {
+            protocol.ClientAdvertise: ('channels', ClientPublish._on_advertise),
+            protocol.ClientUnadvertise: ('channel_ids', ClientPublish._on_unadvertise),
+        }
+
+    def channels_of(self, client_id: int) -> Mapping[int, protocol.ClientChannel]:
+        """
+        Return the channels a client advertised.
+
+        :param client_id: the client.
+        :return: its channels by id.
+        """
+        return self._channels.get(client_id, {})
+
+    def forget(self, session: ClientSession) -> list[Effect]:
+        """
+        Destroy the publishers of a client that left.
+
+        :param session: the client.
+        :return: one :class:`DestroyPublisher` per channel it had.
+        """
+        channels = self._channels.pop(session.client_id, {})
+        return [DestroyPublisher(session.client_id, channel_id) for channel_id in channels]
+
+    def publisher_failed(self, client_id: int, channel_id: int, reason: str) -> None:
+        """
+        Forget a client channel whose ROS publisher could not be created, and say why.
+
+        :param client_id: the client that advertised it.
+        :param channel_id: the client's channel id.
+        :param reason: the error, naming the topic and type.
+        """
+        session = self._sessions.get(client_id)
+        if session is not None and self._channels.get(client_id, {}).pop(
+                channel_id, None) is not None:
+            session.send_status(StatusLevel.ERROR, reason)
+
+    def publish_failed(self, client_id: int, channel_id: int, reason: str) -> None:
+        """
+        Tell a client that one of its messages could not be published.
+
+        :param client_id: the client.
+        :param channel_id: the client's channel it was published on.
+        :param reason: the error, naming the channel.
+        """
+        session = self._sessions.get(client_id)
+        if session is not None:
+            session.send_status(StatusLevel.ERROR, reason)
+
+    def _refusal(self, channel: protocol.ClientChannel) -> Optional[str]:
+        where = f'Cannot advertise channel {channel.id} on {channel.topic}'
+        if channel.encoding not in self._encodings:
+            return (f'{where}: unsupported encoding "{channel.encoding}" (supported: '
+                    f'{", ".join(self._encodings)})')
+        if not channel.schema_name:
+            return (f'{where}: schemaName is empty; give the ROS message type, e.g. '
+                    'std_msgs/msg/String')
+        if self._topic_allowed is not None and not self._topic_allowed(channel.topic):
+            return f'{where}: topic is not in client_topic_whitelist'
+        return None
+
+    def _on_advertise(self, session: ClientSession, message: protocol.ClientAdvertise,
+                      refusals: Refusals) -> list[Effect]:
+        effects: list[Effect] = []
+        mine = self._channels.setdefault(session.client_id, {})
+        limit = self._max_channels
+        for channel in message.channels:
+            if channel.id in mine:
+                refusals.add(StatusLevel.WARNING, 'Client channel {} was already advertised; '
+                             'ignoring advertisement', 'Client channels {} were already '
+                             'advertised; ignoring these advertisements', channel.id)
+                continue
+            refusal = self._refusal(channel)
+            if refusal is not None:
+                session.send_status(StatusLevel.ERROR, refusal)
+                continue
+            if limit and len(mine) >= limit:
+                refusals.add(StatusLevel.ERROR, f'Too many client channels: at most {limit}; '
+                             'ignoring channel {}', f'Too many client channels: at most '
+                             f'{limit}; ignoring channels {{}}', channel.id)
+                continue
+            mine[channel.id] = channel
+            effects.append(CreatePublisher(session.client_id, channel))
+        return effects
+
+    def _on_unadvertise(self, session: ClientSession, message: protocol.ClientUnadvertise,
+                        refusals: Refusals) -> list[Effect]:
+        effects: list[Effect] = []
+        mine = self._channels.get(session.client_id, {})
+        for channel_id in message.channel_ids:
+            if mine.pop(channel_id, None) is None:
+                refusals.add(StatusLevel.WARNING, 'Client channel {} was not advertised; '
+                             'ignoring unadvertisement', 'Client channels {} were not '
+                             'advertised; ignoring these unadvertisements', channel_id)
+                continue
+            effects.append(DestroyPublisher(session.client_id, channel_id))
+        return effects
+
+    def _on_message(self, session: ClientSession, message: protocol.ClientMessageData
+                    ) -> list[Effect]:
+        if message.channel_id not in self._channels.get(session.client_id, {}):
+            session.send_status(StatusLevel.ERROR, f'Unknown channel ID: {message.channel_id}; '
+                                'advertise it before publishing')
+            return []
+        return [PublishMessage(session.client_id, message.channel_id, bytes(message.payload))]

@@ -1,0 +1,389 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+The data half of a client's send scheduler: one queue per channel, served in turn by bytes.
+
+Every subscribed channel has its own queue inside the client's byte budget, and the channels
+are served in turn by bytes (deficit round robin), so a 6 MB frame delays a small message of
+another channel by at most the one frame already in flight. A channel keeps every message while
+it stays within its share; beyond it, it drops its own oldest messages (newest wins). The share
+is the budget split among the channels that have something queued and, once the link is known
+to be slow, what the link carries in ``link_meter.LATENCY_TARGET``. Data older than ``max_age``
+is dropped instead of sent (latched replays are exempt), and drops are counted per channel and
+reported to the client in one status.
+
+:class:`send_scheduler.SendScheduler` adds the control frames on top; this half stays a class of
+its own so that each rule has a small room, and a base class so that the per-message path costs
+no extra call.
+"""
+
+from __future__ import annotations
+
+import collections
+from typing import Callable, Optional
+
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.drop_report import DROP_STATUS_ID, DropReport
+from foxglove_bridge_py.link_meter import LinkMeter
+from foxglove_bridge_py.protocol import StatusLevel
+
+QUANTUM = 64 * 1024
+"""Bytes a channel may send per turn of the round robin."""
+FIRST_MESSAGE_GRACE = 0.25
+"""Seconds that large messages of a subscribe request wait, on a link not known to be fast,
+for the request's other channels to send their first message: a state topic subscribed with
+a camera is not stuck behind the camera's first frame (once started, a frame cannot be
+interrupted, and on 20 Mbit/s a VGA frame takes 0.37 s)."""
+# A queued MessageData: (header, payload, size, arrival time, latched replay, sequence).
+_HEADER, _PAYLOAD, _SIZE, _STAMP, _LATCHED, _SEQUENCE = range(6)
+
+
+class _ChannelQueue:
+    """One channel's waiting messages and its place in the round robin."""
+
+    __slots__ = ('items', 'bytes', 'deficit')
+
+    def __init__(self) -> None:
+        self.items: collections.deque = collections.deque()
+        self.bytes = 0
+        self.deficit = 0
+
+
+class ChannelQueues:
+    """The waiting MessageData of one client, per channel, bounded in bytes."""
+
+    def __init__(self, limit: int, clock: Callable[[], float], max_age: float,
+                 describe_channel: Callable[[int], str]) -> None:
+        """
+        Create empty queues.
+
+        :param limit: bytes of data (MessageData) the client's queues may hold.
+        :param clock: monotonic seconds.
+        :param max_age: seconds after which a waiting message is dropped (0: never).
+        :param describe_channel: names a channel in drop reports (its topic).
+        """
+        self.limit = limit
+        self.max_age = max_age
+        self.data_bytes = 0
+        self.dropped = 0
+        self.dropped_by_channel: collections.Counter = collections.Counter()
+        self._clock = clock
+        self._on_ready: Optional[Callable[[], None]] = None
+        self._channels: dict[int, _ChannelQueue] = {}
+        self._active: collections.deque = collections.deque()
+        self._count = 0
+        """Data messages and ordered control frames waiting (the rest are ``_control``'s)."""
+        self._link = LinkMeter()
+        self._drops = DropReport(describe_channel)
+        self._sequence = 0
+        self._ordered: collections.deque = collections.deque()
+        """Control frames that go only after the data queued before them: (sequence, frame)."""
+        self._awaiting_first: set = set()
+        self._grace_until = float('-inf')
+
+    def __len__(self) -> int:
+        return self._count
+
+    def put_status(self, level: StatusLevel, message: str,
+                   status_id: Optional[str] = None) -> bool:
+        """
+        Queue a status (drop reports); the scheduler puts it with its control frames.
+
+        :param level: info, warning or error.
+        :param message: the text.
+        :param status_id: optional id.
+        :return: False if it could not be queued.
+        """
+        raise NotImplementedError
+
+    def put_control(self, frame: str, after_data: bool = False) -> bool:
+        """
+        Queue a control frame (a drop report's withdrawal); see :meth:`put_status`.
+
+        :param frame: the frame.
+        :param after_data: after the data queued so far.
+        :return: False if it could not be queued.
+        """
+        raise NotImplementedError
+
+    # --- data ----------------------------------------------------------------------------------
+
+    def expect_first_messages(self, channel_ids, now: float) -> None:
+        """
+        Note the channels of one subscribe request, whose first messages are yet to come.
+
+        Until each has sent one, or for :data:`FIRST_MESSAGE_GRACE`, messages larger than
+        :data:`QUANTUM` wait while the link is not known to be fast.
+
+        :param channel_ids: the channels subscribed.
+        :param now: the clock's seconds.
+        """
+        if len(channel_ids) > 1:
+            self._awaiting_first.update(channel_ids)
+            self._grace_until = now + FIRST_MESSAGE_GRACE
+
+    def _holding_large(self, now: float) -> bool:
+        if self._awaiting_first and (now >= self._grace_until or not self._link.slow):
+            self._awaiting_first.clear()
+        return bool(self._awaiting_first)
+
+    def wake_in(self) -> Optional[float]:
+        """
+        Tell when held messages may go, for a writer with nothing else to send.
+
+        :return: seconds from now, or None if nothing is held.
+        """
+        if not self._awaiting_first or not len(self):
+            return None
+        return max(0.0, self._grace_until - self._clock())
+
+    def put_data(self, channel_id: int, header: bytes, payload: bytes, stamp: float,
+                 latched: bool = False) -> int:
+        """
+        Queue a MessageData frame on its channel, dropping what no longer fits.
+
+        :param channel_id: the channel it belongs to.
+        :param header: the MessageData header with this client's subscription id.
+        :param payload: the message bytes, shared with other clients.
+        :param stamp: when the message arrived (the clock's seconds).
+        :param latched: a latched replay: never dropped for age or share.
+        :return: how many messages were dropped to make room (the new one included).
+        """
+        # Called per message per client: the common case is a few attribute updates.
+        size = len(header) + len(payload)
+        queue = self._channels.get(channel_id)
+        if queue is None:
+            queue = self._channels[channel_id] = _ChannelQueue()
+        items = queue.items
+        if not items:
+            self._active.append(channel_id)
+        self._sequence = sequence = self._sequence + 1
+        items.append((header, payload, size, stamp, latched, sequence))
+        queue.bytes += size
+        self.data_bytes += size
+        self._count += 1
+        if len(self) == 1 and self._on_ready is not None:
+            self._on_ready()
+        elif self._awaiting_first and channel_id in self._awaiting_first:
+            self._awaiting_first.discard(channel_id)
+            if self._on_ready is not None:
+                self._on_ready()  # a first message: what was held may go now
+        dropped = 0
+        if len(items) > 1 and (queue.bytes > self._link.queue_cap
+                               or queue.bytes * len(self._active) > self.limit):
+            share = self._share(stamp)
+            if queue.bytes > share:
+                dropped += self._trim(channel_id, queue, share)
+        if self.data_bytes > self.limit:
+            dropped += self._trim_largest(channel_id)
+        if dropped:
+            self._report_drops(stamp, True)
+        elif self._drops.shown:
+            self._maybe_withdraw(stamp)
+        return dropped
+
+    def _share(self, now: float) -> float:
+        share = self.limit / max(1, len(self._active))
+        if self._link.fresh(now):
+            share = min(share, self._link.queue_cap)
+        return share
+
+    def _drop(self, channel_id: int, queue: _ChannelQueue, index: int) -> None:
+        entry = queue.items[index]
+        del queue.items[index]
+        queue.bytes -= entry[_SIZE]
+        self.data_bytes -= entry[_SIZE]
+        self._count -= 1
+        self.dropped += 1
+        self.dropped_by_channel[channel_id] += 1
+        self._drops.count(channel_id)
+        if not queue.items:
+            queue.deficit = 0
+            self._active.remove(channel_id)
+
+    def _trim(self, channel_id: int, queue: _ChannelQueue, share: float) -> int:
+        # Oldest first, never the newest message, never a latched replay.
+        dropped = 0
+        index = 0
+        while queue.bytes > share and len(queue.items) - index > 1:
+            if queue.items[index][_LATCHED]:
+                index += 1
+                continue
+            self._drop(channel_id, queue, index)
+            dropped += 1
+        return dropped
+
+    def _trim_largest(self, newest_channel: int) -> int:
+        # Over the whole budget: the channel holding the most bytes loses its oldest message.
+        # The message just added survives when it is alone on its channel, so that one message
+        # larger than a share still goes out.
+        dropped = 0
+        while self.data_bytes > self.limit:
+            candidates = [c for c in self._active
+                          if c != newest_channel or len(self._channels[c].items) > 1]
+            candidates = [c for c in candidates
+                          if not all(e[_LATCHED] for e in self._channels[c].items)]
+            if not candidates:
+                break
+            victim = max(candidates, key=lambda c: self._channels[c].bytes)
+            queue = self._channels[victim]
+            index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
+            self._drop(victim, queue, index)
+            dropped += 1
+        return dropped
+
+    def forget_channel(self, channel_id: int) -> None:
+        """
+        Discard a channel's waiting messages, uncounted: the client unsubscribed or it went.
+
+        :param channel_id: the channel.
+        """
+        queue = self._channels.pop(channel_id, None)
+        if queue is None:
+            return
+        if queue.items:
+            self._active.remove(channel_id)
+        self.data_bytes -= queue.bytes
+        self._count -= len(queue.items)
+
+    # --- the link ------------------------------------------------------------------------------
+
+    def record_throughput(self, nbytes: int, seconds: float, now: float) -> None:
+        """
+        Learn the link's speed from a write and the wait for the socket to take it.
+
+        Call it for writes large enough to fill the socket, or while more data waits (then
+        the link, not the source, set the pace); sets :attr:`slow_link`.
+
+        :param nbytes: bytes written.
+        :param seconds: how long writing them and waiting for the socket took.
+        :param now: the clock's seconds.
+        """
+        self._link.record(nbytes, seconds, now)
+
+    @property
+    def slow_link(self) -> bool:
+        """
+        Tell whether the link counts as slow (it does until writes show it fast).
+
+        :return: True while it is slow or not yet measured.
+        """
+        return self._link.slow
+
+    def throughput(self) -> Optional[float]:
+        """
+        Return the link's recent throughput while it was the bottleneck.
+
+        :return: bytes per second, or None if the link has not held the client back lately.
+        """
+        return self._link.throughput(self._clock())
+
+    def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
+        now = self._clock()
+        oldest = now - self.max_age if self.max_age > 0 else None
+        dropped_before = self.dropped
+        active = self._active
+        channels = self._channels
+        holding = self._holding_large(now)
+        if len(active) == 1 and not self._ordered and not holding:
+            taken = self._take_one_channel(batch, taken, max_bytes, oldest)
+        while active and taken < max_bytes:
+            channel_id = active[0]
+            queue = channels[channel_id]
+            items = queue.items
+            if oldest is not None:
+                while items and items[0][_STAMP] < oldest and not items[0][_LATCHED]:
+                    self._drop(channel_id, queue, 0)
+                if not items:
+                    continue
+            entry = items[0]
+            if self._ordered and entry[_SEQUENCE] > self._ordered[0][0]:
+                # An ordered control frame is due before this message: serve only what was
+                # queued before it, then let it go.
+                barrier = self._ordered[0][0]
+                if any(channels[c].items[0][_SEQUENCE] <= barrier for c in active):
+                    active.rotate(-1)
+                    continue
+                break
+            size = entry[_SIZE]
+            if holding and size > QUANTUM:
+                if any(channels[c].items[0][_SIZE] <= QUANTUM for c in active):
+                    active.rotate(-1)
+                    continue
+                break
+            if queue.deficit < size and len(active) > 1:
+                queue.deficit += QUANTUM
+                active.rotate(-1)
+                continue
+            items.popleft()
+            queue.bytes -= size
+            self.data_bytes -= size
+            self._count -= 1
+            batch.append((entry[_HEADER], entry[_PAYLOAD]))
+            taken += size
+            if items:
+                queue.deficit = max(0, queue.deficit - size)
+            else:
+                queue.deficit = 0
+                active.popleft()
+        if self.dropped != dropped_before or self._drops.pending():
+            self._report_drops(now, self.dropped != dropped_before)
+        elif self._drops.shown:
+            self._maybe_withdraw(now)
+        return taken
+
+    def _take_one_channel(self, batch: list, taken: int, max_bytes: int,
+                          oldest: Optional[float]) -> int:
+        # One channel waiting (the common case under a stream of small messages): no turns to
+        # take, so messages are taken in a tight loop.
+        channel_id = self._active[0]
+        queue = self._channels[channel_id]
+        items = queue.items
+        popleft = items.popleft
+        append = batch.append
+        removed = 0
+        before = len(batch)
+        while items and taken < max_bytes:
+            entry = popleft()
+            if oldest is not None and entry[_STAMP] < oldest and not entry[_LATCHED]:
+                items.appendleft(entry)
+                queue.bytes -= removed
+                self.data_bytes -= removed
+                removed = 0
+                self._drop(channel_id, queue, 0)
+                continue
+            size = entry[_SIZE]
+            removed += size
+            append((entry[_HEADER], entry[_PAYLOAD]))
+            taken += size
+        queue.bytes -= removed
+        self.data_bytes -= removed
+        self._count -= len(batch) - before
+        if not items and self._active and self._active[0] == channel_id:
+            queue.deficit = 0
+            self._active.popleft()
+        return taken
+
+    # --- drop reports --------------------------------------------------------------------------
+
+    def _report_drops(self, now: float, new_drops: bool) -> None:
+        text = self._drops.due(now, new_drops)
+        if text is not None:
+            self.put_status(StatusLevel.WARNING, text, DROP_STATUS_ID)
+
+    def _maybe_withdraw(self, now: float) -> None:
+        if self._drops.withdraw_due(now):
+            self.put_control(protocol.remove_status([DROP_STATUS_ID]))

@@ -1,0 +1,99 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+One connected client as the core sees it, and what a capability adds to the core.
+
+Kept apart from the hub so that capabilities import what they handle without importing the
+hub that registers them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.refusals import Refusals
+from foxglove_bridge_py.send_scheduler import SendScheduler
+
+Frame = Union[str, bytes]
+Effect = Any
+"""A frozen dataclass naming work for the caller, by ids (see each capability's effects)."""
+Handler = Callable[['ClientSession', Any], list]
+SlicedHandler = Callable[['ClientSession', Any, Refusals], list]
+
+
+class Capability:
+    """
+    One capability's share of the protocol: the ops it handles and its per-client state.
+
+    A subclass fills :attr:`handlers` (op type to method) and :attr:`sliced_handlers` (op type
+    to the field with its entries and the method handling a slice of them), and overrides the
+    hooks it needs. :meth:`Hub.register` adds it to the hub's dispatch table.
+    """
+
+    handlers: dict[type, Handler] = {}
+    sliced_handlers: dict[type, tuple[str, SlicedHandler]] = {}
+
+    def greet(self, session: ClientSession) -> None:
+        """
+        Queue what a new client must be told by this capability.
+
+        :param session: the new client.
+        """
+
+    def forget(self, session: ClientSession) -> list:
+        """
+        Release what a client that left held.
+
+        :param session: the client.
+        :return: effects for the caller.
+        """
+        return []
+
+
+class ClientSession:
+    """One connected client: its subscriptions and its send scheduler."""
+
+    def __init__(self, client_id: int, name: str, queue: SendScheduler) -> None:
+        """
+        Create a session.
+
+        :param client_id: a number unique among this hub's clients.
+        :param name: a label for logs, such as the peer address.
+        :param queue: the client's send scheduler.
+        """
+        self.client_id = client_id
+        self.name = name
+        self.queue = queue
+        self.subscriptions: dict[int, int] = {}
+        self.channel_subscriptions: dict[int, int] = {}
+
+    def __hash__(self) -> int:
+        return self.client_id
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def send_status(self, level: StatusLevel, message: str, status_id: Optional[str] = None
+                    ) -> None:
+        """
+        Queue a status message for this client; identical ones still waiting are merged.
+
+        :param level: info, warning or error.
+        :param message: the text.
+        :param status_id: optional id for replacing or removing it later.
+        """
+        self.queue.put_status(level, message, status_id)

@@ -1,0 +1,259 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""
+Fan-out: who is subscribed to which channel, and each message queued for each of them.
+
+The subscribe and unsubscribe ops, one ROS subscription per channel whatever the number of
+clients (the first subscriber starts it, the last one's leaving stops it), and the hot path from
+a batch of messages to every subscriber's send scheduler. A late joiner of a latched channel gets
+the source's kept messages first and no live data until then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Mapping, Optional, Sequence
+
+from foxglove_bridge_py import protocol
+from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.protocol import Channel, StatusLevel
+from foxglove_bridge_py.refusals import Refusals
+from foxglove_bridge_py.statuses import Statuses
+
+WAITING_FOR_REPLAY = 1 << 62
+"""A subscriber's ``replayed_until`` while its latched messages are on their way: live data
+that left ROS before them is in them, so it is not sent twice."""
+
+
+@dataclass(frozen=True)
+class StartSubscription:
+    """Effect: the first client subscribed to a channel; its source starts sending it."""
+
+    channel: Channel
+
+
+@dataclass(frozen=True)
+class StopSubscription:
+    """Effect: the last client unsubscribed from a channel; its source stops sending it."""
+
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class ReplayLatched:
+    """Effect: a client joined an active latched channel; answer with :meth:`Fanout.replay`."""
+
+    channel_id: int
+    client_id: int
+
+
+@dataclass
+class _Subscriber:
+    subscription_id: int
+    replayed_until: int = -1
+
+
+class Fanout(Capability):
+    """Subscriptions of every client, and the delivery of messages to them."""
+
+    def __init__(self, channels: Mapping[int, Channel], sessions: Mapping[int, ClientSession],
+                 statuses: Statuses, clock: Callable[[], float], max_subscriptions: int = 0
+                 ) -> None:
+        """
+        Serve the subscriptions to a hub's channels.
+
+        :param channels: the hub's channels by id.
+        :param sessions: the hub's clients by id.
+        :param statuses: the hub's standing statuses.
+        :param clock: monotonic seconds.
+        :param max_subscriptions: subscriptions one client may hold (0: no limit).
+        """
+        self._channels = channels
+        self._sessions = sessions
+        self._statuses = statuses
+        self._clock = clock
+        self._max_subscriptions = max_subscriptions
+        self._subscribers: dict[int, dict[ClientSession, _Subscriber]] = {}
+        self._latched: set[int] = set()
+        self.sliced_handlers = {
+            protocol.Subscribe: ('subscriptions', Fanout._on_subscribe),
+            protocol.Unsubscribe: ('subscription_ids', Fanout._on_unsubscribe),
+        }
+
+    def forget(self, session: ClientSession) -> list[Effect]:
+        """
+        Release a leaving client's subscriptions.
+
+        :param session: the client.
+        :return: effects for channels that lost their last subscriber.
+        """
+        effects = []
+        for channel_id in list(session.channel_subscriptions):
+            effects.extend(self._remove_subscriber(session, channel_id))
+        session.subscriptions.clear()
+        session.channel_subscriptions.clear()
+        return effects
+
+    def channels_removed(self, channel_ids: Sequence[int]) -> list[Effect]:
+        """
+        Drop the subscriptions of channels that are gone.
+
+        :param channel_ids: the channels.
+        :return: effects stopping the subscriptions that were active.
+        """
+        effects: list[Effect] = []
+        for channel_id in channel_ids:
+            self._latched.discard(channel_id)
+            subscribers = self._subscribers.pop(channel_id, None)
+            if not subscribers:
+                continue
+            for session in subscribers:
+                sub_id = session.channel_subscriptions.pop(channel_id, None)
+                session.subscriptions.pop(sub_id, None)
+                session.queue.forget_channel(channel_id)
+            effects.append(StopSubscription(channel_id))
+        return effects
+
+    def _on_subscribe(self, session: ClientSession, message: protocol.Subscribe,
+                      refusals: Refusals) -> list[Effect]:
+        effects: list[Effect] = []
+        subscribed: list[int] = []
+        for sub_id, channel_id in message.subscriptions:
+            refusal = self._subscription_refusal(session, sub_id, channel_id)
+            if refusal is not None:
+                refusals.add(*refusal)
+                continue
+            session.subscriptions[sub_id] = channel_id
+            session.channel_subscriptions[channel_id] = sub_id
+            subscribers = self._subscribers.setdefault(channel_id, {})
+            subscriber = subscribers[session] = _Subscriber(sub_id)
+            subscribed.append(channel_id)
+            if len(subscribers) == 1:
+                effects.append(StartSubscription(self._channels[channel_id]))
+            elif channel_id in self._latched:
+                subscriber.replayed_until = WAITING_FOR_REPLAY
+                effects.append(ReplayLatched(channel_id, session.client_id))
+        session.queue.expect_first_messages(subscribed, self._clock())
+        return effects
+
+    def _subscription_refusal(self, session: ClientSession, sub_id: int, channel_id: int
+                              ) -> Optional[tuple[StatusLevel, str, str, int]]:
+        if channel_id not in self._channels:
+            return (StatusLevel.ERROR, 'Unknown channel ID: {}; ignoring subscription',
+                    'Unknown channel IDs: {}; ignoring these subscriptions', channel_id)
+        if sub_id in session.subscriptions:
+            return (StatusLevel.ERROR, 'Subscription ID was already used: {}; ignoring '
+                    'subscription', 'Subscription IDs were already used: {}; ignoring these '
+                    'subscriptions', sub_id)
+        if channel_id in session.channel_subscriptions:
+            return (StatusLevel.WARNING, 'Client is already subscribed to channel {}; ignoring '
+                    'subscription', 'Client is already subscribed to channels {}; ignoring '
+                    'these subscriptions', channel_id)
+        limit = self._max_subscriptions
+        if limit and len(session.subscriptions) >= limit:
+            return (StatusLevel.ERROR, f'Too many subscriptions: at most {limit}; ignoring '
+                    'subscription {}', f'Too many subscriptions: at most {limit}; ignoring '
+                    'subscriptions {}', sub_id)
+        return None
+
+    def _on_unsubscribe(self, session: ClientSession, message: protocol.Unsubscribe,
+                        refusals: Refusals) -> list[Effect]:
+        effects: list[Effect] = []
+        for sub_id in message.subscription_ids:
+            channel_id = session.subscriptions.pop(sub_id, None)
+            if channel_id is None:
+                refusals.add(StatusLevel.WARNING, 'Subscription ID {} did not exist; ignoring '
+                             'unsubscription', 'Subscription IDs {} did not exist; ignoring '
+                             'these unsubscriptions', sub_id)
+                continue
+            del session.channel_subscriptions[channel_id]
+            session.queue.forget_channel(channel_id)
+            effects.extend(self._remove_subscriber(session, channel_id))
+        return effects
+
+    def _remove_subscriber(self, session: ClientSession, channel_id: int) -> list[Effect]:
+        subscribers = self._subscribers.get(channel_id)
+        if not subscribers or session not in subscribers:
+            return []
+        del subscribers[session]
+        if subscribers:
+            return []
+        del self._subscribers[channel_id]
+        self._latched.discard(channel_id)
+        self._statuses.clear_channel_problems(channel_id, ('subscription', 'qos'))
+        return [StopSubscription(channel_id)]
+
+    def subscriber_count(self, channel_id: int) -> int:
+        """
+        Count the clients subscribed to a channel.
+
+        :param channel_id: the channel.
+        :return: the count.
+        """
+        return len(self._subscribers.get(channel_id, ()))
+
+    def channel_latched(self, channel_id: int) -> None:
+        """
+        Note that a channel's source keeps its latest messages for late joiners.
+
+        Later subscribers get a :class:`ReplayLatched` effect and nothing live until
+        :meth:`replay` answers it.
+
+        :param channel_id: the channel, while subscribed.
+        """
+        if channel_id in self._subscribers:
+            self._latched.add(channel_id)
+
+    def deliver(self, batch: Sequence[tuple[int, int, int, bytes]]) -> None:
+        """
+        Fan a batch of messages out to the subscribed clients' queues.
+
+        :param batch: ``(channel_id, sequence, log_time_ns, payload)`` tuples in arrival order.
+        """
+        pack = protocol.MESSAGE_DATA_HEADER.pack
+        opcode = protocol.ServerBinaryOpcode.MESSAGE_DATA
+        subscribers_of = self._subscribers.get
+        # One arrival time for the batch: it left ROS within a millisecond.
+        now = self._clock()
+        for channel_id, sequence, log_time, payload in batch:
+            subscribers = subscribers_of(channel_id)
+            if not subscribers:
+                continue
+            for session, sub in subscribers.items():
+                if sequence > sub.replayed_until:
+                    session.queue.put_data(channel_id, pack(opcode, sub.subscription_id,
+                                                            log_time), payload, now)
+
+    def replay(self, client_id: int, channel_id: int,
+               messages: Sequence[tuple[int, int, bytes]], until: int) -> None:
+        """
+        Send a late joiner the latched messages of a channel, then its live data again.
+
+        :param client_id: the client that subscribed.
+        :param channel_id: the channel.
+        :param messages: ``(sequence, log_time_ns, payload)`` tuples, oldest first.
+        :param until: the last sequence number the source had given out when it took them:
+            later messages are live, earlier ones are in ``messages`` or gone.
+        """
+        session = self._sessions.get(client_id)
+        sub = self._subscribers.get(channel_id, {}).get(session)
+        if sub is None:
+            return
+        now = self._clock()
+        for sequence, log_time, payload in messages:
+            session.queue.put_data(channel_id, protocol.message_data_header(
+                sub.subscription_id, log_time), payload, now, latched=True)
+        sub.replayed_until = until

@@ -1,0 +1,316 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The protocol's words.
+
+Opcodes, capabilities, the client messages, and the server's channel and service descriptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import enum
+import struct
+from typing import Any, Mapping, NamedTuple, Optional, Union
+
+SUBPROTOCOLS = ('foxglove.sdk.v1', 'foxglove.websocket.v1')
+"""Accepted subprotocols, in order of preference."""
+
+U32_MAX = 0xFFFFFFFF
+
+
+class StatusLevel(enum.IntEnum):
+    """Severity of a ``status`` message."""
+
+    INFO = 0
+    WARNING = 1
+    ERROR = 2
+
+
+class ServerBinaryOpcode(enum.IntEnum):
+    """First byte of a binary frame sent by the server."""
+
+    MESSAGE_DATA = 1
+    TIME = 2
+    SERVICE_CALL_RESPONSE = 3
+    FETCH_ASSET_RESPONSE = 4
+    PLAYBACK_STATE = 5
+
+
+class ClientBinaryOpcode(enum.IntEnum):
+    """First byte of a binary frame sent by a client."""
+
+    MESSAGE_DATA = 1
+    SERVICE_CALL_REQUEST = 2
+    PLAYBACK_CONTROL_REQUEST = 3
+
+
+class Capability(str, enum.Enum):
+    """Capabilities a server may advertise in ``serverInfo``."""
+
+    CLIENT_PUBLISH = 'clientPublish'
+    PARAMETERS = 'parameters'
+    PARAMETERS_SUBSCRIBE = 'parametersSubscribe'
+    SERVICES = 'services'
+    CONNECTION_GRAPH = 'connectionGraph'
+    ASSETS = 'assets'
+    TIME = 'time'
+    PLAYBACK_CONTROL = 'playbackControl'
+
+
+class ProtocolError(ValueError):
+    """A client frame that cannot be accepted; the text is sent back as an error status."""
+
+
+# --- binary layouts (all little-endian) --------------------------------------------------------
+
+MESSAGE_DATA_HEADER = struct.Struct('<BIQ')
+TIME_FRAME = struct.Struct('<BQ')
+SERVICE_CALL_HEADER = struct.Struct('<BIII')
+FETCH_ASSET_HEADER = struct.Struct('<BIBI')
+PLAYBACK_STATE_HEADER = struct.Struct('<BBQfBI')
+CLIENT_MESSAGE_HEADER = struct.Struct('<BI')
+PLAYBACK_CONTROL_HEADER = struct.Struct('<BBfBQI')
+
+
+# --- decoded client messages -------------------------------------------------------------------
+
+class SubscriptionRequest(NamedTuple):
+    """One entry of a ``subscribe`` op: the client's subscription id and the channel."""
+
+    subscription_id: int
+    channel_id: int
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    """The ``subscribe`` op."""
+
+    subscriptions: tuple[SubscriptionRequest, ...]
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """The ``unsubscribe`` op."""
+
+    subscription_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClientChannel:
+    """One channel a client advertises for publishing."""
+
+    id: int  # noqa: A003 - the wire format's name
+    topic: str
+    encoding: str
+    schema_name: str
+    schema: Optional[str] = None
+    schema_encoding: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class ClientAdvertise:
+    """The client ``advertise`` op."""
+
+    channels: tuple[ClientChannel, ...]
+
+
+@dataclass(frozen=True)
+class ClientUnadvertise:
+    """The client ``unadvertise`` op."""
+
+    channel_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter as the protocol carries it; ``value`` None means unset."""
+
+    name: str
+    value: Any = None
+    type: Optional[str] = None  # noqa: A003 - the wire format's name
+
+
+@dataclass(frozen=True)
+class GetParameters:
+    """The ``getParameters`` op."""
+
+    names: tuple[str, ...]
+    request_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class SetParameters:
+    """The ``setParameters`` op."""
+
+    parameters: tuple[Parameter, ...]
+    request_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class SubscribeParameterUpdates:
+    """The ``subscribeParameterUpdates`` op."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnsubscribeParameterUpdates:
+    """The ``unsubscribeParameterUpdates`` op."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SubscribeConnectionGraph:
+    """The ``subscribeConnectionGraph`` op."""
+
+
+@dataclass(frozen=True)
+class UnsubscribeConnectionGraph:
+    """The ``unsubscribeConnectionGraph`` op."""
+
+
+@dataclass(frozen=True)
+class FetchAsset:
+    """The ``fetchAsset`` op."""
+
+    uri: str
+    request_id: int
+
+
+@dataclass(frozen=True)
+class ClientMessageData:
+    """Binary ClientMessageData: a message published on a client channel."""
+
+    channel_id: int
+    payload: memoryview
+
+
+@dataclass(frozen=True)
+class ServiceCallRequest:
+    """Binary ServiceCallRequest."""
+
+    service_id: int
+    call_id: int
+    encoding: str
+    payload: memoryview
+
+
+@dataclass(frozen=True)
+class PlaybackControlRequest:
+    """Binary PlaybackControlRequest."""
+
+    command: int
+    speed: float
+    seek_time: Optional[int]
+    request_id: str
+
+
+ClientMessage = Union[
+    Subscribe, Unsubscribe, ClientAdvertise, ClientUnadvertise, GetParameters, SetParameters,
+    SubscribeParameterUpdates, UnsubscribeParameterUpdates, SubscribeConnectionGraph,
+    UnsubscribeConnectionGraph, FetchAsset, ClientMessageData, ServiceCallRequest,
+    PlaybackControlRequest,
+]
+
+OP_CAPABILITY: Mapping[type, Capability] = {
+    ClientAdvertise: Capability.CLIENT_PUBLISH,
+    ClientUnadvertise: Capability.CLIENT_PUBLISH,
+    ClientMessageData: Capability.CLIENT_PUBLISH,
+    GetParameters: Capability.PARAMETERS,
+    SetParameters: Capability.PARAMETERS,
+    SubscribeParameterUpdates: Capability.PARAMETERS_SUBSCRIBE,
+    UnsubscribeParameterUpdates: Capability.PARAMETERS_SUBSCRIBE,
+    SubscribeConnectionGraph: Capability.CONNECTION_GRAPH,
+    UnsubscribeConnectionGraph: Capability.CONNECTION_GRAPH,
+    FetchAsset: Capability.ASSETS,
+    ServiceCallRequest: Capability.SERVICES,
+    PlaybackControlRequest: Capability.PLAYBACK_CONTROL,
+}
+"""The capability a server must advertise before a client may send each message."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    """
+    A server channel: one (topic, type) pair with its schema.
+
+    A channel the ROS side or a recording found has id 0 until the core assigns one.
+    """
+
+    id: int  # noqa: A003 - the wire format's name
+    topic: str
+    encoding: str
+    schema_name: str
+    schema: str
+    schema_encoding: Optional[str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """
+        Identify the channel by topic and type, as the ROS graph and recordings do.
+
+        :return: ``(topic, schema_name)``.
+        """
+        return self.topic, self.schema_name
+
+    def to_json(self) -> dict:
+        """
+        Return the channel as an ``advertise`` entry.
+
+        :return: the entry's fields.
+        """
+        entry = {'id': self.id, 'topic': self.topic, 'encoding': self.encoding,
+                 'schemaName': self.schema_name, 'schema': self.schema}
+        if self.schema_encoding:
+            entry['schemaEncoding'] = self.schema_encoding
+        return entry
+
+
+@dataclass(frozen=True)
+class Service:
+    """
+    A ROS service as advertised to clients, with its request and response schemas.
+
+    A service the ROS side found has id 0 until the core assigns one.
+    """
+
+    id: int  # noqa: A003 - the wire format's name
+    name: str
+    type: str  # noqa: A003 - the wire format's name
+    request_schema: Optional[str] = None
+    response_schema: Optional[str] = None
+    schema_encoding: str = 'ros2msg'
+
+    def to_json(self) -> dict:
+        """
+        Return the service as an ``advertiseServices`` entry.
+
+        Schemas go in ``request``/``response`` objects; without a definition both legacy
+        schema fields are empty strings, as the SDK sends them.
+
+        :return: the entry's fields.
+        """
+        entry = {'id': self.id, 'name': self.name, 'type': self.type}
+        if self.request_schema is None or self.response_schema is None:
+            entry['requestSchema'] = ''
+            entry['responseSchema'] = ''
+            return entry
+        for key, suffix, schema in (('request', '_Request', self.request_schema),
+                                    ('response', '_Response', self.response_schema)):
+            entry[key] = {'encoding': 'cdr', 'schemaName': self.type + suffix,
+                          'schemaEncoding': self.schema_encoding, 'schema': schema}
+        return entry

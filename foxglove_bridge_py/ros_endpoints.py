@@ -1,0 +1,119 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The bridge's own ROS interfaces, beside the topics it forwards.
+
+``~/clear_session`` (a new session for the app), ``/foxglove_bridge/client_count`` (with
+``publish_client_count``, as the C++ bridge names it), the ``actual_port`` parameter, and the
+subscriptions to /diagnostics (with ``diagnostics_as_status``) and /parameter_events (with the
+parametersSubscribe capability). Used on the ROS thread; what they hear goes to callables that
+post to the loop.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from foxglove_bridge_py.config import BridgeConfig
+from foxglove_bridge_py.protocol import Capability, Parameter
+from foxglove_bridge_py.ros_params import event_parameters
+from foxglove_bridge_py.ros_topics import subscribe_diagnostics
+from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent
+from rclpy.node import Node
+from rclpy.qos import DurabilityPolicy, QoSProfile
+
+CLIENT_COUNT_TOPIC = '/foxglove_bridge/client_count'
+"""Where ``publish_client_count`` publishes, as the C++ bridge does."""
+
+
+class BridgeEndpoints:
+    """Creates the bridge's own services, publishers and subscriptions; destroys them."""
+
+    def __init__(self, node: Node, config: BridgeConfig, *, new_session: Callable[[], str],
+                 on_diagnostics: Callable[[list], None],
+                 on_parameters: Callable[[list[Parameter]], None],
+                 parameter_allowed: Callable[[str], bool]) -> None:
+        """
+        Create what the config asks for.
+
+        :param node: the bridge's node.
+        :param config: its settings.
+        :param new_session: starts a new session and returns its id.
+        :param on_diagnostics: receives ``(name, level, message)`` entries of /diagnostics.
+        :param on_parameters: receives parameters changed on /parameter_events.
+        :param parameter_allowed: ``param_whitelist``.
+        """
+        from std_srvs.srv import Trigger
+
+        self._node = node
+        self._new_session = new_session
+        self._on_parameters = on_parameters
+        self._parameter_allowed = parameter_allowed
+        self._services = [node.create_service(Trigger, '~/clear_session', self._clear_session)]
+        self._subscriptions = []
+        if config.diagnostics_as_status:
+            self._subscriptions.append(subscribe_diagnostics(node, on_diagnostics))
+        if Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities:
+            self._subscriptions.append(node.create_subscription(
+                ParameterEvent, '/parameter_events', self._on_parameter_event, 100))
+        self._client_count = None
+        if config.publish_client_count:
+            from std_msgs.msg import UInt32
+            self._client_count = node.create_publisher(UInt32, CLIENT_COUNT_TOPIC, QoSProfile(
+                depth=1, durability=DurabilityPolicy.TRANSIENT_LOCAL))
+            self.publish_client_count(0)
+
+    def publish_port(self, port: int) -> None:
+        """
+        Declare the read-only ``actual_port`` parameter once the port is bound.
+
+        :param port: the bound port.
+        """
+        # A read-only parameter can only be given its value when declared.
+        if not self._node.has_parameter('actual_port'):
+            self._node.declare_parameter('actual_port', port, ParameterDescriptor(
+                description='The port the WebSocket server is bound to.', read_only=True))
+
+    def publish_client_count(self, count: int) -> None:
+        """
+        Publish the number of connected clients, if ``publish_client_count`` is set.
+
+        :param count: the number.
+        """
+        if self._client_count is not None:
+            from std_msgs.msg import UInt32
+            self._client_count.publish(UInt32(data=count))
+
+    def destroy(self) -> None:
+        """Destroy everything created."""
+        for service in self._services:
+            self._node.destroy_service(service)
+        for subscription in self._subscriptions:
+            if subscription is not None:
+                self._node.destroy_subscription(subscription)
+        if self._client_count is not None:
+            self._node.destroy_publisher(self._client_count)
+
+    def _clear_session(self, request, response):
+        session_id = self._new_session()
+        self._node.get_logger().info(f'new session {session_id}')
+        response.success = True
+        response.message = f'new session {session_id}'
+        return response
+
+    def _on_parameter_event(self, event: ParameterEvent) -> None:
+        parameters = [p for p in event_parameters(event) if self._parameter_allowed(p.name)]
+        if parameters:
+            self._on_parameters(parameters)

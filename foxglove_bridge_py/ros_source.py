@@ -1,0 +1,132 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The live ROS graph as a source: channels appear, messages arrive, time advances.
+
+The same interface to the core as a recording's (``playback_source``): the core asks it to
+:meth:`RosSource.start` and :meth:`RosSource.stop` sending a channel and to replay a latched
+channel to a late joiner; it tells the core of graph changes, channel problems and latched
+channels, and hands over messages and the clock. Used on the ROS thread only: the bridge wraps
+it with ``Threads.to_ros``, and the callables it is given post to the loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Sequence
+
+from foxglove_bridge_py.config import BridgeConfig
+from foxglove_bridge_py.graph_types import GraphChange
+from foxglove_bridge_py.protocol import Capability, Channel, StatusLevel
+from foxglove_bridge_py.ros_graph import GraphWatcher
+from foxglove_bridge_py.ros_topics import subscribe_clock, TopicSubscriptions
+from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
+from rclpy.node import Node
+
+
+class RosSource:
+    """Discovers topics, subscribes to them on demand, and forwards their messages."""
+
+    def __init__(self, node: Node, config: BridgeConfig, core: Any, *,
+                 on_message: Callable[[int, int, int, bytes], None],
+                 on_replay: Callable[[int, int, list, int], None],
+                 on_time: Callable[[int], None], new_session: Callable[[], str],
+                 graph_listeners: Sequence[Callable[[GraphChange], None]] = (),
+                 message_info: bool = True) -> None:
+        """
+        Start watching the graph; the first look is :meth:`poll`.
+
+        :param node: the bridge's node.
+        :param config: whitelists, QoS bounds, sim time.
+        :param core: the loop side, with ``graph_changed(change)``,
+            ``channel_problem(channel_id, kind, level, message)`` and
+            ``channel_latched(channel_id)``.
+        :param on_message: hands a message to the loop.
+        :param on_replay: hands a late joiner's latched messages to the loop, in order.
+        :param on_time: hands the ``/clock`` time to the loop.
+        :param new_session: starts a new session (a simulation restarted).
+        :param graph_listeners: ROS-side parts told of every graph change.
+        :param message_info: ask for publisher GIDs (not with the EventsExecutor).
+        """
+        self._node = node
+        self._config = config
+        self._core = core
+        self._on_replay = on_replay
+        self._on_time = on_time
+        self._new_session = new_session
+        self._graph_listeners = list(graph_listeners)
+        self._last_clock: Optional[int] = None
+        self.topics = TopicSubscriptions(node, config, on_message, self._on_problem,
+                                         core.channel_latched, message_info=message_info)
+        self._watcher = GraphWatcher(
+            node, config, DefinitionBuilder(ament_interface_reader()), self._on_graph_change,
+            services=Capability.SERVICES.value in config.capabilities,
+            subscribed_topics=self.topics.topics)
+        self._clock = subscribe_clock(node, self._on_clock) if config.use_sim_time else None
+
+    def poll(self) -> None:
+        """Look at the graph now (a timer looks again every 0.25 s)."""
+        self._watcher.poll()
+
+    def start(self, channel: Channel) -> None:
+        """
+        Subscribe to a channel's topic.
+
+        :param channel: the channel.
+        """
+        self.topics.start(channel.id, channel.topic, channel.schema_name)
+
+    def stop(self, channel_id: int) -> None:
+        """
+        Drop a channel's subscription.
+
+        :param channel_id: the channel.
+        """
+        self.topics.stop(channel_id)
+
+    def replay(self, client_id: int, channel_id: int) -> None:
+        """
+        Hand a late joiner the kept messages of a latched channel.
+
+        :param client_id: the client.
+        :param channel_id: the channel.
+        """
+        messages, until = self.topics.latched(channel_id)
+        self._on_replay(client_id, channel_id, messages, until)
+
+    def destroy(self) -> None:
+        """Stop watching and drop every subscription."""
+        self._watcher.destroy()
+        self.topics.destroy()
+        if self._clock is not None:
+            self._node.destroy_subscription(self._clock)
+
+    def _on_graph_change(self, change: GraphChange) -> None:
+        for listener in self._graph_listeners:
+            listener(change)
+        self._core.graph_changed(change)
+
+    def _on_problem(self, channel_id: int, kind: str, message: str) -> None:
+        level = StatusLevel.ERROR if kind == 'subscription' else StatusLevel.WARNING
+        if level == StatusLevel.ERROR:
+            self._node.get_logger().error(message)
+        self._core.channel_problem(channel_id, kind, level, message)
+
+    def _on_clock(self, timestamp_ns: int) -> None:
+        # A clock that goes back is a restarted simulation: the app should start afresh.
+        jumped_back = self._last_clock is not None and timestamp_ns < self._last_clock
+        self._last_clock = timestamp_ns
+        if jumped_back and self._config.clear_session_on_clock_jump:
+            self._new_session()
+        self._on_time(timestamp_ns)

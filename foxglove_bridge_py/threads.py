@@ -1,0 +1,391 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The bridge's two threads, and the only module that knows there are two.
+
+rclpy callbacks run on the executor thread (``ros-executor``); the server, the hub and every
+capability live on the asyncio loop. Everything that crosses goes through :class:`Threads`:
+
+* loop to ROS: functions queued and run in order by one executor task (:meth:`Threads.to_ros`,
+  :meth:`Threads.call_in_ros`, :meth:`Threads.run_in_ros`);
+* ROS to loop: messages, the clock, new sessions and latched replays share one ordered inbox
+  flushed in batches, one wake-up of the loop per batch (:meth:`Threads.post_message` and
+  friends); anything else is a plain ``call_soon_threadsafe`` (:meth:`Threads.to_loop`).
+
+Every lock of the bridge is here, and no other module imports ``threading``. The objects on
+either side are single-threaded: a ROS-side object is only ever called on the executor thread,
+a loop-side one only on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import os
+import threading
+import time
+import traceback
+from typing import Any, Callable, Optional, Sequence
+
+from rclpy.executors import Executor, ExternalShutdownException, SingleThreadedExecutor
+from rclpy.node import Node
+
+SHUTDOWN_TIMEOUT = 2.0
+"""Seconds the executor thread gets to finish when the bridge stops."""
+SPIN_TIMEOUT = 0.5
+"""Seconds the executor waits for work before it checks whether to stop."""
+BUSY_WINDOW = 0.002
+"""Seconds since the last hand-off under which messages count as a stream and are batched."""
+COALESCE_DELAY = 0.0005
+"""Seconds a hand-off waits, under a stream of messages, for more to join it."""
+
+
+def make_executor(context: Any) -> Executor:
+    """
+    Return the fastest executor this rclpy has that works here.
+
+    rclpy's EventsExecutor (Jazzy on) dispatches from a C++ event queue instead of rebuilding
+    a wait set for every message, which makes many small messages several times cheaper.
+    Humble has only the SingleThreadedExecutor. ``FOXGLOVE_BRIDGE_EXECUTOR=single`` forces
+    the latter.
+
+    :param context: the rclpy context.
+    :return: the executor.
+    """
+    if os.environ.get('FOXGLOVE_BRIDGE_EXECUTOR', 'events') == 'events':
+        try:
+            from rclpy.experimental import EventsExecutor
+        except ImportError:
+            pass
+        else:
+            return EventsExecutor(context=context)
+    return SingleThreadedExecutor(context=context)
+
+
+class _Hop:
+    """Calls a method of ``target`` on the other thread, fire and forget."""
+
+    def __init__(self, target: Any, post: Callable[..., None]) -> None:
+        self._target = target
+        self._post = post
+
+    def __getattr__(self, name: str) -> Callable[..., None]:
+        method = getattr(self._target, name)
+        post = self._post
+        return lambda *args: post(method, *args)
+
+
+class Inbox:
+    """What the ROS side hands the loop, received in the order it was posted."""
+
+    def __init__(self, deliver: Callable[[list], None], advance_time: Callable[[int], None],
+                 new_session: Callable[[str], None],
+                 replay: Callable[[int, int, list, int], None]) -> None:
+        """
+        Name the loop-side receivers.
+
+        :param deliver: takes a batch of ``(channel_id, sequence, log_time_ns, payload)``.
+        :param advance_time: takes the latest clock time in nanoseconds.
+        :param new_session: takes a new session id.
+        :param replay: takes ``(client_id, channel_id, messages, until)`` for a late joiner.
+        """
+        self.deliver = deliver
+        self.advance_time = advance_time
+        self.new_session = new_session
+        self.replay = replay
+
+
+class Threads:
+    """The executor thread, the loop, and every hop between them."""
+
+    def __init__(self, node: Node, loop: asyncio.AbstractEventLoop,
+                 extra_nodes: Sequence[Node] = ()) -> None:
+        """
+        Prepare the executor; :meth:`receive` names the inbox, :meth:`start` starts spinning.
+
+        :param node: the bridge's node.
+        :param loop: the running asyncio loop.
+        :param extra_nodes: more nodes to spin on the same executor (the demo publisher).
+        """
+        self._node = node
+        self._loop = loop
+        self._inbox: Optional[Inbox] = None
+        self._log = node.get_logger()
+        self.executor = make_executor(node.context)
+        for spun in (node, *extra_nodes):
+            self.executor.add_node(spun)
+        self._spinner = threading.Thread(target=self._spin, name='ros-executor', daemon=True)
+        self._stopping = threading.Event()
+        self._ros_calls: collections.deque = collections.deque()
+        self._ros_calls_lock = threading.Lock()
+        self._ros_calls_scheduled = False
+        self._lock = threading.Lock()
+        self._pending: list = []
+        self._pending_time: Optional[int] = None
+        self._pending_session: Optional[str] = None
+        self._pending_replays: list = []
+        self._flush_scheduled = False
+        self._last_flush = 0.0
+        self._last_session_ms = 0
+
+    @property
+    def events_executor(self) -> bool:
+        """
+        Tell whether the executor is the EventsExecutor, which gives no MessageInfo.
+
+        :return: True for the EventsExecutor.
+        """
+        return not isinstance(self.executor, SingleThreadedExecutor)
+
+    # --- lifetime ------------------------------------------------------------------------------
+
+    def receive(self, inbox: Inbox) -> None:
+        """
+        Name where messages, time, sessions and replays go on the loop.
+
+        :param inbox: the loop-side receivers.
+        """
+        self._inbox = inbox
+
+    def start(self) -> None:
+        """Start spinning the executor on its own thread."""
+        self._spinner.start()
+
+    def stop(self) -> None:
+        """Stop the executor and wait (a bounded time) for its thread to end."""
+        self._stopping.set()
+        self.executor.shutdown(timeout_sec=SHUTDOWN_TIMEOUT)
+        if self._spinner.is_alive():
+            self._spinner.join(SHUTDOWN_TIMEOUT)
+
+    def _spin(self) -> None:
+        context = self._node.context
+        while not self._stopping.is_set() and context.ok():
+            try:
+                self.executor.spin_once(timeout_sec=SPIN_TIMEOUT)
+            except ExternalShutdownException:
+                return
+            except Exception:  # noqa: B902 - one failed callback must not stop the bridge
+                if not self._stopping.is_set():
+                    self._log.error(f'ROS callback failed:\n{traceback.format_exc()}')
+
+    # --- loop -> ROS ---------------------------------------------------------------------------
+
+    def call_in_ros(self, function: Callable[..., Any], *args: Any) -> None:
+        """
+        Run a function on the executor thread, after those queued before it.
+
+        :param function: what to run; its exceptions are logged.
+        :param args: its arguments.
+        """
+        # Executor.create_task is thread-safe for both executors; one task runs every call
+        # queued until it starts.
+        with self._ros_calls_lock:
+            self._ros_calls.append((function, args))
+            if self._ros_calls_scheduled:
+                return
+            self._ros_calls_scheduled = True
+        self.executor.create_task(self._run_ros_calls)
+
+    def _run_ros_calls(self) -> None:
+        with self._ros_calls_lock:
+            self._ros_calls_scheduled = False
+        while self._ros_calls:
+            function, args = self._ros_calls.popleft()
+            try:
+                function(*args)
+            except Exception as exc:  # noqa: B902 - one failed call must not stop the others
+                self._log.error(f'ROS operation failed: {exc!r}')
+
+    def to_ros(self, target: Any) -> Any:
+        """
+        Wrap a ROS-side object so that calling its methods from the loop runs them in ROS.
+
+        :param target: the object, used only on the executor thread.
+        :return: a proxy whose methods queue the call and return None.
+        """
+        return _Hop(target, self.call_in_ros)
+
+    def run_in_ros(self, function: Callable[[], Any]) -> asyncio.Future:
+        """
+        Run a function on the executor thread and await its result on the loop.
+
+        :param function: what to run.
+        :return: a future with its result or exception.
+        """
+        return self.await_ros_callback(lambda done: done(function(), None))
+
+    def await_ros_callback(self, start: Callable[[Callable], None]) -> asyncio.Future:
+        """
+        Start work on the executor thread that reports back through a callback.
+
+        :param start: called on the executor thread with ``done(result, error)``, which it
+            (or a later ROS callback) calls once.
+        :return: a future on the loop with the result, or the error raised.
+        """
+        future = self._loop.create_future()
+
+        def done(result: Any, error: Optional[BaseException]) -> None:
+            self.call_in_loop(_settle, future, result, error)
+
+        def run() -> None:
+            try:
+                start(done)
+            except Exception as exc:  # noqa: B902 - handed to the awaiting coroutine
+                done(None, exc)
+
+        self.call_in_ros(run)
+        return future
+
+    async def run_blocking(self, function: Callable[..., Any], *args: Any) -> Any:
+        """
+        Run a blocking function (a file read) on the loop's worker threads.
+
+        :param function: what to run.
+        :param args: its arguments.
+        :return: its result.
+        """
+        return await self._loop.run_in_executor(None, function, *args)
+
+    # --- ROS -> loop ---------------------------------------------------------------------------
+
+    def call_in_loop(self, function: Callable[..., Any], *args: Any) -> None:
+        """
+        Run a function on the loop; ignored once the loop is closed.
+
+        :param function: what to run.
+        :param args: its arguments.
+        """
+        try:
+            self._loop.call_soon_threadsafe(function, *args)
+        except RuntimeError:
+            pass  # the loop is closed: the bridge is shutting down
+
+    def to_loop(self, target: Any) -> Any:
+        """
+        Wrap a loop-side object so that calling its methods from ROS runs them on the loop.
+
+        :param target: the object, used only on the loop.
+        :return: a proxy whose methods post the call and return None.
+        """
+        return _Hop(target, self.call_in_loop)
+
+    def post_message(self, channel_id: int, sequence: int, log_time: int, data: bytes) -> None:
+        """
+        Hand a received message to the loop, batched with those around it.
+
+        :param channel_id: its channel.
+        :param sequence: its number, increasing across channels.
+        :param log_time: its receive time in nanoseconds.
+        :param data: its CDR bytes, untouched.
+        """
+        with self._lock:
+            self._pending.append((channel_id, sequence, log_time, data))
+            if self._flush_scheduled:
+                return
+            self._flush_scheduled = True
+        self.call_in_loop(self._flush_now_or_soon)
+
+    def post_time(self, timestamp_ns: int) -> None:
+        """
+        Hand the loop the clock's time; only the latest of a batch is sent.
+
+        :param timestamp_ns: the time.
+        """
+        with self._lock:
+            self._pending_time = timestamp_ns
+        self._schedule_flush()
+
+    def post_replay(self, client_id: int, channel_id: int, messages: list, until: int) -> None:
+        """
+        Hand the loop a late joiner's latched messages, in order with the live ones.
+
+        :param client_id: the client.
+        :param channel_id: the channel.
+        :param messages: ``(sequence, log_time_ns, payload)`` tuples.
+        :param until: the last sequence number given out when they were taken.
+        """
+        with self._lock:
+            self._pending_replays.append((len(self._pending), client_id, channel_id, messages,
+                                          until))
+        self._schedule_flush()
+
+    def next_session_id(self) -> str:
+        """
+        Make a session id: milliseconds since the epoch, as the SDK does, never the same twice.
+
+        :return: the id.
+        """
+        with self._lock:
+            self._last_session_ms = max(self._last_session_ms + 1, time.time_ns() // 1_000_000)
+            return str(self._last_session_ms)
+
+    def post_new_session(self) -> str:
+        """
+        Start a new session: its id reaches the loop before any later time or message.
+
+        :return: the new session id.
+        """
+        session_id = self.next_session_id()
+        with self._lock:
+            self._pending_session = session_id
+        self._schedule_flush()
+        return session_id
+
+    def _schedule_flush(self) -> None:
+        with self._lock:
+            if self._flush_scheduled:
+                return
+            self._flush_scheduled = True
+        self.call_in_loop(self._flush)
+
+    def _flush_now_or_soon(self) -> None:
+        # A message after a quiet spell goes out at once. Under a stream of them, waiting a
+        # fraction of a millisecond gathers a batch, so that one wake-up of the loop and one
+        # socket write carry many messages instead of one each.
+        if self._loop.time() - self._last_flush < BUSY_WINDOW:
+            self._loop.call_later(COALESCE_DELAY, self._flush)
+        else:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._last_flush = self._loop.time()
+        with self._lock:
+            batch, self._pending = self._pending, []
+            timestamp, self._pending_time = self._pending_time, None
+            session, self._pending_session = self._pending_session, None
+            replays, self._pending_replays = self._pending_replays, []
+            self._flush_scheduled = False
+        inbox = self._inbox
+        # A new session first, so that the time and data after it belong to it.
+        if session is not None:
+            inbox.new_session(session)
+        if timestamp is not None:
+            inbox.advance_time(timestamp)
+        done = 0
+        for position, client_id, channel_id, messages, until in replays:
+            inbox.deliver(batch[done:position])
+            inbox.replay(client_id, channel_id, messages, until)
+            done = position
+        inbox.deliver(batch[done:] if done else batch)
+
+
+def _settle(future: asyncio.Future, result: Any, error: Optional[BaseException]) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)

@@ -1,0 +1,144 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+
+"""Fan-out: subscriptions, one ROS subscription per channel, latched replays, with plain values."""
+
+import json
+
+from foxglove_bridge_py import protocol
+
+from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
+from test_session import drain, FakeClock, make_hub, spec
+
+
+def test_subscription_refcounting_and_fanout():
+    hub = make_hub()
+    (channel,) = hub.add_channels([spec('/a', 't/msg/T', '', None)])
+    first, second = hub.connect('1'), hub.connect('2')
+    drain(first), drain(second)
+    subscribe = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
+    assert hub.handle_frame(first, subscribe % (5, channel.id)) == [StartSubscription(channel)]
+    # Not latched: the second client joins the running subscription with no effect at all.
+    assert hub.handle_frame(second, subscribe % (0, channel.id)) == []
+    hub.fanout.deliver([(channel.id, 1, 99, b'payload')])
+    assert drain(first) == [(protocol.message_data_header(5, 99), b'payload')]
+    assert drain(second) == [(protocol.message_data_header(0, 99), b'payload')]
+    assert hub.handle_frame(first, '{"op":"unsubscribe","subscriptionIds":[5]}') == []
+    assert hub.disconnect(second) == [StopSubscription(channel.id)]
+
+
+def test_late_joiner_of_latched_channel_gets_replay_then_live_data_once():
+    hub = make_hub()
+    (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
+    first, late = hub.connect('1'), hub.connect('2')
+    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.fanout.channel_latched(channel.id)
+    assert hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}'
+                            ) == [ReplayLatched(channel.id, late.client_id)]
+    drain(first), drain(late)
+    # Left ROS before the source took its snapshot: the snapshot has it, live it is skipped.
+    hub.fanout.deliver([(channel.id, 3, 30, b'latched')])
+    hub.fanout.replay(late.client_id, channel.id, [(3, 30, b'latched')], until=3)
+    hub.fanout.deliver([(channel.id, 4, 40, b'new')])
+    assert [f[1] for f in drain(late)] == [b'latched', b'new']
+    assert [f[1] for f in drain(first)] == [b'latched', b'new']
+
+
+def test_replay_for_a_client_that_left_is_dropped():
+    hub = make_hub()
+    (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
+    first, late = hub.connect('1'), hub.connect('2')
+    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.fanout.channel_latched(channel.id)
+    hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
+    assert hub.disconnect(late) == []
+    hub.fanout.replay(late.client_id, channel.id, [(3, 30, b'latched')], until=3)
+    assert [f for f in drain(late) if isinstance(f, tuple)] == []
+
+
+def test_latched_mark_goes_with_the_last_subscriber():
+    hub = make_hub()
+    (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
+    first, second = hub.connect('1'), hub.connect('2')
+    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.fanout.channel_latched(channel.id)
+    assert hub.handle_frame(first, '{"op":"unsubscribe","subscriptionIds":[1]}') == [
+        StopSubscription(channel.id)]
+    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
+    # The new ROS subscription has not said it is latched yet: no replay is awaited.
+    assert hub.handle_frame(second, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}'
+                            ) == []
+
+
+def test_send_buffer_warning_is_debounced_and_names_the_channel():
+    clock = FakeClock()
+    hub = make_hub(limit=100, clock=clock)
+    hub.add_channels([spec('/big', 't/msg/T', '', None)])
+    session = hub.connect('1')
+    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    drain(session)
+    for _ in range(10):
+        hub.fanout.deliver([(1, 1, 0, b'x' * 80)])
+    statuses = [json.loads(f) for f in drain(session) if isinstance(f, str)]
+    assert statuses == [{'op': 'status', 'level': 1, 'message': 'Send buffer limit reached: '
+                         'dropped 1 messages that the connection could not carry in time '
+                         '(/big: 1)', 'id': 'foxglove_bridge_py.send_buffer_limit'}]
+    assert session.queue.dropped_by_channel == {1: 9}
+    clock.now = 3.0
+    hub.fanout.deliver([(1, 1, 0, b'x' * 80), (1, 1, 0, b'x' * 80)])
+    # The drops since the last report go into the next one, at most every 2.5 s.
+    assert [json.loads(f)['message'] for f in drain(session) if isinstance(f, str)] == [
+        'Send buffer limit reached: dropped 9 messages that the connection could not carry in '
+        'time (/big: 9)']
+
+
+def test_send_buffer_warning_withdrawn_once_client_keeps_up():
+    clock = FakeClock()
+    hub = make_hub(limit=100, clock=clock)
+    hub.add_channels([spec('/big', 't/msg/T', 'x', 'ros2msg')])
+    session = hub.connect('1')
+    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.fanout.deliver([(1, 1, 0, b'x' * 80)] * 2)
+    drain(session)
+    clock.now = 1.0
+    hub.fanout.deliver([(1, 1, 0, b'x' * 10)])
+    assert [f for f in drain(session) if isinstance(f, str)] == []
+    clock.now = 2.6
+    hub.fanout.deliver([(1, 1, 0, b'x' * 10)])
+    assert [f for f in drain(session) if isinstance(f, str)] == [
+        '{"op":"removeStatus","statusIds":["foxglove_bridge_py.send_buffer_limit"]}']
+
+
+def test_unsubscribing_discards_queued_data_of_that_channel():
+    hub = make_hub()
+    hub.add_channels([spec('/a', 't/msg/T', '', None)])
+    session = hub.connect('1')
+    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    hub.fanout.deliver([(1, 1, 0, b'queued')])
+    hub.handle_frame(session, '{"op":"unsubscribe","subscriptionIds":[1]}')
+    assert [f for f in drain(session) if isinstance(f, tuple)] == []
+    assert session.queue.dropped == 0
+
+
+def test_many_refused_ids_in_one_request_get_one_status():
+    hub = make_hub()
+    session = hub.connect('1')
+    drain(session)
+    entries = ','.join('{"id":%d,"channelId":%d}' % (i, 1000 + i) for i in range(100_000))
+    effects = hub.handle_frame(session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
+    assert effects == []
+    assert [json.loads(f) for f in drain(session)] == [{
+        'op': 'status', 'level': 2, 'message': 'Unknown channel IDs: 1000, 1001, 1002, 1003, '
+        '1004 and 99995 more; ignoring these subscriptions'}]
