@@ -16,8 +16,9 @@
 Benchmark the bridge against the rclpy ceiling and a foxglove-sdk forwarder, side by side.
 
 Run through ``scripts/bench.sh`` (which sets up the environment), or, in a ROS shell with the
-package built: ``python bench/run.py [--seconds 10] [--smoke]``. Prints a table and writes
-JSON to ``bench/results/latest.json``.
+package built: ``python bench/run.py [--seconds 10] [--smoke] [--baseline REV]``. Prints a
+table and writes JSON to ``bench/results/latest.json``. ``--baseline REV`` also runs the bridge
+of that git revision, from its sources, right after this one's in every scenario.
 """
 
 import argparse
@@ -27,6 +28,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import psutil
@@ -124,7 +126,21 @@ def bridge_command(port, *extra):
             '-p', 'capabilities:=[]', '-p', 'diagnostics_as_status:=false', *extra]
 
 
-def run_one(scenario, receiver, seconds, env):
+def baseline_command(revision, port, workdir, *extra):
+    """Run the bridge of another git revision from its sources, with this one's parameters."""
+    source = os.path.join(workdir, revision)
+    if not os.path.isdir(source):
+        os.makedirs(source)
+        archive = subprocess.run(['git', '-C', os.path.dirname(HERE), 'archive', revision,
+                                  'foxglove_bridge_py'], check=True, capture_output=True).stdout
+        subprocess.run(['tar', '-x', '-C', source], input=archive, check=True)
+    command = bridge_command(port, *extra)
+    launcher = ('import sys; sys.path.insert(0, %r); from foxglove_bridge_py.node import main; '
+                'sys.exit(main())' % source)
+    return [sys.executable, '-c', launcher, *command[1:]]
+
+
+def run_one(scenario, receiver, seconds, env, workdir=None):
     name, stream, clients, stalled, _ = scenario
     py = sys.executable
     children = []
@@ -137,6 +153,9 @@ def run_one(scenario, receiver, seconds, env):
             deflate = receiver.endswith('deflate')
             server = Child(bridge_command(port, *(
                 ('-p', 'use_compression:=true') if deflate else ())), env)
+            server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
+        elif receiver.startswith('baseline '):
+            server = Child(baseline_command(receiver.split(' ', 1)[1], port, workdir), env)
             server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
         else:
             server = Child([py, 'sdk_forwarder.py', stream, str(port)], env)
@@ -264,7 +283,10 @@ def main():
                         help='a few seconds, bridge and ceiling only: checks that it runs')
     parser.add_argument('--only', default='', help='scenarios to run, e.g. "ab"')
     parser.add_argument('--output', default=os.path.join(HERE, 'results', 'latest.json'))
+    parser.add_argument('--baseline', default='',
+                        help="git revision whose bridge also runs, right after this one's")
     args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix='bench-baseline-')
     env = dict(os.environ, ROS_DOMAIN_ID=str(random.randint(102, 200) % 101 + 1),
                PYTHONUNBUFFERED='1', RCUTILS_LOGGING_BUFFERED_STREAM='0')
     try:
@@ -279,13 +301,16 @@ def main():
             continue
         if args.smoke and scenario[0] not in 'ab':
             continue
-        for receiver in scenario[4]:
+        receivers = [r for receiver in scenario[4] for r in (
+            [receiver, f'baseline {args.baseline}'] if args.baseline and receiver == 'bridge'
+            else [receiver])]
+        for receiver in receivers:
             if receiver == 'sdk' and not have_sdk or args.smoke and receiver not in (
                     'ceiling', 'bridge'):
                 continue
             print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
                   file=sys.stderr, flush=True)
-            result = run_one(scenario, receiver, seconds, env)
+            result = run_one(scenario, receiver, seconds, env, workdir)
             result['figures'] = figures(result)
             results.append(result)
     start = None if args.only else startup(env, 50 if args.smoke else 500)

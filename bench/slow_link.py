@@ -36,14 +36,13 @@ import json
 import os
 import random
 import struct
-import subprocess
 import sys
 import tempfile
 import time
 
 from common import frames_for
 import psutil
-from run import bridge_command, Child, free_port
+from run import baseline_command, bridge_command, Child, free_port
 import websockets
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -150,19 +149,6 @@ def analyse(arrivals, reconnects, state_sent, window):
         'reconnect_first_state_age_max_ms': max(first_states, default=None),
         'reconnect_camera_age_max_ms': max(oldest_images, default=None),
     }
-
-
-def baseline_command(revision, port, workdir):
-    source = os.path.join(workdir, revision)
-    if not os.path.isdir(source):
-        os.makedirs(source)
-        archive = subprocess.run(['git', '-C', ROOT, 'archive', revision, 'foxglove_bridge_py'],
-                                 check=True, capture_output=True).stdout
-        subprocess.run(['tar', '-x', '-C', source], input=archive, check=True)
-    command = bridge_command(port)
-    launcher = ('import sys; sys.path.insert(0, %r); from foxglove_bridge_py.node import main; '
-                'sys.exit(main())' % source)
-    return [sys.executable, '-c', launcher, *command[1:]]
 
 
 def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, reconnects=1):

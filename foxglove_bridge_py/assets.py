@@ -57,28 +57,38 @@ def resolve(uri: str, allowlist: Iterable[re.Pattern], package_share: PackageSha
     if not matches_any(allowlist, uri):
         raise AssetError(f'Asset URI {uri!r} is not allowed by asset_uri_allowlist')
     if decoded.startswith('package://'):
-        package, _, relative = decoded[len('package://'):].partition('/')
-        if not package or not relative:
-            raise AssetError(f'Asset URI {uri!r} must be package://<package>/<path>')
-        try:
-            share = os.path.realpath(package_share(package))
-        except LookupError:
-            raise AssetError(f'Asset {uri!r}: package {package!r} is not installed') from None
-        path = os.path.realpath(os.path.join(share, relative))
-        if not path.startswith(share + os.sep):
-            raise AssetError(f'Asset URI {uri!r} is refused: it leads outside its package')
+        path = _package_file(uri, decoded[len('package://'):], package_share)
     elif decoded.startswith('file://'):
-        requested = decoded[len('file://'):]
-        if not requested.startswith('/'):
-            raise AssetError(f'Asset URI {uri!r} must name an absolute path')
-        path = os.path.realpath(requested)
-        if path != requested and not matches_any(allowlist, 'file://' + path):
-            raise AssetError(f'Asset URI {uri!r} is refused: a link leads outside the allowed '
-                             'assets')
+        path = _file(uri, decoded[len('file://'):], allowlist)
     else:
         raise AssetError(f'Asset URI {uri!r} is not supported: use package:// or file://')
     if not os.path.isfile(path):
         raise AssetError(f'Asset {uri!r} not found')
+    return path
+
+
+def _package_file(uri: str, rest: str, package_share: PackageShare) -> str:
+    package, _, relative = rest.partition('/')
+    if not package or not relative:
+        raise AssetError(f'Asset URI {uri!r} must be package://<package>/<path>')
+    try:
+        share = os.path.realpath(package_share(package))
+    except LookupError:
+        raise AssetError(f'Asset {uri!r}: package {package!r} is not installed') from None
+    path = os.path.realpath(os.path.join(share, relative))
+    if not path.startswith(share + os.sep):
+        raise AssetError(f'Asset URI {uri!r} is refused: it leads outside its package')
+    return path
+
+
+def _file(uri: str, requested: str, allowlist: tuple) -> str:
+    if not requested.startswith('/'):
+        raise AssetError(f'Asset URI {uri!r} must name an absolute path')
+    path = os.path.realpath(requested)
+    # A link must not lead from an allowed name to a file the allowlist would refuse.
+    if path != requested and not matches_any(allowlist, 'file://' + path):
+        raise AssetError(f'Asset URI {uri!r} is refused: a link leads outside the allowed '
+                         'assets')
     return path
 
 

@@ -40,17 +40,17 @@ from foxglove_bridge_py.capabilities.parameters import GetParams, Parameters, Se
 from foxglove_bridge_py.capabilities.playback import PlaybackControl, PlaybackRequests
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.capabilities.services import CallService, Services
-from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
+from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.graph_types import GraphChange
-from foxglove_bridge_py.playback import Recording, RecordingError
+from foxglove_bridge_py.loop_tasks import LoopTasks
 from foxglove_bridge_py.playback_source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
 from foxglove_bridge_py.ros_distro import ros_distro
 from foxglove_bridge_py.ros_endpoints import BridgeEndpoints
 from foxglove_bridge_py.ros_graph import ConnectionGraphReader, parameter_nodes
 from foxglove_bridge_py.ros_params import ParameterAccess
-from foxglove_bridge_py.ros_playback import PlayedPublishers
+from foxglove_bridge_py.ros_playback import open_playback
 from foxglove_bridge_py.ros_publishers import ClientPublishers
 from foxglove_bridge_py.ros_services import loop_caller, ServiceCaller
 from foxglove_bridge_py.ros_source import RosSource
@@ -76,7 +76,7 @@ class Bridge:
         self.config = config
         self._extra_nodes = list(extra_nodes)
         self._log = node.get_logger()
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks = LoopTasks(self._log)
         self.hub: Optional[Hub] = None
         self.ros_source: Optional[RosSource] = None
         self.port: Optional[int] = None
@@ -101,7 +101,7 @@ class Bridge:
             server = FoxgloveServer.from_config(self.hub, self._carry_out, config)
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
-                running.callback(self._cancel_tasks)
+                running.callback(self._tasks.cancel_all)
                 await server.start()
                 running.push_async_callback(server.stop)
                 self.port = server.port
@@ -165,7 +165,7 @@ class Bridge:
         if config.publish_client_count:
             hub.on_client_count = threads.to_ros(self._endpoints).publish_client_count
         if config.playback_file:
-            return self._build_playback(threads, ros_parts)
+            return open_playback(node, config, hub, self.time, threads.to_ros, ros_parts)
         core = to_loop(SimpleNamespace(graph_changed=self.graph_changed,
                                        channel_problem=hub.channel_problem,
                                        channel_latched=hub.fanout.channel_latched))
@@ -178,25 +178,6 @@ class Bridge:
         ros_parts.callback(source.destroy)
         source.poll()
         return threads.to_ros(source)
-
-    def _build_playback(self, threads: Threads, ros_parts: contextlib.ExitStack
-                        ) -> PlaybackSource:
-        """Open the recording; with ``playback_publish``, also play it into ROS."""
-        try:
-            recording = Recording(self.config.playback_file)
-        except RecordingError as exc:
-            raise ConfigError(f'parameter playback_file: {exc}') from None
-        ros_parts.callback(recording.close)
-        played = None
-        if self.config.playback_publish:
-            publishers = PlayedPublishers(self.node)
-            ros_parts.callback(publishers.destroy)
-            played = threads.to_ros(publishers).publish
-        source = PlaybackSource(self.hub, self.time, recording, self.config.topic_allowed,
-                                played)
-        if played is not None:
-            threads.to_ros(publishers).create(list(self.hub.channels.values()))
-        return source
 
     def _effect_table(self, threads: Threads, source: Any, ros_parts: contextlib.ExitStack
                       ) -> dict[type, Callable[[Any], None]]:
@@ -224,9 +205,9 @@ class Bridge:
                 e.payload, timeout, lambda payload, error: services.done(
                     e.client_id, e.service.id, e.call_id, e.encoding, payload, error)),
             WatchGraph: lambda e: threads.to_ros(self._graph_reader).watch(e.watched),
-            GetParams: lambda e: self._start_task(self._params.serve_get(e, self.parameters)),
-            SetParams: lambda e: self._start_task(self._params.serve_set(e, self.parameters)),
-            FetchAsset: lambda e: self._start_task(reader.serve(e)),
+            GetParams: lambda e: self._tasks.start(self._params.serve_get(e, self.parameters)),
+            SetParams: lambda e: self._tasks.start(self._params.serve_set(e, self.parameters)),
+            FetchAsset: lambda e: self._tasks.start(reader.serve(e)),
             PlaybackControl: lambda e: source.control(e.request),
         }
 
@@ -245,17 +226,3 @@ class Bridge:
         self.hub.add_channels(change.added_channels)
         self.services.remove(change.removed_services)
         self.services.add(change.added_services)
-
-    def _start_task(self, coroutine: Any) -> None:
-        task = asyncio.ensure_future(coroutine)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            self._log.error(f'request failed: {task.exception()!r}')
-
-    def _cancel_tasks(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()

@@ -63,7 +63,11 @@ class _ChannelQueue:
 
 
 class ChannelQueues:
-    """The waiting MessageData of one client, per channel, bounded in bytes."""
+    """
+    The waiting MessageData of one client, per channel, bounded in bytes.
+
+    A subclass provides ``put_status`` and ``put_control``, through which drop reports go.
+    """
 
     def __init__(self, limit: int, clock: Callable[[], float], max_age: float,
                  describe_channel: Callable[[int], str]) -> None:
@@ -96,28 +100,6 @@ class ChannelQueues:
 
     def __len__(self) -> int:
         return self._count
-
-    def put_status(self, level: StatusLevel, message: str,
-                   status_id: Optional[str] = None) -> bool:
-        """
-        Queue a status (drop reports); the scheduler puts it with its control frames.
-
-        :param level: info, warning or error.
-        :param message: the text.
-        :param status_id: optional id.
-        :return: False if it could not be queued.
-        """
-        raise NotImplementedError
-
-    def put_control(self, frame: str, after_data: bool = False) -> bool:
-        """
-        Queue a control frame (a drop report's withdrawal); see :meth:`put_status`.
-
-        :param frame: the frame.
-        :param after_data: after the data queued so far.
-        :return: False if it could not be queued.
-        """
-        raise NotImplementedError
 
     # --- data ----------------------------------------------------------------------------------
 
@@ -181,18 +163,28 @@ class ChannelQueues:
             self._awaiting_first.discard(channel_id)
             if self._on_ready is not None:
                 self._on_ready()  # a first message: what was held may go now
+        if (len(items) > 1 and (queue.bytes > self._link.queue_cap
+                                or queue.bytes * len(self._active) > self.limit)
+                or self.data_bytes > self.limit):
+            return self._make_room(channel_id, queue, stamp)
+        if self._drops.shown:
+            self._maybe_withdraw(stamp)
+        return 0
+
+    def _make_room(self, channel_id: int, queue: _ChannelQueue, now: float) -> int:
+        # Within its share a channel keeps everything; beyond it, it loses its own oldest, and
+        # over the whole budget the fullest channel loses its oldest.
         dropped = 0
-        if len(items) > 1 and (queue.bytes > self._link.queue_cap
-                               or queue.bytes * len(self._active) > self.limit):
-            share = self._share(stamp)
+        if len(queue.items) > 1:
+            share = self._share(now)
             if queue.bytes > share:
                 dropped += self._trim(channel_id, queue, share)
         if self.data_bytes > self.limit:
             dropped += self._trim_largest(channel_id)
         if dropped:
-            self._report_drops(stamp, True)
+            self._report_drops(now, True)
         elif self._drops.shown:
-            self._maybe_withdraw(stamp)
+            self._maybe_withdraw(now)
         return dropped
 
     def _share(self, now: float) -> float:
@@ -259,38 +251,6 @@ class ChannelQueues:
         self.data_bytes -= queue.bytes
         self._count -= len(queue.items)
 
-    # --- the link ------------------------------------------------------------------------------
-
-    def record_throughput(self, nbytes: int, seconds: float, now: float) -> None:
-        """
-        Learn the link's speed from a write and the wait for the socket to take it.
-
-        Call it for writes large enough to fill the socket, or while more data waits (then
-        the link, not the source, set the pace); sets :attr:`slow_link`.
-
-        :param nbytes: bytes written.
-        :param seconds: how long writing them and waiting for the socket took.
-        :param now: the clock's seconds.
-        """
-        self._link.record(nbytes, seconds, now)
-
-    @property
-    def slow_link(self) -> bool:
-        """
-        Tell whether the link counts as slow (it does until writes show it fast).
-
-        :return: True while it is slow or not yet measured.
-        """
-        return self._link.slow
-
-    def throughput(self) -> Optional[float]:
-        """
-        Return the link's recent throughput while it was the bottleneck.
-
-        :return: bytes per second, or None if the link has not held the client back lately.
-        """
-        return self._link.throughput(self._clock())
-
     def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
         now = self._clock()
         oldest = now - self.max_age if self.max_age > 0 else None
@@ -304,26 +264,16 @@ class ChannelQueues:
             channel_id = active[0]
             queue = channels[channel_id]
             items = queue.items
-            if oldest is not None:
-                while items and items[0][_STAMP] < oldest and not items[0][_LATCHED]:
-                    self._drop(channel_id, queue, 0)
-                if not items:
-                    continue
+            if oldest is not None and not self._drop_aged(channel_id, queue, oldest):
+                continue
             entry = items[0]
-            if self._ordered and entry[_SEQUENCE] > self._ordered[0][0]:
-                # An ordered control frame is due before this message: serve only what was
-                # queued before it, then let it go.
-                barrier = self._ordered[0][0]
-                if any(channels[c].items[0][_SEQUENCE] <= barrier for c in active):
-                    active.rotate(-1)
-                    continue
-                break
             size = entry[_SIZE]
-            if holding and size > QUANTUM:
-                if any(channels[c].items[0][_SIZE] <= QUANTUM for c in active):
-                    active.rotate(-1)
-                    continue
-                break
+            wait = self._must_wait(entry, holding)
+            if wait is not None:
+                if wait:
+                    break
+                active.rotate(-1)
+                continue
             if queue.deficit < size and len(active) > 1:
                 queue.deficit += QUANTUM
                 active.rotate(-1)
@@ -344,6 +294,30 @@ class ChannelQueues:
         elif self._drops.shown:
             self._maybe_withdraw(now)
         return taken
+
+    def _drop_aged(self, channel_id: int, queue: _ChannelQueue, oldest: float) -> bool:
+        """Drop the messages at the head of a queue older than ``oldest``; True if any is left."""
+        items = queue.items
+        while items and items[0][_STAMP] < oldest and not items[0][_LATCHED]:
+            self._drop(channel_id, queue, 0)
+        return bool(items)
+
+    def _must_wait(self, entry: tuple, holding: bool) -> Optional[bool]:
+        """
+        Tell whether the message at the head of the channel in turn must wait.
+
+        :return: None if it may go; False if another channel goes first; True if nothing
+            more goes now.
+        """
+        channels, active = self._channels, self._active
+        if self._ordered and entry[_SEQUENCE] > self._ordered[0][0]:
+            # An ordered control frame is due before this message: serve only what was
+            # queued before it, then let it go.
+            barrier = self._ordered[0][0]
+            return not any(channels[c].items[0][_SEQUENCE] <= barrier for c in active)
+        if holding and entry[_SIZE] > QUANTUM:
+            return not any(channels[c].items[0][_SIZE] <= QUANTUM for c in active)
+        return None
 
     def _take_one_channel(self, batch: list, taken: int, max_bytes: int,
                           oldest: Optional[float]) -> int:

@@ -16,7 +16,9 @@
 Demo data, so that a newcomer sees something in the app with one command.
 
 Publishes a chatter string, a camera image, a point cloud, markers, an IMU, ``/clock`` when
-``use_sim_time`` is set, and a small TF tree when tf2_msgs is installed.
+``use_sim_time`` is set, and a small TF tree when tf2_msgs is installed. Without TF (tf2_msgs is
+not among the PyPI wheels) the app's 3D panel cannot relate two frames ("Missing transform"),
+so the cloud and the markers share one frame and a newcomer's first 3D view shows both.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ try:
 except ImportError:  # tf2_msgs is not among the PyPI wheels
     TFMessage = None
 
+CLOUD_FRAME = 'lidar' if TFMessage is not None else 'map'
+"""The point cloud's frame: the lidar's in the TF tree, or the markers' frame without TF."""
+MARKER_FRAME = 'map'
 IMAGE_WIDTH = 320
 IMAGE_HEIGHT = 240
 CLOUD_POINTS = 2000
@@ -124,7 +129,7 @@ class DemoPublisher(Node):
         t = self._elapsed()
         msg = PointCloud2()
         msg.header.stamp = self.get_clock().now().to_msg()
-        msg.header.frame_id = 'lidar'
+        msg.header.frame_id = CLOUD_FRAME
         msg.height, msg.width = 1, CLOUD_POINTS
         msg.fields = [PointField(name=n, offset=4 * i, datatype=PointField.FLOAT32, count=1)
                       for i, n in enumerate(('x', 'y', 'z', 'intensity'))]
@@ -144,7 +149,7 @@ class DemoPublisher(Node):
         for i in range(4):
             marker = Marker()
             marker.header.stamp = self.get_clock().now().to_msg()
-            marker.header.frame_id = 'map'
+            marker.header.frame_id = MARKER_FRAME
             marker.ns, marker.id, marker.type = 'demo', i, Marker.CUBE
             marker.pose.position.x = 2.0 * math.cos(t / 2 + i * math.pi / 2)
             marker.pose.position.y = 2.0 * math.sin(t / 2 + i * math.pi / 2)

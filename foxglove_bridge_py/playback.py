@@ -58,6 +58,17 @@ class RecordedChannel:
     schema: str
 
 
+def _recording_files(path: str) -> list[str]:
+    if os.path.isdir(path):
+        files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith('.mcap'))
+        if not files:
+            raise RecordingError(f'{path}: no .mcap files in this folder')
+        return files
+    if os.path.isfile(path):
+        return [path]
+    raise RecordingError(f'{path}: no such file or folder')
+
+
 class Recording:
     """One MCAP file, or the MCAP files of a rosbag2 folder, read through their indexes."""
 
@@ -67,19 +78,15 @@ class Recording:
 
         :param path: an ``.mcap`` file, or a folder holding ``metadata.yaml`` and ``.mcap``
             files (rosbag2 with the MCAP storage plugin).
-        :raises RecordingError: if it is missing, not MCAP, or truncated without an index.
+        :raises RecordingError: if it is missing, not MCAP, or truncated without an index, or
+            if the ``mcap`` package is not installed.
         """
-        from mcap.reader import make_reader
-
-        if os.path.isdir(path):
-            files = sorted(os.path.join(path, f) for f in os.listdir(path) if f.endswith('.mcap'))
-            if not files:
-                raise RecordingError(f'{path}: no .mcap files in this folder')
-        elif os.path.isfile(path):
-            files = [path]
-        else:
-            raise RecordingError(f'{path}: no such file or folder')
-        self.files = files
+        try:
+            from mcap.reader import make_reader
+        except ImportError:
+            raise RecordingError('reading recordings needs the mcap package, which rosdep does '
+                                 'not install: python3 -m pip install mcap') from None
+        self.files = files = _recording_files(path)
         self._streams = []
         self._readers = []
         self.channels: dict[tuple[int, int], RecordedChannel] = {}

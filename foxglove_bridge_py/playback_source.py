@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterator, Optional
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities.server_time import ServerTime
@@ -130,7 +130,7 @@ class PlaybackSource:
         """Play until cancelled."""
         loop = asyncio.get_running_loop()
         player = self.player
-        messages: Optional[Iterable] = None
+        messages: Iterator = iter(())
         pending = None
         while True:
             if self._restart:
@@ -139,35 +139,47 @@ class PlaybackSource:
                 pending = next(messages, None)
             if player.status != PlayerStatus.PLAYING:
                 await self._wait(None)
-                continue
-            if pending is None:
-                player.end()
-                status, current, speed = player.state(loop.time())
-                self._time.advance(current)
-                self.hub.broadcast(protocol.playback_state(status, current, speed, False),
-                                   after_data=True)
-                continue
-            delay = player.wall_time_of(pending[1]) - loop.time()
-            if delay > 0:
-                if await self._wait(min(delay, TIME_UPDATE_PERIOD)):
-                    continue
-                if delay > TIME_UPDATE_PERIOD:
-                    self._time.advance(player.now(loop.time()))
-                    continue
-            batch = []
-            now = loop.time()
-            while pending is not None and player.wall_time_of(pending[1]) <= now:
-                key, log_time, data = pending
-                channel_id = self._keys.get(key)
-                if channel_id is not None:
-                    batch.append((channel_id, next(self._sequence), log_time, data))
-                pending = next(messages, None)
-            if batch:
-                self._time.advance(batch[-1][2])
-                self.hub.fanout.deliver(batch)
-                if self._on_played is not None:
-                    channels = self.hub.channels
-                    self._on_played([(channels[c], t, data) for c, _, t, data in batch])
+            elif pending is None:
+                self._end(loop.time())
+            elif await self._until_due(pending[1]):
+                pending = self._play_due(pending, messages, loop.time())
+
+    def _end(self, now: float) -> None:
+        self.player.end()
+        status, current, speed = self.player.state(now)
+        self._time.advance(current)
+        self.hub.broadcast(protocol.playback_state(status, current, speed, False),
+                           after_data=True)
+
+    async def _until_due(self, log_time: int) -> bool:
+        """Wait (a slice at a time, sending the time) until a message is due; False if not."""
+        loop = asyncio.get_running_loop()
+        delay = self.player.wall_time_of(log_time) - loop.time()
+        if delay <= 0:
+            return True
+        if await self._wait(min(delay, TIME_UPDATE_PERIOD)):
+            return False  # a control request changed the plan
+        if delay > TIME_UPDATE_PERIOD:
+            self._time.advance(self.player.now(loop.time()))
+            return False
+        return True
+
+    def _play_due(self, pending: tuple, messages: Iterator, now: float) -> Optional[tuple]:
+        """Send every message due by ``now``; return the first one not yet due."""
+        batch = []
+        while pending is not None and self.player.wall_time_of(pending[1]) <= now:
+            key, log_time, data = pending
+            channel_id = self._keys.get(key)
+            if channel_id is not None:
+                batch.append((channel_id, next(self._sequence), log_time, data))
+            pending = next(messages, None)
+        if batch:
+            self._time.advance(batch[-1][2])
+            self.hub.fanout.deliver(batch)
+            if self._on_played is not None:
+                channels = self.hub.channels
+                self._on_played([(channels[c], t, data) for c, _, t, data in batch])
+        return pending
 
     async def _wait(self, timeout: Optional[float]) -> bool:
         """Wait for a control request (True) or the timeout (False)."""

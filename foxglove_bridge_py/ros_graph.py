@@ -83,18 +83,7 @@ class GraphWatcher:
 
     def poll(self) -> None:
         """Compare the graph with the last report and report any difference."""
-        current = set()
-        subscribed = None
-        for topic, types in self._node.get_topic_names_and_types():
-            if not self._config.topic_allowed(topic):
-                continue
-            if len(types) > 1:
-                if subscribed is None:
-                    subscribed = set(self._subscribed_topics())
-                if topic in subscribed:
-                    types = self._types_of_others(topic)
-            for type_name in types:
-                current.add((topic, type_name))
+        current = self._current_channels()
         change = GraphChange(
             added_channels=[self._spec(key) for key in sorted(current - self._known.keys())],
             removed_channels=sorted(self._known.keys() - current))
@@ -106,6 +95,20 @@ class GraphWatcher:
             self._poll_services(change)
         if change:
             self._on_change(change)
+
+    def _current_channels(self) -> set[tuple[str, str]]:
+        current = set()
+        subscribed = None
+        for topic, types in self._node.get_topic_names_and_types():
+            if not self._config.topic_allowed(topic):
+                continue
+            if len(types) > 1:
+                if subscribed is None:
+                    subscribed = set(self._subscribed_topics())
+                if topic in subscribed:
+                    types = self._types_of_others(topic)
+            current.update((topic, type_name) for type_name in types)
+        return current
 
     def _types_of_others(self, topic: str) -> set[str]:
         # The bridge's own subscription keeps its type on the graph after every publisher of

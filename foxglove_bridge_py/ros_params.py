@@ -311,15 +311,7 @@ class ParameterAccess:
             current_types = [value.type for value in current.values]
         except Exception as exc:  # noqa: B902 - reported to the client
             return [], [f'{node}: cannot reach the node ({exc!r})']
-        request = SetParameters.Request()
-        problems = []
-        for (name, parameter), current_type in zip(entries, current_types):
-            try:
-                value = from_protocol(parameter, current_type)
-            except ParameterError as exc:
-                problems.append(str(exc))
-                continue
-            request.parameters.append(RosParameter(name=name, value=value))
+        request, problems = _set_request(entries, current_types)
         if not request.parameters:
             return [], problems
         try:
@@ -335,3 +327,18 @@ class ParameterAccess:
             else:
                 problems.append(f'{full_name}: {result.reason or "refused by the node"}')
         return done, problems
+
+
+def _set_request(entries: list[tuple[str, Parameter]], current_types: list[int]
+                 ) -> tuple[Any, list[str]]:
+    # Each value in the type the node has now: an integer for a double parameter is a double.
+    request = SetParameters.Request()
+    problems = []
+    for (name, parameter), current_type in zip(entries, current_types):
+        try:
+            value = from_protocol(parameter, current_type)
+        except ParameterError as exc:
+            problems.append(str(exc))
+            continue
+        request.parameters.append(RosParameter(name=name, value=value))
+    return request, problems

@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-A recording played into ROS too (``playback_publish``): its CDR messages and its clock.
+A recording as the bridge's source, and played into ROS too (``playback_publish``).
 
 Each CDR channel gets a publisher of its type, made before playing starts so that subscribers
 have matched by the first message; ``/clock`` follows the played time, for nodes that run on
@@ -22,10 +22,16 @@ sim time. Used on the ROS thread.
 
 from __future__ import annotations
 
-from typing import Iterable
+import contextlib
+from typing import Any, Callable, Iterable
 
+from foxglove_bridge_py.capabilities.server_time import ServerTime
+from foxglove_bridge_py.config import BridgeConfig, ConfigError
+from foxglove_bridge_py.playback import Recording, RecordingError
+from foxglove_bridge_py.playback_source import PlaybackSource
 from foxglove_bridge_py.protocol import Channel
 from foxglove_bridge_py.schema import import_message_type
+from foxglove_bridge_py.session import Hub
 from rclpy.node import Node
 
 
@@ -81,3 +87,32 @@ class PlayedPublishers:
         for publisher in self._publishers.values():
             self._node.destroy_publisher(publisher)
         self._publishers.clear()
+
+
+def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
+                  to_ros: Callable[[Any], Any], parts: contextlib.ExitStack) -> PlaybackSource:
+    """
+    Open ``playback_file`` as the bridge's source; with ``playback_publish``, play it into ROS.
+
+    :param node: the bridge's node.
+    :param config: its settings.
+    :param hub: the protocol core.
+    :param time: sends the played time to the clients.
+    :param to_ros: wraps a ROS-side object for calls from the loop (``Threads.to_ros``).
+    :param parts: frees the recording and the publishers when the bridge stops.
+    :return: the source, not yet playing.
+    :raises ConfigError: if the recording cannot be opened.
+    """
+    try:
+        recording = Recording(config.playback_file)
+    except RecordingError as exc:
+        raise ConfigError(f'parameter playback_file: {exc}') from None
+    parts.callback(recording.close)
+    if not config.playback_publish:
+        return PlaybackSource(hub, time, recording, config.topic_allowed)
+    publishers = PlayedPublishers(node)
+    parts.callback(publishers.destroy)
+    played = to_ros(publishers)
+    source = PlaybackSource(hub, time, recording, config.topic_allowed, played.publish)
+    played.create(list(hub.channels.values()))
+    return source

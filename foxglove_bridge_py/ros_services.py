@@ -43,6 +43,25 @@ class ServiceCallError(RuntimeError):
     """A service call that failed or timed out; the text says which and why."""
 
 
+def _decode_request(srv_type: Any, encoding: str, payload: bytes) -> Any:
+    if encoding == 'cdr':
+        return deserialize_message(payload, srv_type.Request)
+    return message_from_json(srv_type.Request, parse_json(payload))
+
+
+def _encoding_answer(name: str, encoding: str, on_done: Callable) -> Done:
+    # The response goes back in the request's encoding.
+    def answer(response: Any, error: Optional[str]) -> None:
+        if error is not None:
+            return on_done(None, error)
+        try:
+            on_done(serialize_message(response) if encoding == 'cdr'
+                    else encode_json(message_to_json(response)).encode(), None)
+        except Exception as exc:  # noqa: B902 - the client must hear of any failure
+            on_done(None, f'Service {name} failed: {exc!r}')
+    return answer
+
+
 class _Call:
     """One call in flight: its timers and how it ends."""
 
@@ -90,23 +109,13 @@ class ServiceCaller:
         if not self._client(name, srv_type).service_is_ready():
             return on_done(None, f'Service {name} is not available')
         try:
-            request = (deserialize_message(payload, srv_type.Request) if encoding == 'cdr'
-                       else message_from_json(srv_type.Request, parse_json(payload)))
+            request = _decode_request(srv_type, encoding, payload)
         except (ValueError, ProtocolError, JsonConversionError) as exc:
             return on_done(None, f'Bad request for {name} ({type_name}): {exc}')
         except Exception as exc:  # noqa: B902 - rclpy's deserializer raises various errors
             return on_done(None, f'Bad request for {name} ({type_name}): {exc!r}')
 
-        def encoded(response: Any, error: Optional[str]) -> None:
-            if error is not None:
-                return on_done(None, error)
-            try:
-                on_done(serialize_message(response) if encoding == 'cdr'
-                        else encode_json(message_to_json(response)).encode(), None)
-            except Exception as exc:  # noqa: B902 - the client must hear of any failure
-                on_done(None, f'Service {name} failed: {exc!r}')
-
-        self.call(key, name, srv_type, request, timeout, encoded,
+        self.call(key, name, srv_type, request, timeout, _encoding_answer(name, encoding, on_done),
                   timeout_message=f'Service {name} did not answer within '
                                   f'{round(timeout * 1000)} ms')
 

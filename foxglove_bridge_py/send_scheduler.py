@@ -190,6 +190,38 @@ class SendScheduler(ChannelQueues):
         """
         self._control.when_room(callback)
 
+    # --- the link ------------------------------------------------------------------------------
+
+    def record_throughput(self, nbytes: int, seconds: float, now: float) -> None:
+        """
+        Learn the link's speed from a write and the wait for the socket to take it.
+
+        Call it for writes large enough to fill the socket, or while more data waits (then
+        the link, not the source, set the pace); sets :attr:`slow_link`.
+
+        :param nbytes: bytes written.
+        :param seconds: how long writing them and waiting for the socket took.
+        :param now: the clock's seconds.
+        """
+        self._link.record(nbytes, seconds, now)
+
+    @property
+    def slow_link(self) -> bool:
+        """
+        Tell whether the link counts as slow (it does until writes show it fast).
+
+        :return: True while it is slow or not yet measured.
+        """
+        return self._link.slow
+
+    def throughput(self) -> Optional[float]:
+        """
+        Return the link's recent throughput while it was the bottleneck.
+
+        :return: bytes per second, or None if the link has not held the client back lately.
+        """
+        return self._link.throughput(self._clock())
+
     # --- taking --------------------------------------------------------------------------------
 
     def pop(self) -> Optional[Frame]:

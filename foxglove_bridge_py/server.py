@@ -137,6 +137,18 @@ def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
     return context
 
 
+async def _ready_or_due(ready: asyncio.Event, held: Optional[float]) -> None:
+    # Large messages may wait for a subscription's first small ones, briefly: then the writer
+    # wakes when they are due even if nothing new arrives.
+    if held is None:
+        await ready.wait()
+        return
+    try:
+        await asyncio.wait_for(ready.wait(), held)
+    except asyncio.TimeoutError:
+        pass
+
+
 class _Connection:
     """What the server tracks of one open connection, for the watchdog and for shutdown."""
 
@@ -283,7 +295,15 @@ class FoxgloveServer:
             return
         if self._watchdog is not None:
             self._watchdog.cancel()
-        connections = list(self._connections.values())
+        await self._close_all(list(self._connections.values()))
+        self._server.close()
+        try:
+            await asyncio.wait_for(self._server.wait_closed(), SHUTDOWN_CLOSE_TIMEOUT)
+        except asyncio.TimeoutError:
+            self._log.warning('some clients did not close in time')
+
+    @staticmethod
+    async def _close_all(connections: list[_Connection]) -> None:
         for connection in connections:
             if connection.writer is not None:
                 connection.writer.cancel()
@@ -296,11 +316,6 @@ class FoxgloveServer:
                 connection.transport.abort()
         for task in closing:
             task.cancel()
-        self._server.close()
-        try:
-            await asyncio.wait_for(self._server.wait_closed(), SHUTDOWN_CLOSE_TIMEOUT)
-        except asyncio.TimeoutError:
-            self._log.warning('some clients did not close in time')
 
     async def _watch(self) -> None:
         # A client that takes no bytes while data waits for it is gone or stalled, whether or
@@ -409,15 +424,7 @@ class FoxgloveServer:
         clock = time.monotonic
         try:
             while True:
-                held = queue.wake_in()
-                if held is None:
-                    await ready.wait()
-                else:
-                    # Large messages wait for a subscription's first small ones, briefly.
-                    try:
-                        await asyncio.wait_for(ready.wait(), held)
-                    except asyncio.TimeoutError:
-                        pass
+                await _ready_or_due(ready, queue.wake_in())
                 ready.clear()
                 # Small batches, each written and drained before the scheduler chooses the
                 # next: what it has not handed out yet it can still reorder, age and drop.

@@ -162,15 +162,6 @@ class Hub:
             effects.extend(capability.forget(session))
         return effects
 
-    def session(self, client_id: int) -> Optional[ClientSession]:
-        """
-        Find a connected client.
-
-        :param client_id: the client's id.
-        :return: its session, or None once it left.
-        """
-        return self.sessions.get(client_id)
-
     def describe_channel(self, channel_id: int) -> str:
         """
         Name a channel for a status message.

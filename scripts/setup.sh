@@ -46,6 +46,18 @@ else
   esac
   [ "$(uname -m)" = x86_64 ] || { echo 'setup: the ROS 2 wheels on PyPI are x86_64 only' >&2; exit 2; }
   python=${PYTHON:-}
+  if [ -z "$python" ] && [ "$distro" = jazzy ]; then
+    # Jazzy's wheels ship cp310 too: this venv runs Humble's Python, so that the Humble path
+    # is executed, not only parsed. pyenv keeps versions that are not on PATH.
+    for candidate in python3.10 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.10*/bin/python3.10 \
+        /usr/local/bin/python3.10 /usr/bin/python3.10; do
+      if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null
+      then
+        python=$candidate; break
+      fi
+    done
+    [ -n "$python" ] || echo 'setup: no CPython 3.10 found; the jazzy venv uses a newer one' >&2
+  fi
   if [ -z "$python" ]; then
     for candidate in python3.11 python3.12 python3.13 python3; do
       if command -v "$candidate" >/dev/null && "$candidate" -c \
@@ -55,6 +67,12 @@ else
     done
   fi
   [ -n "$python" ] || { echo 'setup: need CPython 3.11-3.13 (set PYTHON=...)' >&2; exit 2; }
+  want_version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  if [ -x "$venv/bin/python" ] && [ "$("$venv/bin/python" -c \
+      'import sys; print("%d.%d" % sys.version_info[:2])')" != "$want_version" ]; then
+    echo "setup: $venv is not Python $want_version; making it anew"
+    rm -rf "$venv"
+  fi
   if [ ! -x "$venv/bin/python" ]; then
     echo "setup: creating $venv with $python"
     "$python" -m venv "$venv"
@@ -68,7 +86,7 @@ else
     echo "setup: installing ROS 2 $distro wheels and tools into $venv (about a minute)"
     quiet "$venv/bin/python" -m pip install --disable-pip-version-check -q \
       -r "$root/scripts/requirements-$distro.txt" -r "$root/scripts/requirements-tools.txt" \
-      2> >(grep -v 'is ignored: it is neither' >&2)
+      2> >(grep -v 'is ignored: it is neither\|DEPRECATION: .* legacy' >&2)
     echo "$want" > "$stamp"
   fi
   envdir=$venv

@@ -17,10 +17,10 @@
 
 import json
 
+from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
-
 from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
-from test_session import drain, FakeClock, make_hub, spec
+from test_session import FakeClock, make_hub, spec
 
 
 def test_subscription_refcounting_and_fanout():
@@ -39,7 +39,7 @@ def test_subscription_refcounting_and_fanout():
     assert hub.disconnect(second) == [StopSubscription(channel.id)]
 
 
-def test_late_joiner_of_latched_channel_gets_replay_then_live_data_once():
+def latched_channel_with_a_late_joiner():
     hub = make_hub()
     (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
     first, late = hub.connect('1'), hub.connect('2')
@@ -47,6 +47,11 @@ def test_late_joiner_of_latched_channel_gets_replay_then_live_data_once():
     hub.fanout.channel_latched(channel.id)
     assert hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}'
                             ) == [ReplayLatched(channel.id, late.client_id)]
+    return hub, channel, first, late
+
+
+def test_late_joiner_of_latched_channel_gets_replay_then_live_data_once():
+    hub, channel, first, late = latched_channel_with_a_late_joiner()
     drain(first), drain(late)
     # Left ROS before the source took its snapshot: the snapshot has it, live it is skipped.
     hub.fanout.deliver([(channel.id, 3, 30, b'latched')])
@@ -57,12 +62,7 @@ def test_late_joiner_of_latched_channel_gets_replay_then_live_data_once():
 
 
 def test_replay_for_a_client_that_left_is_dropped():
-    hub = make_hub()
-    (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
-    first, late = hub.connect('1'), hub.connect('2')
-    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
-    hub.fanout.channel_latched(channel.id)
-    hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
+    hub, channel, first, late = latched_channel_with_a_late_joiner()
     assert hub.disconnect(late) == []
     hub.fanout.replay(late.client_id, channel.id, [(3, 30, b'latched')], until=3)
     assert [f for f in drain(late) if isinstance(f, tuple)] == []
@@ -142,3 +142,30 @@ def test_many_refused_ids_in_one_request_get_one_status():
     assert [json.loads(f) for f in drain(session)] == [{
         'op': 'status', 'level': 2, 'message': 'Unknown channel IDs: 1000, 1001, 1002, 1003, '
         '1004 and 99995 more; ignoring these subscriptions'}]
+
+
+def test_subscription_errors_per_protocol():
+    hub = make_hub()
+    (channel,) = hub.add_channels([spec('/twice', 't/msg/T')])
+    session = hub.connect('1')
+    drain(session)
+    subscribe = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
+    assert hub.handle_frame(session, subscribe % (1, channel.id)) == [
+        StartSubscription(channel)]
+    assert hub.handle_frame(session, subscribe % (1, channel.id)) == []
+    assert hub.handle_frame(session, subscribe % (2, channel.id)) == []
+    assert [(s['level'], s['message']) for s in map(json.loads, drain(session))] == [
+        (2, 'Subscription ID was already used: 1; ignoring subscription'),
+        (1, 'Client is already subscribed to channel 1; ignoring subscription')]
+
+
+def test_subscriptions_per_client_are_capped():
+    hub = make_core(max_subscriptions=2).hub
+    channels = hub.add_channels([spec(f'/t{i}', 't/msg/T') for i in range(3)])
+    session = hub.connect('1')
+    drain(session)
+    entries = ','.join('{"id":%d,"channelId":%d}' % (c.id, c.id) for c in channels)
+    effects = hub.handle_frame(session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
+    assert [e.channel.id for e in effects] == [channels[0].id, channels[1].id]
+    assert [json.loads(f)['message'] for f in drain(session)] == [
+        'Too many subscriptions: at most 2; ignoring subscription 3']

@@ -15,12 +15,16 @@
 """The sans-I/O core: clients, channels, dispatch and statuses, with plain values."""
 
 import json
+import struct
 
+from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities.server_time import ServerTime
+from foxglove_bridge_py.config import DEFAULT_CAPABILITIES
 from foxglove_bridge_py.fanout import StopSubscription
 from foxglove_bridge_py.protocol import Channel
 from foxglove_bridge_py.session import Hub
+import pytest
 
 
 class FakeClock:
@@ -40,13 +44,6 @@ def make_hub(limit=1000, clock=None):
 
 def spec(topic, type_name, schema='', schema_encoding=None):
     return Channel(0, topic, 'cdr', type_name, schema, schema_encoding)
-
-
-def drain(session):
-    frames = []
-    while (frame := session.queue.pop()) is not None:
-        frames.append(frame)
-    return frames
 
 
 def ops(session):
@@ -149,3 +146,79 @@ def test_bad_frames_answer_with_status():
     assert hub.handle_frame(session, b'') == []
     levels = [json.loads(f)['level'] for f in drain(session)]
     assert levels == [2, 2]
+
+
+@pytest.mark.parametrize('frame, level, text', [
+    ('not json', 2, 'Invalid message: not valid JSON'),
+    ('{"op": "nope"}', 2, 'Unrecognized client opcode "nope"'),
+    ('{"op": "subscribe", "subscriptions": "x"}', 2, 'must be an array'),
+    ('{"op": "subscribe", "subscriptions": [{"id": -1, "channelId": 1}]}', 2, 'integer'),
+    ('{"op": "subscribe", "subscriptions": [{"id": 1, "channelId": 99999}]}', 2,
+     'Unknown channel ID: 99999'),
+    ('{"op": "unsubscribe", "subscriptionIds": [42]}', 1, 'Subscription ID 42 did not exist'),
+    ('{"op": "advertise", "channels": [{"id": 1, "topic": "/t", "encoding": "cdr", '
+     '"schemaName": ""}]}', 2, 'schemaName is empty'),
+    ('{"op": "advertise", "channels": [{"id": 1, "topic": "/t", "encoding": "protobuf", '
+     '"schemaName": "std_msgs/msg/String"}]}', 2, 'unsupported encoding "protobuf"'),
+    ('{"op": "unadvertise", "channelIds": [1]}', 1, 'Client channel 1 was not advertised'),
+    ('{"op": "getParameters", "parameterNames": "x"}', 2, 'must be an array'),
+    ('{"op": "setParameters", "parameters": [{"value": 1}]}', 2, 'missing field "name"'),
+    ('{"op": "subscribeParameterUpdates", "parameterNames": [1]}', 2, 'must be a string'),
+    (b'', 2, 'Received an empty binary message'),
+    (b'\x09abc', 2, 'Unrecognized client opcode 9'),
+    (b'\x01\x01', 2, 'buffer too short'),
+    (b'\x01\x01\x00\x00\x00data', 2, 'Unknown channel ID: 1'),
+    (b'\x03\x00\x00\x00\x80\x3f\x00' + bytes(8) + b'\x02\x00\x00\x00\xff\xfe', 2,
+     'not valid UTF-8'),
+])
+def test_bad_input_gets_one_status_and_no_effect(frame, level, text):
+    # The bridge's default capabilities, as a live bridge offers them.
+    core = make_core(capabilities=DEFAULT_CAPABILITIES)
+    session = core.hub.connect('c')
+    drain(session)
+    assert core.hub.handle_frame(session, frame) == []
+    (status,) = [json.loads(f) for f in drain(session)]
+    assert status['level'] == level
+    assert text in status['message']
+
+
+@pytest.mark.parametrize('frame, capability', [
+    ('{"op": "getParameters", "parameterNames": []}', 'parameters'),
+    ('{"op": "setParameters", "parameters": []}', 'parameters'),
+    ('{"op": "subscribeParameterUpdates", "parameterNames": []}', 'parametersSubscribe'),
+    ('{"op": "unsubscribeParameterUpdates", "parameterNames": []}', 'parametersSubscribe'),
+    ('{"op": "subscribeConnectionGraph"}', 'connectionGraph'),
+    ('{"op": "unsubscribeConnectionGraph"}', 'connectionGraph'),
+    ('{"op": "fetchAsset", "uri": "package://a/b.stl", "requestId": 1}', 'assets'),
+    ('{"op": "advertise", "channels": []}', 'clientPublish'),
+    (b'\x03\x00\x00\x00\x80\x3f\x00' + bytes(8) + b'\x02\x00\x00\x00id', 'playbackControl'),
+])
+def test_ops_whose_capability_is_off_get_an_error(frame, capability):
+    core = make_core(capabilities=())
+    session = core.hub.connect('c')
+    assert json.loads(drain(session)[0])['capabilities'] == []
+    assert core.hub.handle_frame(session, frame) == []
+    (status,) = [json.loads(f) for f in drain(session)]
+    assert status['level'] == 2
+    assert f'"{capability}" capability' in status['message']
+
+
+def test_service_call_without_capability_gets_a_call_failure():
+    core = make_core(capabilities=('clientPublish',))
+    session = core.hub.connect('c')
+    drain(session)
+    call = struct.pack('<BIII', 2, 99, 123, 3) + b'cdr' + b'\x00\x01'
+    assert core.hub.handle_frame(session, call) == []
+    assert [json.loads(f) for f in drain(session)] == [{
+        'op': 'serviceCallFailure', 'serviceId': 99, 'callId': 123,
+        'message': 'Server does not support services'}]
+
+
+def test_an_op_without_a_registered_capability_is_refused_not_raised():
+    # A capability offered in serverInfo but not wired (a bridge built without it).
+    hub = make_hub()
+    hub.capabilities = ('assets',)
+    session = hub.connect('c')
+    drain(session)
+    assert hub.handle_frame(session, '{"op":"fetchAsset","uri":"x","requestId":1}') == []
+    assert '"assets" capability' in json.loads(drain(session)[0])['message']

@@ -81,15 +81,6 @@ class ClientPublish(Capability):
             protocol.ClientUnadvertise: ('channel_ids', ClientPublish._on_unadvertise),
         }
 
-    def channels_of(self, client_id: int) -> Mapping[int, protocol.ClientChannel]:
-        """
-        Return the channels a client advertised.
-
-        :param client_id: the client.
-        :return: its channels by id.
-        """
-        return self._channels.get(client_id, {})
-
     def forget(self, session: ClientSession) -> list[Effect]:
         """
         Destroy the publishers of a client that left.

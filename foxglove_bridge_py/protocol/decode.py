@@ -138,6 +138,35 @@ def _decode_client_advertise(msg: Mapping[str, Any]) -> ClientAdvertise:
     return ClientAdvertise(tuple(channels))
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _float64(value: Any, where: str) -> float:
+    if not _is_number(value):
+        raise ProtocolError(f'{where} must be a number for type float64')
+    return float(value)
+
+
+def _float64_array(value: Any, where: str) -> list[float]:
+    items = _array(value, where)
+    if not all(map(_is_number, items)):
+        raise ProtocolError(f'{where} must be an array of numbers for type float64_array')
+    return [float(v) for v in items]
+
+
+def _byte_array(value: Any, where: str) -> bytes:
+    try:
+        return base64.b64decode(_string(value, where), validate=True)
+    except ValueError:
+        raise ProtocolError(f'{where} is not valid base64') from None
+
+
+_TYPED_VALUES: Mapping[str, Callable[[Any, str], Any]] = {
+    'float64': _float64, 'float64_array': _float64_array, 'byte_array': _byte_array}
+"""How a parameter value with a ``type`` hint is read and checked."""
+
+
 def _decode_parameter(entry: Any, where: str) -> Parameter:
     entry = _object(entry, where)
     unknown = set(entry) - {'name', 'value', 'type'}
@@ -147,32 +176,15 @@ def _decode_parameter(entry: Any, where: str) -> Parameter:
     type_hint = _optional_string(entry, 'type', where)
     value = entry.get('value')
     if type_hint is None:
-        if isinstance(value, list) and value and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value) and any(
+        if isinstance(value, list) and value and all(map(_is_number, value)) and any(
                 isinstance(v, float) for v in value):
             value = [float(v) for v in value]
             type_hint = 'float64_array'
-    elif type_hint == 'float64':
-        if value is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise ProtocolError(f'{where}.value must be a number for type float64')
-            value = float(value)
-    elif type_hint == 'float64_array':
-        if value is not None:
-            items = _array(value, f'{where}.value')
-            if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
-                raise ProtocolError(f'{where}.value must be an array of numbers for '
-                                    'type float64_array')
-            value = [float(v) for v in items]
-    elif type_hint == 'byte_array':
-        if value is not None:
-            try:
-                value = base64.b64decode(_string(value, f'{where}.value'), validate=True)
-            except ValueError:
-                raise ProtocolError(f'{where}.value is not valid base64') from None
-    else:
+    elif type_hint not in _TYPED_VALUES:
         raise ProtocolError(f'{where}.type must be byte_array, float64 or float64_array, '
                             f'got {type_hint!r}')
+    elif value is not None:
+        value = _TYPED_VALUES[type_hint](value, f'{where}.value')
     return Parameter(name, value, type_hint)
 
 
@@ -270,6 +282,46 @@ def _utf8(data: memoryview, what: str) -> str:
         raise ProtocolError(f'Invalid message: {what} is not valid UTF-8') from None
 
 
+def _decode_client_message(view: memoryview) -> ClientMessageData:
+    if len(view) < CLIENT_MESSAGE_HEADER.size:
+        raise ProtocolError('Invalid message: ClientMessageData buffer too short')
+    _, channel_id = CLIENT_MESSAGE_HEADER.unpack_from(view)
+    return ClientMessageData(channel_id, view[CLIENT_MESSAGE_HEADER.size:])
+
+
+def _decode_service_call(view: memoryview) -> ServiceCallRequest:
+    if len(view) < SERVICE_CALL_HEADER.size:
+        raise ProtocolError('Invalid message: ServiceCallRequest buffer too short')
+    _, service_id, call_id, enc_len = SERVICE_CALL_HEADER.unpack_from(view)
+    start = SERVICE_CALL_HEADER.size
+    if len(view) < start + enc_len:
+        raise ProtocolError('Invalid message: ServiceCallRequest encoding length exceeds '
+                            'the buffer')
+    encoding = _utf8(view[start:start + enc_len], 'ServiceCallRequest encoding')
+    return ServiceCallRequest(service_id, call_id, encoding, view[start + enc_len:])
+
+
+def _decode_playback_control(view: memoryview) -> PlaybackControlRequest:
+    if len(view) < PLAYBACK_CONTROL_HEADER.size:
+        raise ProtocolError('Invalid message: PlaybackControlRequest buffer too short')
+    _, command, speed, had_seek, seek_ns, id_len = PLAYBACK_CONTROL_HEADER.unpack_from(view)
+    start = PLAYBACK_CONTROL_HEADER.size
+    if len(view) != start + id_len:
+        raise ProtocolError('Invalid message: PlaybackControlRequest request id length '
+                            'does not match the buffer')
+    if command not in (0, 1):
+        raise ProtocolError(f'Invalid message: unknown playback command {command}')
+    request_id = _utf8(view[start:], 'PlaybackControlRequest request id')
+    return PlaybackControlRequest(command, speed, seek_ns if had_seek else None, request_id)
+
+
+_BINARY_DECODERS: Mapping[int, Callable[[memoryview], ClientMessage]] = {
+    ClientBinaryOpcode.MESSAGE_DATA: _decode_client_message,
+    ClientBinaryOpcode.SERVICE_CALL_REQUEST: _decode_service_call,
+    ClientBinaryOpcode.PLAYBACK_CONTROL_REQUEST: _decode_playback_control,
+}
+
+
 def decode_binary(data: Union[bytes, bytearray, memoryview]) -> ClientMessage:
     """
     Decode a client binary frame.
@@ -283,32 +335,7 @@ def decode_binary(data: Union[bytes, bytearray, memoryview]) -> ClientMessage:
     view = memoryview(data)
     if not view:
         raise ProtocolError('Received an empty binary message')
-    opcode = view[0]
-    if opcode == ClientBinaryOpcode.MESSAGE_DATA:
-        if len(view) < CLIENT_MESSAGE_HEADER.size:
-            raise ProtocolError('Invalid message: ClientMessageData buffer too short')
-        _, channel_id = CLIENT_MESSAGE_HEADER.unpack_from(view)
-        return ClientMessageData(channel_id, view[CLIENT_MESSAGE_HEADER.size:])
-    if opcode == ClientBinaryOpcode.SERVICE_CALL_REQUEST:
-        if len(view) < SERVICE_CALL_HEADER.size:
-            raise ProtocolError('Invalid message: ServiceCallRequest buffer too short')
-        _, service_id, call_id, enc_len = SERVICE_CALL_HEADER.unpack_from(view)
-        start = SERVICE_CALL_HEADER.size
-        if len(view) < start + enc_len:
-            raise ProtocolError('Invalid message: ServiceCallRequest encoding length exceeds '
-                                'the buffer')
-        encoding = _utf8(view[start:start + enc_len], 'ServiceCallRequest encoding')
-        return ServiceCallRequest(service_id, call_id, encoding, view[start + enc_len:])
-    if opcode == ClientBinaryOpcode.PLAYBACK_CONTROL_REQUEST:
-        if len(view) < PLAYBACK_CONTROL_HEADER.size:
-            raise ProtocolError('Invalid message: PlaybackControlRequest buffer too short')
-        _, command, speed, had_seek, seek_ns, id_len = PLAYBACK_CONTROL_HEADER.unpack_from(view)
-        start = PLAYBACK_CONTROL_HEADER.size
-        if len(view) != start + id_len:
-            raise ProtocolError('Invalid message: PlaybackControlRequest request id length '
-                                'does not match the buffer')
-        if command not in (0, 1):
-            raise ProtocolError(f'Invalid message: unknown playback command {command}')
-        request_id = _utf8(view[start:], 'PlaybackControlRequest request id')
-        return PlaybackControlRequest(command, speed, seek_ns if had_seek else None, request_id)
-    raise ProtocolError(f'Unrecognized client opcode {opcode}')
+    decoder = _BINARY_DECODERS.get(view[0])
+    if decoder is None:
+        raise ProtocolError(f'Unrecognized client opcode {view[0]}')
+    return decoder(view)
