@@ -212,6 +212,7 @@ class Bridge:
         }
 
     def _carry_out(self, effects: list) -> None:
+        """Hand each effect the hub returned to the part its type maps to."""
         table = self._effects
         for effect in effects:
             table[type(effect)](effect)

@@ -30,6 +30,8 @@ import importlib
 import math
 from typing import Any, Mapping
 
+from foxglove_bridge_py.protocol import describe_value
+
 FLOAT32_MAX = 3.4028234663852886e38
 INTEGER_RANGES = {
     'int8': (-2**7, 2**7 - 1), 'uint8': (0, 2**8 - 1), 'int16': (-2**15, 2**15 - 1),
@@ -45,13 +47,7 @@ class JsonConversionError(ValueError):
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return 'a boolean'
-    if value is None:
-        return 'null'
-    names = {int: 'an integer', float: 'a number', str: 'a string', list: 'an array',
-             dict: 'an object'}
-    return f'{names.get(type(value), type(value).__name__)} ({value!r:.40})'
+    return f'{describe_value(value)} ({value!r:.40})'
 
 
 def _fail(path: str, expected: str, value: Any) -> JsonConversionError:

@@ -171,6 +171,7 @@ class Threads:
             self._spinner.join(SHUTDOWN_TIMEOUT)
 
     def _spin(self) -> None:
+        """Spin the executor until stopped; a failing callback is logged, not fatal."""
         context = self._node.context
         while not self._stopping.is_set() and context.ok():
             try:
@@ -200,6 +201,7 @@ class Threads:
         self.executor.create_task(self._run_ros_calls)
 
     def _run_ros_calls(self) -> None:
+        """Run, on the executor thread, every call queued so far, in order."""
         with self._ros_calls_lock:
             self._ros_calls_scheduled = False
         while self._ros_calls:
@@ -345,6 +347,7 @@ class Threads:
         return session_id
 
     def _schedule_flush(self) -> None:
+        """Wake the loop once for whatever is pending, unless a wake-up is on its way."""
         with self._lock:
             if self._flush_scheduled:
                 return
@@ -352,6 +355,7 @@ class Threads:
         self.call_in_loop(self._flush)
 
     def _flush_now_or_soon(self) -> None:
+        """Flush at once after a quiet spell, or a fraction of a millisecond later in a stream."""
         # A message after a quiet spell goes out at once. Under a stream of them, waiting a
         # fraction of a millisecond gathers a batch, so that one wake-up of the loop and one
         # socket write carry many messages instead of one each.
@@ -361,6 +365,7 @@ class Threads:
             self._flush()
 
     def _flush(self) -> None:
+        """Hand everything pending to the inbox: the session, the time, then data and replays."""
         self._last_flush = self._loop.time()
         with self._lock:
             batch, self._pending = self._pending, []
@@ -383,6 +388,7 @@ class Threads:
 
 
 def _settle(future: asyncio.Future, result: Any, error: Optional[BaseException]) -> None:
+    """Complete a future on the loop, unless it was cancelled meanwhile."""
     if future.done():
         return
     if error is not None:

@@ -21,7 +21,8 @@ fit to send back in a ``status`` message; :mod:`.encode` turns server messages i
 text or binary frames. Everything is re-exported here, so callers write ``protocol.advertise``.
 """
 
-from foxglove_bridge_py.protocol.decode import decode_binary, decode_text, parse_json
+from foxglove_bridge_py.protocol.decode import (decode_binary, decode_text, describe_value,
+                                                parse_json)
 from foxglove_bridge_py.protocol.encode import (advertise, advertise_services,
                                                 connection_graph_update, encode_json,
                                                 fetch_asset_response, message_data_header,
@@ -55,7 +56,7 @@ __all__ = [
     'ServiceCallRequest', 'SetParameters', 'StatusLevel', 'Subscribe', 'SubscribeConnectionGraph',
     'SubscribeParameterUpdates', 'SubscriptionRequest', 'TIME_FRAME', 'U32_MAX', 'Unsubscribe',
     'UnsubscribeConnectionGraph', 'UnsubscribeParameterUpdates', 'advertise', 'advertise_services',
-    'connection_graph_update', 'decode_binary', 'decode_text', 'encode_json',
+    'connection_graph_update', 'decode_binary', 'decode_text', 'describe_value', 'encode_json',
     'fetch_asset_response', 'message_data_header', 'parameter_values', 'parse_json',
     'playback_state', 'remove_status', 'server_info', 'service_call_failure',
     'service_call_response', 'status', 'time_frame', 'unadvertise', 'unadvertise_services',

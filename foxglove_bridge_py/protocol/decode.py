@@ -43,7 +43,13 @@ from foxglove_bridge_py.protocol.vocabulary import (CLIENT_MESSAGE_HEADER, Clien
 
 # --- field validation helpers ------------------------------------------------------------------
 
-def _describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """
+    Name a JSON value's kind for an error message: ``an integer``, ``null``, ``an array``...
+
+    :param value: a decoded JSON value.
+    :return: the kind, with its article.
+    """
     if isinstance(value, bool):
         return 'a boolean'
     if value is None:
@@ -66,7 +72,7 @@ def _u32(value: Any, where: str) -> int:
 
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
-        raise ProtocolError(f'{where} must be a string, got {_describe(value)}')
+        raise ProtocolError(f'{where} must be a string, got {describe_value(value)}')
     return value
 
 
@@ -77,13 +83,13 @@ def _optional_string(obj: Mapping[str, Any], key: str, where: str) -> Optional[s
 
 def _array(value: Any, where: str) -> list:
     if not isinstance(value, list):
-        raise ProtocolError(f'{where} must be an array, got {_describe(value)}')
+        raise ProtocolError(f'{where} must be an array, got {describe_value(value)}')
     return value
 
 
 def _object(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise ProtocolError(f'{where} must be an object, got {_describe(value)}')
+        raise ProtocolError(f'{where} must be an object, got {describe_value(value)}')
     return value
 
 
@@ -260,7 +266,7 @@ def decode_text(text: str) -> ClientMessage:
     except ProtocolError as exc:
         raise ProtocolError(f'Invalid message: {exc}') from None
     if not isinstance(msg, dict):
-        raise ProtocolError(f'Invalid message: expected a JSON object, got {_describe(msg)}')
+        raise ProtocolError(f'Invalid message: expected a JSON object, got {describe_value(msg)}')
     op = msg.get('op')
     if not isinstance(op, str):
         raise ProtocolError('Invalid message: missing string field "op"')
