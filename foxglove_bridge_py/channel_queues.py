@@ -89,7 +89,7 @@ class ChannelQueues:
         self._channels: dict[int, _ChannelQueue] = {}
         self._active: collections.deque = collections.deque()
         self._count = 0
-        """Data messages and ordered control frames waiting (the rest are ``_control``'s)."""
+        """Frames waiting, data and control: the scheduler is ready when it leaves 0."""
         self._link = LinkMeter()
         self._drops = DropReport(describe_channel)
         self._sequence = 0
@@ -128,7 +128,7 @@ class ChannelQueues:
 
         :return: seconds from now, or None if nothing is held.
         """
-        if not self._awaiting_first or not len(self):
+        if not self._awaiting_first or not self._count:
             return None
         return max(0.0, self._grace_until - self._clock())
 
@@ -157,7 +157,7 @@ class ChannelQueues:
         queue.bytes += size
         self.data_bytes += size
         self._count += 1
-        if len(self) == 1 and self._on_ready is not None:
+        if self._count == 1 and self._on_ready is not None:
             self._on_ready()
         elif self._awaiting_first and channel_id in self._awaiting_first:
             self._awaiting_first.discard(channel_id)

@@ -65,12 +65,13 @@ class _Reply:
 class ControlQueue:
     """The never-dropped frames of one client, bounded in bytes."""
 
-    def __init__(self, limit: int, on_overflow: Callable[[], None]) -> None:
+    def __init__(self, limit: int, on_overflow: Callable[[int], None]) -> None:
         """
         Create an empty queue.
 
         :param limit: bytes of control frames it may hold before it overflows.
-        :param on_overflow: called once, after the queue freed its frames, on overflow.
+        :param on_overflow: called once on overflow, after the queue freed its frames, with
+            how many it freed.
         """
         self.limit = limit
         self.control_bytes = 0
@@ -81,9 +82,6 @@ class ControlQueue:
         self._statuses: dict[tuple, _Status] = {}
         self._on_overflow = on_overflow
         self._room_waiters: list = []
-
-    def __len__(self) -> int:
-        return len(self._frames) + (self.time is not None)
 
     def admit(self, size: int) -> bool:
         """
@@ -100,10 +98,11 @@ class ControlQueue:
         if self.control_bytes and self.control_bytes + size > self.limit:
             # The client is to be closed: free what it will never read.
             self.overflowed = True
+            freed = len(self._frames)
             self._frames.clear()
             self._statuses.clear()
             self.control_bytes = self.reply_bytes = 0
-            self._on_overflow()
+            self._on_overflow(freed)
             return False
         self.control_bytes += size
         return True

@@ -68,7 +68,7 @@ class SendScheduler(ChannelQueues):
         self._control = ControlQueue(control_limit, self._overflow)
 
     def __len__(self) -> int:
-        return self._count + len(self._control)
+        return self._count
 
     def set_on_ready(self, on_ready: Callable[[], None]) -> None:
         """
@@ -88,13 +88,14 @@ class SendScheduler(ChannelQueues):
 
     def _added(self) -> None:
         # The caller has just queued one frame: was the scheduler empty before it?
-        if len(self) == 1 and self._on_ready is not None:
+        self._count += 1
+        if self._count == 1 and self._on_ready is not None:
             self._on_ready()
 
     # --- control -------------------------------------------------------------------------------
 
-    def _overflow(self) -> None:
-        self._count -= len(self._ordered)
+    def _overflow(self, freed: int) -> None:
+        self._count -= freed + len(self._ordered)
         self._ordered.clear()
         if self._on_overflow is not None:
             self._on_overflow()
@@ -136,7 +137,6 @@ class SendScheduler(ChannelQueues):
             return False
         if after_data and self.data_bytes:
             self._ordered.append((self._sequence, frame))
-            self._count += 1
         else:
             self._control.append(frame)
         self._added()
@@ -148,7 +148,6 @@ class SendScheduler(ChannelQueues):
                       default=None)
         while self._ordered and (waiting is None or waiting > self._ordered[0][0]):
             self._control.append(self._ordered.popleft()[1])
-            self._count -= 1
 
     def put_status(self, level: StatusLevel, message: str,
                    status_id: Optional[str] = None) -> bool:
@@ -247,12 +246,13 @@ class SendScheduler(ChannelQueues):
         if self._ordered:
             self._release_ordered()
         taken = self._control.take(batch, 0, max_bytes)
+        self._count -= len(batch)
         if self._active and taken < max_bytes:
             taken = self._take_data(batch, taken, max_bytes)
         if self._ordered and not batch:
-            released = len(self._control)
+            waiting = len(self._ordered)
             self._release_ordered()
-            if len(self._control) > released:
+            if len(self._ordered) < waiting:
                 return self.take(max_bytes)
         self.taken_bytes = taken
         return batch
