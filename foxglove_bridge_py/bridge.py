@@ -78,7 +78,6 @@ class Bridge:
         self._log = node.get_logger()
         self._tasks = LoopTasks(self._log)
         self.hub: Optional[Hub] = None
-        self.ros_source: Optional[RosSource] = None
         self.port: Optional[int] = None
 
     async def run(self, stop: asyncio.Event,
@@ -169,7 +168,7 @@ class Bridge:
         core = to_loop(SimpleNamespace(graph_changed=self.graph_changed,
                                        channel_problem=hub.channel_problem,
                                        channel_latched=hub.fanout.channel_latched))
-        source = self.ros_source = RosSource(
+        source = RosSource(
             node, config, core, on_message=threads.post_message, on_replay=threads.post_replay,
             on_time=threads.post_time, new_session=threads.post_new_session,
             graph_listeners=(lambda change: self._caller.forget(change.removed_services),

@@ -321,14 +321,6 @@ class TopicSubscriptions:
         """
         return {s.topic_name for s in self._subscriptions.values()}
 
-    def active(self) -> list[int]:
-        """
-        List the channels with a ROS subscription.
-
-        :return: channel ids.
-        """
-        return list(self._subscriptions)
-
     def destroy(self) -> None:
         """Drop every subscription and every pending retry."""
         for channel_id in list(self._subscriptions) + list(self._retries):

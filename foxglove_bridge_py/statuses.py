@@ -59,14 +59,6 @@ class Statuses:
         """
         return list(self._texts.values())
 
-    def ids(self) -> list[str]:
-        """
-        List the ids of the standing statuses.
-
-        :return: the ids.
-        """
-        return list(self._texts)
-
     def set(self, status_id: str, level: StatusLevel, message: str) -> None:  # noqa: A003
         """
         Report a standing problem to every client, now and on connect, until it is cleared.

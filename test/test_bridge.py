@@ -150,6 +150,11 @@ def test_subscribe_receives_exact_cdr_bytes(run_bridge, helper_node):
     run(scenario())
 
 
+def bridge_subscriptions(node, topic):
+    return len([i for i in node.get_subscriptions_info_by_topic(topic)
+                if i.node_name == 'foxglove_bridge'])
+
+
 def test_three_clients_subscribed_at_once(run_bridge, helper_node):
     bridge = run_bridge()
     publisher = helper_node.create_publisher(String, '/shared', 10)
@@ -159,7 +164,7 @@ def test_three_clients_subscribed_at_once(run_bridge, helper_node):
         for index, client in enumerate(clients):
             channel = await client.channel_for('/shared')
             await client.subscribe(index, channel['id'])
-        wait_for(lambda: bridge.call(lambda: len(bridge.bridge.ros_source.topics.active())) == 1,
+        wait_for(lambda: bridge_subscriptions(helper_node, '/shared') == 1,
                  what='one shared subscription')
         wait_for(lambda: publisher.get_subscription_count() > 0, what='matching')
         deadline = time.monotonic() + TIMEOUT
@@ -240,7 +245,7 @@ def test_unsubscribe_stops_data(run_bridge, helper_node):
         await client.subscribe(3, channel['id'])
         await publish_until_received(client, publisher, String(data='x'), 3)
         await client.unsubscribe(3)
-        wait_for(lambda: bridge.call(lambda: bridge.bridge.ros_source.topics.active()) == [],
+        wait_for(lambda: bridge_subscriptions(helper_node, '/stop_me') == 0,
                  what='subscription released')
         await client.quiet(0.3)
         publisher.publish(String(data='after'))

@@ -122,7 +122,8 @@ def test_standing_statuses_reach_new_clients_and_are_withdrawn():
     hub.handle_frame(late, '{"op":"unsubscribe","subscriptionIds":[1]}')
     assert drain(late) == [
         '{"op":"removeStatus","statusIds":["foxglove_bridge_py.qos:/raw:x/msg/Unknown"]}']
-    assert hub.statuses.ids() == ['foxglove_bridge_py.schema:/raw:x/msg/Unknown']
+    assert [json.loads(f)['id'] for f in hub.statuses.frames()] == [
+        'foxglove_bridge_py.schema:/raw:x/msg/Unknown']
 
 
 def test_clear_session_sends_new_server_info_and_standing_statuses():

@@ -45,7 +45,8 @@ def test_channel_problems_are_withdrawn_by_kind():
     statuses.channel_problem(channel, 'schema', StatusLevel.WARNING, 'no definition')
     statuses.channel_problem(channel, 'qos', StatusLevel.WARNING, 'mixed')
     statuses.clear_channel_problems(4, ('subscription', 'qos'))
-    assert statuses.ids() == ['foxglove_bridge_py.schema:/t:p/msg/T']
+    assert [json.loads(f)['id'] for f in statuses.frames()] == [
+        'foxglove_bridge_py.schema:/t:p/msg/T']
     assert json.loads(sent[-1]) == {'op': 'removeStatus',
                                     'statusIds': ['foxglove_bridge_py.qos:/t:p/msg/T']}
 

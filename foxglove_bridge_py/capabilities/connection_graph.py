@@ -68,14 +68,6 @@ class ConnectionGraphUpdates(Capability):
         """
         return self._on_unsubscribe(session, None)
 
-    def watchers(self) -> int:
-        """
-        Count the clients subscribed to the graph.
-
-        :return: the count.
-        """
-        return len(self._interest)
-
     def update(self, graph: ConnectionGraph) -> None:
         """
         Send the graph: in full to clients that just subscribed, else what changed.
