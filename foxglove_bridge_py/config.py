@@ -72,6 +72,11 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'may publish to.'),
     ParameterSpec('best_effort_qos_topic_whitelist', ['(?!)'], 'Regular expressions of the '
                   'topics always subscribed with best-effort reliability.'),
+    ParameterSpec('topic_throttle_patterns', ['(?!)'], 'Regular expressions of topics '
+                  'forwarded at most at a rate: the rate at the same position in '
+                  'topic_throttle_rates (newest message wins; latched topics are exempt).'),
+    ParameterSpec('topic_throttle_rates', [0.0], 'Hz for each of topic_throttle_patterns (a '
+                  'number with a decimal point, e.g. 5.0; 0 or less: no limit).'),
     ParameterSpec('min_qos_depth', 1, 'Smallest history depth of a topic subscription.',
                   (0, INT32_MAX)),
     ParameterSpec('max_qos_depth', 25, 'Largest history depth of a topic subscription.',
@@ -198,6 +203,8 @@ class BridgeConfig:
     param_whitelist: tuple[re.Pattern, ...]
     client_topic_whitelist: tuple[re.Pattern, ...]
     best_effort_qos_topic_whitelist: tuple[re.Pattern, ...]
+    topic_throttle_patterns: tuple[re.Pattern, ...]
+    topic_throttle_rates: tuple[float, ...]
     min_qos_depth: int
     max_qos_depth: int
     send_buffer_limit: int
@@ -248,7 +255,20 @@ class BridgeConfig:
                               if spec.name in PATTERN_PARAMETERS else v[spec.name])
                   for spec in PARAMETERS if spec.name in names}
         fields['capabilities'] = capabilities
+        fields['topic_throttle_rates'] = tuple(float(r) for r in v['topic_throttle_rates'])
         return cls(**fields, use_sim_time=use_sim_time, warnings=warnings)
+
+    def throttle_period(self, topic: str) -> float:
+        """
+        Give the least time between two messages forwarded from a topic.
+
+        :param topic: a fully qualified topic name.
+        :return: seconds; 0 when the topic is not throttled.
+        """
+        for pattern, rate in zip(self.topic_throttle_patterns, self.topic_throttle_rates):
+            if pattern.fullmatch(topic):
+                return 1.0 / rate if rate > 0 else 0.0
+        return 0.0
 
     def topic_allowed(self, topic: str) -> bool:
         """
@@ -264,7 +284,8 @@ class BridgeConfig:
 
 PATTERN_PARAMETERS = frozenset({
     'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
-    'best_effort_qos_topic_whitelist', 'asset_uri_allowlist', 'allowed_origins'})
+    'best_effort_qos_topic_whitelist', 'asset_uri_allowlist', 'allowed_origins',
+    'topic_throttle_patterns'})
 """The list parameters whose entries are regular expressions."""
 
 
@@ -276,6 +297,11 @@ def _check_values(v: Mapping[str, Any]) -> None:
             if not low <= v[spec.name] <= high:
                 raise ConfigError(f'parameter {spec.name}: {v[spec.name]} is outside '
                                   f'{low}..{high}')
+    if len(v['topic_throttle_patterns']) != len(v['topic_throttle_rates']):
+        raise ConfigError(
+            f'parameters topic_throttle_patterns and topic_throttle_rates: they pair up by '
+            f'position, but there are {len(v["topic_throttle_patterns"])} patterns and '
+            f'{len(v["topic_throttle_rates"])} rates')
     if v['max_qos_depth'] < v['min_qos_depth']:
         raise ConfigError(f'parameter max_qos_depth: {v["max_qos_depth"]} is below '
                           f'min_qos_depth {v["min_qos_depth"]}')
@@ -316,6 +342,10 @@ def _check_type(spec: ParameterSpec, value: Any) -> None:
     elif isinstance(default, str):
         ok = isinstance(value, str)
         want = 'a string'
+    elif default and isinstance(default[0], float):
+        ok = isinstance(value, (list, tuple)) and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
+        want = 'a list of numbers'
     else:
         ok = isinstance(value, (list, tuple)) and all(isinstance(s, str) for s in value)
         want = 'a list of strings'

@@ -42,6 +42,8 @@ def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
         type_ = ParameterType.PARAMETER_INTEGER
     elif isinstance(default, str):
         type_ = ParameterType.PARAMETER_STRING
+    elif default and isinstance(default[0], float):
+        type_ = ParameterType.PARAMETER_DOUBLE_ARRAY
     else:
         type_ = ParameterType.PARAMETER_STRING_ARRAY
     descriptor = ParameterDescriptor(type=type_, description=spec.description, read_only=True)

@@ -31,6 +31,7 @@ from typing import Any, Callable, Optional
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.qos import choose_qos, PublisherQos
 from foxglove_bridge_py.schema import import_message_type
+from foxglove_bridge_py.throttle import Throttle
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
@@ -180,6 +181,7 @@ class TopicSubscriptions:
         self._subscriptions: dict[int, Subscription] = {}
         self._caches: dict[int, LatchedCache] = {}
         self._retries: dict[int, Any] = {}
+        self._timers: dict[int, Any] = {}
         self._sequence = itertools.count(1)
         self._sim_clock = node.get_clock() if config.use_sim_time else None
 
@@ -227,17 +229,15 @@ class TopicSubscriptions:
                          else ReliabilityPolicy.BEST_EFFORT),
             durability=(DurabilityPolicy.TRANSIENT_LOCAL if choice.transient_local
                         else DurabilityPolicy.VOLATILE))
-        if choice.transient_local:
-            per_publisher = max((max(1, p.qos_profile.depth) for p in publishers), default=1)
-            cache = self._caches[channel_id] = LatchedCache(per_publisher, choice.depth)
-            callback = self._latched_callback(channel_id, cache)
-        else:
-            callback = self._callback(channel_id)
+        callback = self._choose_callback(channel_id, topic, choice, publishers)
         try:
             self._subscriptions[channel_id] = self._node.create_subscription(
                 msg_type, topic, callback, qos, raw=True)
         except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
             self._caches.pop(channel_id, None)
+            timer = self._timers.pop(channel_id, None)
+            if timer is not None:
+                self._node.destroy_timer(timer)
             if 'incompatible type' in str(exc) and attempt < TYPE_CLASH_RETRIES:
                 self._retry_later(channel_id, topic, type_name, attempt + 1)
                 return
@@ -246,6 +246,18 @@ class TopicSubscriptions:
             return
         if channel_id in self._caches:
             self._on_latched(channel_id)
+
+    def _choose_callback(self, channel_id: int, topic: str, choice: Any, publishers: list
+                         ) -> Callable:
+        # Latched topics keep their messages for late joiners and are never throttled.
+        if choice.transient_local:
+            per_publisher = max((max(1, p.qos_profile.depth) for p in publishers), default=1)
+            cache = self._caches[channel_id] = LatchedCache(per_publisher, choice.depth)
+            return self._latched_callback(channel_id, cache)
+        period = self._config.throttle_period(topic)
+        if period > 0:
+            return self._throttled_callback(channel_id, period)
+        return self._callback(channel_id)
 
     def _retry_later(self, channel_id: int, topic: str, type_name: str, attempt: int) -> None:
         def retry() -> None:
@@ -265,6 +277,34 @@ class TopicSubscriptions:
 
         def on_message(data: bytes) -> None:
             sink(channel_id, next(sequence), now_ns(), data)
+
+        return on_message
+
+    def _throttled_callback(self, channel_id: int, period: float) -> Callable[[bytes], None]:
+        # Newest wins within each period: a waiting message goes when a timer, running only
+        # while something waits, finds its time has come.
+        sink = self._on_message
+        sequence = self._sequence
+        now_ns = self.now_ns
+        throttle = Throttle(period)
+
+        def tick() -> None:
+            waiting = throttle.due(time.monotonic())
+            if waiting is not None:
+                sink(channel_id, next(sequence), *waiting)
+            elif throttle.pending is None:
+                timer.cancel()
+
+        timer = self._timers[channel_id] = self._node.create_timer(
+            period, tick, clock=Clock(clock_type=ClockType.STEADY_TIME))
+        timer.cancel()
+
+        def on_message(data: bytes) -> None:
+            stamped = (now_ns(), data)
+            if throttle.offer(stamped, time.monotonic()):
+                sink(channel_id, next(sequence), *stamped)
+            elif timer.is_canceled():
+                timer.reset()
 
         return on_message
 
@@ -306,9 +346,10 @@ class TopicSubscriptions:
         :param channel_id: the channel.
         """
         self._caches.pop(channel_id, None)
-        timer = self._retries.pop(channel_id, None)
-        if timer is not None:
-            self._node.destroy_timer(timer)
+        for timers in (self._retries, self._timers):
+            timer = timers.pop(channel_id, None)
+            if timer is not None:
+                self._node.destroy_timer(timer)
         subscription = self._subscriptions.pop(channel_id, None)
         if subscription is not None:
             self._node.destroy_subscription(subscription)

@@ -33,6 +33,8 @@ LAUNCH_ARGS = {
     'param_whitelist': "['.*']",
     'client_topic_whitelist': "['.*']",
     'best_effort_qos_topic_whitelist': "['(?!)']",
+    'topic_throttle_patterns': "['(?!)']",
+    'topic_throttle_rates': '[0.0]',
     'min_qos_depth': '1',
     'max_qos_depth': '25',
     'num_threads': '0',

@@ -832,3 +832,38 @@ def test_discovery_goes_on_under_sim_time_without_a_clock(run_bridge, helper_nod
         await client.close()
 
     run(scenario())
+
+
+def test_throttled_topic_holds_its_rate_and_the_newest_message_wins(run_bridge, helper_node):
+    from rclpy.serialization import deserialize_message
+
+    bridge = run_bridge(topic_throttle_patterns=['/throttled'], topic_throttle_rates=[5.0])
+    throttled = helper_node.create_publisher(String, '/throttled', 10)
+    free = helper_node.create_publisher(String, '/free', 10)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        for sub_id, topic in ((1, '/throttled'), (2, '/free')):
+            await client.subscribe(sub_id, (await client.channel_for(topic))['id'])
+        await publish_until_received(client, free, String(data='warm-up'), 2)
+        wait_for(lambda: throttled.get_subscription_count() > 0, what='matching')
+        await client.quiet(0.3)
+        # 20 Hz for 3 s; the throttle lets 5 Hz through (±10 %), the last message included.
+        start = time.monotonic()
+        for index in range(60):
+            await asyncio.sleep(max(0.0, start + index / 20 - time.monotonic()))
+            throttled.publish(String(data=f'm{index}'))
+            free.publish(String(data=f'm{index}'))
+        # 5 Hz over however long publishing took on this machine, plus the first, sent at once.
+        expected = 5 * (time.monotonic() - start) + 1
+        frames = [f for f in await client.quiet(1.0) if isinstance(f, bytes)]
+        data = {1: [], 2: []}
+        for frame in frames:
+            sub_id = struct.unpack_from('<I', frame, 1)[0]
+            data[sub_id].append(deserialize_message(frame[13:], String).data)
+        assert len(data[2]) == 60  # an unthrottled topic loses nothing
+        assert 0.9 * expected - 1 <= len(data[1]) <= 1.1 * expected + 1, (expected, data[1])
+        assert data[1][-1] == 'm59'  # the newest wins, the last one too
+        await client.close()
+
+    run(scenario())

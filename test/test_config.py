@@ -70,6 +70,10 @@ def test_hidden_names():
     ({'capabilities': 'services'}, 'capabilities: expected a list of strings'),
     ({'min_qos_depth': 5, 'max_qos_depth': 2}, 'max_qos_depth: 2 is below min_qos_depth 5'),
     ({'tls': True}, 'certfile: required when tls is true'),
+    ({'topic_throttle_patterns': ['/a', '/b'], 'topic_throttle_rates': [5.0]},
+     'parameters topic_throttle_patterns and topic_throttle_rates: they pair up by position, '
+     'but there are 2 patterns and 1 rates'),
+    ({'topic_throttle_rates': ['fast']}, 'topic_throttle_rates: expected a list of numbers'),
     ({'tls': True, 'certfile': '/nonexistent.pem', 'keyfile': '/k.pem'},
      "certfile: file '/nonexistent.pem' does not exist"),
 ])
@@ -153,3 +157,13 @@ def test_real_launch_files_start_on_a_ros_machine():
                                                         'foxglove_bridge_launch.py'))
     description = source.get_launch_description(launch.LaunchContext())
     assert description.entities
+
+
+def test_throttle_period_of_the_first_matching_pattern():
+    config = BridgeConfig.from_parameters({
+        'topic_throttle_patterns': ['/camera/.*', '/camera/depth', '/free'],
+        'topic_throttle_rates': [5.0, 1.0, 0.0]})
+    assert config.throttle_period('/camera/depth') == pytest.approx(0.2)
+    assert config.throttle_period('/free') == 0.0
+    assert config.throttle_period('/other') == 0.0
+    assert BridgeConfig.from_parameters({}).throttle_period('/camera/depth') == 0.0
