@@ -1,0 +1,183 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+A camera frame's compressed twin: sensor_msgs/msg/Image CDR in, CompressedImage CDR out.
+
+The Image is read straight from its CDR bytes (no rclpy message is built: a 1080p frame is
+6 MB) and checked (a step or size that does not add up is an :class:`ImageError` naming it).
+Colour and mono8 frames become JPEG with Pillow; the header and frame_id are kept, so the app's
+Image panel places the twin where the raw frame would be. Pure but for Pillow, which releases the
+GIL while it encodes: the caller runs it on a worker thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import io
+import struct
+from typing import Optional
+
+JPEG_MODES = {
+    # encoding: (Pillow mode, raw mode, bytes per pixel)
+    'rgb8': ('RGB', 'RGB', 3), 'bgr8': ('RGB', 'BGR', 3), 'rgba8': ('RGBA', 'RGBA', 4),
+    'bgra8': ('RGBA', 'BGRA', 4), 'mono8': ('L', 'L', 1), '8UC1': ('L', 'L', 1),
+    '8UC3': ('RGB', 'BGR', 3)}
+"""Encodings sent as JPEG: what Pillow reads them as. OpenCV's 8UC3 is BGR."""
+_U32 = {True: struct.Struct('<I'), False: struct.Struct('>I')}
+_STAMP = {True: struct.Struct('<iI'), False: struct.Struct('>iI')}
+_CDR_LE = b'\x00\x01\x00\x00'
+
+
+class ImageError(ValueError):
+    """A frame that cannot be encoded; the text says what is wrong with it."""
+
+
+@dataclass(frozen=True)
+class RawImage:
+    """The fields of a sensor_msgs/msg/Image, its pixels a view into the CDR bytes."""
+
+    stamp_sec: int
+    stamp_nanosec: int
+    frame_id: str
+    height: int
+    width: int
+    encoding: str
+    is_bigendian: bool
+    step: int
+    data: memoryview
+
+
+class _Reader:
+    """Reads CDR fields in order, aligned to their size from the start of the payload."""
+
+    def __init__(self, cdr: bytes) -> None:
+        if len(cdr) < 4 or cdr[1] not in (0, 1):
+            raise ImageError('not CDR data')
+        self.view = memoryview(cdr)
+        self.little = cdr[1] == 1
+        self.offset = 4
+
+    def align(self, size: int) -> None:
+        self.offset += -(self.offset - 4) % size
+
+    def u32(self) -> int:
+        self.align(4)
+        (value,) = _U32[self.little].unpack_from(self.view, self.offset)
+        self.offset += 4
+        return value
+
+    def stamp(self) -> tuple[int, int]:
+        self.align(4)
+        value = _STAMP[self.little].unpack_from(self.view, self.offset)
+        self.offset += 8
+        return value
+
+    def string(self) -> str:
+        length = self.u32()
+        raw = self.take(length)
+        return bytes(raw[:-1] if length else raw).decode('utf-8', 'replace')
+
+    def u8(self) -> int:
+        value = self.view[self.offset]
+        self.offset += 1
+        return value
+
+    def take(self, length: int) -> memoryview:
+        if self.offset + length > len(self.view):
+            raise ImageError('the message is shorter than its fields say')
+        part = self.view[self.offset:self.offset + length]
+        self.offset += length
+        return part
+
+
+def parse_image(cdr: bytes) -> RawImage:
+    """
+    Read a sensor_msgs/msg/Image from its CDR bytes, without copying the pixels.
+
+    :param cdr: the serialized message, as a raw subscription gives it.
+    :return: its fields.
+    :raises ImageError: if the bytes are not an Image or its size and step do not add up.
+    """
+    reader = _Reader(cdr)
+    try:
+        sec, nanosec = reader.stamp()
+        frame_id = reader.string()
+        height, width = reader.u32(), reader.u32()
+        encoding = reader.string()
+        is_bigendian = bool(reader.u8())
+        step = reader.u32()
+        data = reader.take(reader.u32())
+    except struct.error:
+        raise ImageError('the message is shorter than its fields say') from None
+    if step * height > len(data):
+        raise ImageError(f'{width}x{height} {encoding} with step {step} needs {step * height} '
+                         f'bytes of data, the message has {len(data)}')
+    return RawImage(sec, nanosec, frame_id, height, width, encoding, is_bigendian, step, data)
+
+
+def compressed_image_cdr(image: RawImage, image_format: str, data: bytes) -> bytes:
+    """
+    Serialize a sensor_msgs/msg/CompressedImage with the frame's header.
+
+    :param image: the source frame (for its stamp and frame_id).
+    :param image_format: e.g. ``jpeg``.
+    :param data: the compressed bytes.
+    :return: the CDR bytes (little-endian).
+    """
+    out = bytearray(_CDR_LE)
+
+    def align(size: int) -> None:
+        out.extend(b'\x00' * (-(len(out) - 4) % size))
+
+    def string(text: str) -> None:
+        raw = text.encode() + b'\x00'
+        align(4)
+        out.extend(struct.pack('<I', len(raw)) + raw)
+
+    out.extend(struct.pack('<iI', image.stamp_sec, image.stamp_nanosec))
+    string(image.frame_id)
+    string(image_format)
+    align(4)
+    out.extend(struct.pack('<I', len(data)))
+    out.extend(data)
+    return bytes(out)
+
+
+def jpeg_twin(cdr: bytes, quality: int) -> Optional[bytes]:
+    """
+    Encode an Image's CDR bytes as the CDR bytes of its JPEG CompressedImage.
+
+    :param cdr: the sensor_msgs/msg/Image.
+    :param quality: JPEG quality, 1 to 100.
+    :return: the CompressedImage, or None if its encoding is not one JPEG can carry.
+    :raises ImageError: if the frame is malformed.
+    """
+    from PIL import Image
+
+    image = parse_image(cdr)
+    mode = JPEG_MODES.get(image.encoding)
+    if mode is None:
+        return None
+    pillow_mode, raw_mode, pixel_bytes = mode
+    if image.step < image.width * pixel_bytes:
+        raise ImageError(f'{image.width}x{image.height} {image.encoding} needs a step of at '
+                         f'least {image.width * pixel_bytes}, the message says {image.step}')
+    picture = Image.frombuffer(pillow_mode, (image.width, image.height), image.data, 'raw',
+                               raw_mode, image.step, 1)
+    if pillow_mode == 'RGBA':
+        picture = picture.convert('RGB')  # JPEG has no alpha
+    encoded = io.BytesIO()
+    picture.save(encoded, 'JPEG', quality=quality)
+    return compressed_image_cdr(image, 'jpeg', encoded.getvalue())
