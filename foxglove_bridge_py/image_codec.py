@@ -17,9 +17,12 @@ A camera frame's compressed twin: sensor_msgs/msg/Image CDR in, CompressedImage 
 
 The Image is read straight from its CDR bytes (no rclpy message is built: a 1080p frame is
 6 MB) and checked (a step or size that does not add up is an :class:`ImageError` naming it).
-Colour and mono8 frames become JPEG with Pillow; the header and frame_id are kept, so the app's
-Image panel places the twin where the raw frame would be. Pure but for Pillow, which releases the
-GIL while it encodes: the caller runs it on a worker thread.
+Colour and mono8 frames become JPEG, depth frames (mono16, 16UC1, and 32FC1 metres as 16-bit
+millimetres) lossless 16-bit PNG, both with Pillow; the format string is the image's MIME subtype
+(``jpeg``, ``png``), which is how the app's Image panel decodes a CompressedImage. The header
+and frame_id are kept, so the twin is placed where the raw frame would be. Pure but for Pillow
+(and numpy for 32FC1), which release the GIL while they work: the caller runs it on a worker
+thread.
 """
 
 from __future__ import annotations
@@ -171,9 +174,7 @@ def jpeg_twin(cdr: bytes, quality: int) -> Optional[bytes]:
     if mode is None:
         return None
     pillow_mode, raw_mode, pixel_bytes = mode
-    if image.step < image.width * pixel_bytes:
-        raise ImageError(f'{image.width}x{image.height} {image.encoding} needs a step of at '
-                         f'least {image.width * pixel_bytes}, the message says {image.step}')
+    _need_step(image, pixel_bytes)
     picture = Image.frombuffer(pillow_mode, (image.width, image.height), image.data, 'raw',
                                raw_mode, image.step, 1)
     if pillow_mode == 'RGBA':
@@ -181,3 +182,68 @@ def jpeg_twin(cdr: bytes, quality: int) -> Optional[bytes]:
     encoded = io.BytesIO()
     picture.save(encoded, 'JPEG', quality=quality)
     return compressed_image_cdr(image, 'jpeg', encoded.getvalue())
+
+
+DEPTH_RAW_MODES = {False: 'I;16', True: 'I;16B'}
+"""Pillow's raw modes for 16-bit pixels, by the Image's is_bigendian."""
+MAX_DEPTH_MM = 65535
+
+
+def png_twin(cdr: bytes) -> Optional[bytes]:
+    """
+    Encode a depth Image's CDR bytes as the CDR bytes of its 16-bit PNG CompressedImage.
+
+    mono16 and 16UC1 go as they are (lossless); 32FC1 (metres) goes as millimetres, NaN and
+    negative depths as 0, beyond 65.535 m as 65535.
+
+    :param cdr: the sensor_msgs/msg/Image.
+    :return: the CompressedImage, or None if the encoding is not a depth encoding.
+    :raises ImageError: if the frame is malformed.
+    """
+    from PIL import Image
+
+    image = parse_image(cdr)
+    if image.encoding in ('mono16', '16UC1'):
+        _need_step(image, 2)
+        picture = Image.frombuffer('I;16', (image.width, image.height), image.data, 'raw',
+                                   DEPTH_RAW_MODES[image.is_bigendian], image.step, 1)
+    elif image.encoding == '32FC1':
+        _need_step(image, 4)
+        picture = Image.frombuffer('I;16', (image.width, image.height),
+                                   _millimetres(image), 'raw', 'I;16', 0, 1)
+    else:
+        return None
+    encoded = io.BytesIO()
+    picture.save(encoded, 'PNG')
+    return compressed_image_cdr(image, 'png', encoded.getvalue())
+
+
+def _need_step(image: RawImage, pixel_bytes: int) -> None:
+    if image.step < image.width * pixel_bytes:
+        raise ImageError(f'{image.width}x{image.height} {image.encoding} needs a step of at '
+                         f'least {image.width * pixel_bytes}, the message says {image.step}')
+
+
+def _millimetres(image: RawImage) -> bytes:
+    import numpy
+
+    dtype = numpy.dtype('>f4' if image.is_bigendian else '<f4')
+    rows = numpy.frombuffer(image.data, dtype=numpy.uint8, count=image.step * image.height)
+    metres = rows.reshape(image.height, image.step)[:, :image.width * 4].copy().view(dtype)
+    millimetres = numpy.nan_to_num(metres * 1000.0, nan=0.0, posinf=MAX_DEPTH_MM, neginf=0.0)
+    return numpy.clip(numpy.rint(millimetres), 0, MAX_DEPTH_MM).astype('<u2').tobytes()
+
+
+def image_twin(cdr: bytes, quality: int) -> Optional[bytes]:
+    """
+    Encode any Image the twins carry: JPEG for colour and mono8, PNG for depth.
+
+    :param cdr: the sensor_msgs/msg/Image.
+    :param quality: JPEG quality, 1 to 100.
+    :return: the CompressedImage, or None if no twin carries this encoding.
+    :raises ImageError: if the frame is malformed.
+    """
+    encoding = parse_image(cdr).encoding
+    if encoding in JPEG_MODES:
+        return jpeg_twin(cdr, quality)
+    return png_twin(cdr)

@@ -21,7 +21,8 @@ import pytest
 Image = pytest.importorskip('PIL.Image')
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.image_codec import ImageError, jpeg_twin, parse_image  # noqa: E402, I100
+from foxglove_bridge_py.image_codec import (image_twin, ImageError, jpeg_twin,  # noqa: E402, I100
+                                            parse_image, png_twin)
 from rclpy.serialization import deserialize_message, serialize_message  # noqa: E402
 from sensor_msgs.msg import CompressedImage  # noqa: E402
 from sensor_msgs.msg import Image as RosImage  # noqa: E402
@@ -74,8 +75,48 @@ def test_padded_rows_are_read_by_their_step():
     assert picture.convert('RGB').getpixel((9, 7))[1] > 240
 
 
-def test_unsupported_encodings_get_no_jpeg_twin():
+def test_unsupported_encodings_get_no_twin():
     assert jpeg_twin(ros_image('16UC1', 8, 8, (1, 2)), 90) is None
+    assert png_twin(ros_image('rgb8', 8, 8, (1, 2, 3))) is None
+    assert image_twin(ros_image('yuv422', 8, 8, (1, 2)), 90) is None
+
+
+def pixels(picture):
+    import numpy
+
+    return numpy.asarray(picture).ravel().tolist()
+
+
+def depth_image(encoding, width, height, values, big_endian=False, padding=0):
+    import struct
+
+    message = RosImage(height=height, width=width, encoding=encoding, is_bigendian=big_endian)
+    message.header.frame_id = 'depth_optical'
+    fmt = {'16UC1': 'H', 'mono16': 'H', '32FC1': 'f'}[encoding]
+    order = '>' if big_endian else '<'
+    message.step = width * struct.calcsize(fmt) + padding
+    rows = [values[row * width:(row + 1) * width] for row in range(height)]
+    message.data = b''.join(struct.pack(f'{order}{width}{fmt}', *row) + bytes(padding)
+                            for row in rows)
+    return serialize_message(message)
+
+
+@pytest.mark.parametrize('encoding, big_endian, padding', [
+    ('16UC1', False, 0), ('mono16', True, 0), ('16UC1', False, 6)])
+def test_sixteen_bit_depth_round_trips_exactly_through_png(encoding, big_endian, padding):
+    values = [(i * 997) % 65536 for i in range(12 * 7)]
+    twin, picture = decoded(image_twin(depth_image(encoding, 12, 7, values, big_endian, padding),
+                                       90))
+    assert (twin.format, twin.header.frame_id) == ('png', 'depth_optical')
+    assert picture.format == 'PNG' and picture.size == (12, 7)
+    assert pixels(picture) == values
+
+
+def test_float_depth_goes_as_millimetres():
+    nan, inf = float('nan'), float('inf')
+    values = [0.0, 1.2345, 2.0, 65.0, 70.0, -1.0, nan, inf]
+    twin, picture = decoded(png_twin(depth_image('32FC1', 4, 2, values)))
+    assert pixels(picture) == [0, 1234, 2000, 65000, 65535, 0, 0, 65535]
 
 
 @pytest.mark.parametrize('cdr, text', [
@@ -85,4 +126,4 @@ def test_unsupported_encodings_get_no_jpeg_twin():
 ])
 def test_malformed_frames_are_errors_that_say_what_is_wrong(cdr, text):
     with pytest.raises(ImageError, match=text):
-        jpeg_twin(cdr, 90)
+        image_twin(cdr, 90)
