@@ -29,8 +29,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import io
-import struct
 from typing import Optional
+
+from foxglove_bridge_py.cdr import CdrError, CdrReader, CdrWriter
 
 JPEG_MODES = {
     # encoding: (Pillow mode, raw mode, bytes per pixel)
@@ -38,12 +39,9 @@ JPEG_MODES = {
     'bgra8': ('RGBA', 'BGRA', 4), 'mono8': ('L', 'L', 1), '8UC1': ('L', 'L', 1),
     '8UC3': ('RGB', 'BGR', 3)}
 """Encodings sent as JPEG: what Pillow reads them as. OpenCV's 8UC3 is BGR."""
-_U32 = {True: struct.Struct('<I'), False: struct.Struct('>I')}
-_STAMP = {True: struct.Struct('<iI'), False: struct.Struct('>iI')}
-_CDR_LE = b'\x00\x01\x00\x00'
 
 
-class ImageError(ValueError):
+class ImageError(CdrError):
     """A frame that cannot be encoded; the text says what is wrong with it."""
 
 
@@ -62,49 +60,6 @@ class RawImage:
     data: memoryview
 
 
-class _Reader:
-    """Reads CDR fields in order, aligned to their size from the start of the payload."""
-
-    def __init__(self, cdr: bytes) -> None:
-        if len(cdr) < 4 or cdr[1] not in (0, 1):
-            raise ImageError('not CDR data')
-        self.view = memoryview(cdr)
-        self.little = cdr[1] == 1
-        self.offset = 4
-
-    def align(self, size: int) -> None:
-        self.offset += -(self.offset - 4) % size
-
-    def u32(self) -> int:
-        self.align(4)
-        (value,) = _U32[self.little].unpack_from(self.view, self.offset)
-        self.offset += 4
-        return value
-
-    def stamp(self) -> tuple[int, int]:
-        self.align(4)
-        value = _STAMP[self.little].unpack_from(self.view, self.offset)
-        self.offset += 8
-        return value
-
-    def string(self) -> str:
-        length = self.u32()
-        raw = self.take(length)
-        return bytes(raw[:-1] if length else raw).decode('utf-8', 'replace')
-
-    def u8(self) -> int:
-        value = self.view[self.offset]
-        self.offset += 1
-        return value
-
-    def take(self, length: int) -> memoryview:
-        if self.offset + length > len(self.view):
-            raise ImageError('the message is shorter than its fields say')
-        part = self.view[self.offset:self.offset + length]
-        self.offset += length
-        return part
-
-
 def parse_image(cdr: bytes) -> RawImage:
     """
     Read a sensor_msgs/msg/Image from its CDR bytes, without copying the pixels.
@@ -113,8 +68,8 @@ def parse_image(cdr: bytes) -> RawImage:
     :return: its fields.
     :raises ImageError: if the bytes are not an Image or its size and step do not add up.
     """
-    reader = _Reader(cdr)
     try:
+        reader = CdrReader(cdr)
         sec, nanosec = reader.stamp()
         frame_id = reader.string()
         height, width = reader.u32(), reader.u32()
@@ -122,8 +77,8 @@ def parse_image(cdr: bytes) -> RawImage:
         is_bigendian = bool(reader.u8())
         step = reader.u32()
         data = reader.take(reader.u32())
-    except struct.error:
-        raise ImageError('the message is shorter than its fields say') from None
+    except CdrError as exc:
+        raise ImageError(str(exc)) from None
     if step * height > len(data):
         raise ImageError(f'{width}x{height} {encoding} with step {step} needs {step * height} '
                          f'bytes of data, the message has {len(data)}')
@@ -139,23 +94,12 @@ def compressed_image_cdr(image: RawImage, image_format: str, data: bytes) -> byt
     :param data: the compressed bytes.
     :return: the CDR bytes (little-endian).
     """
-    out = bytearray(_CDR_LE)
-
-    def align(size: int) -> None:
-        out.extend(b'\x00' * (-(len(out) - 4) % size))
-
-    def string(text: str) -> None:
-        raw = text.encode() + b'\x00'
-        align(4)
-        out.extend(struct.pack('<I', len(raw)) + raw)
-
-    out.extend(struct.pack('<iI', image.stamp_sec, image.stamp_nanosec))
-    string(image.frame_id)
-    string(image_format)
-    align(4)
-    out.extend(struct.pack('<I', len(data)))
-    out.extend(data)
-    return bytes(out)
+    writer = CdrWriter()
+    writer.stamp(image.stamp_sec, image.stamp_nanosec)
+    writer.string(image.frame_id)
+    writer.string(image_format)
+    writer.octets(data)
+    return writer.getvalue()
 
 
 def jpeg_twin(cdr: bytes, quality: int) -> Optional[bytes]:
