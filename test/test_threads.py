@@ -69,6 +69,8 @@ def run_threads(ros_context, scenario):
 
 def test_ros_side_posts_arrive_in_order_with_the_session_first(ros_context):
     async def scenario(threads, recorder):
+        posted = threading.Event()
+
         def on_ros_thread():
             assert threading.current_thread().name == 'ros-executor'
             threads.post_message(1, 1, 0, b'a')
@@ -76,8 +78,12 @@ def test_ros_side_posts_arrive_in_order_with_the_session_first(ros_context):
             threads.post_message(1, 2, 0, b'b')
             threads.post_time(5)
             threads.post_new_session()
+            posted.set()
 
         threads.call_in_ros(on_ros_thread)
+        # Hold the loop until everything is posted, so that one flush takes it all: within a
+        # flush the session goes first, then the time, then data and replays in order.
+        assert posted.wait(TIMEOUT)
         await recorder.until(lambda events: ('deliver', [2]) in events)
         kinds = [event[0] for event in recorder.events]
         assert kinds[0] == 'session'
