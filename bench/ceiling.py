@@ -18,8 +18,8 @@ import argparse
 import time
 
 from common import now_ns, receiver_qos, report, stamp_ns, STREAMS, summary, TOPIC
+from foxglove_bridge_py.ros_distro import make_executor
 from foxglove_bridge_py.schema import import_message_type
-from foxglove_bridge_py.threads import make_executor
 import rclpy
 
 

@@ -100,6 +100,28 @@ def report(result):
     sys.stdout.flush()
 
 
+def spin_until_interrupted(node):
+    """
+    Report ready, then spin a publisher's node until SIGINT; the caller reports what it sent.
+
+    :param node: the node, its timers created.
+    """
+    import signal
+
+    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
+    stop = []
+    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
+    report({'ready': True})
+    try:
+        while not stop:
+            executor.spin_once(timeout_sec=0.1)
+    except ExternalShutdownException:
+        pass
+
+
 def now_ns():
     return time.monotonic_ns()
 

@@ -19,11 +19,16 @@ A client reaches the bridge through ``link_proxy.py`` (2.5 MB/s, 20 ms one-way d
 buffers), subscribes to ``/bench/state`` and ``/bench/camera``, and measures, after a warm-up,
 for ``--seconds``: how much of the state arrives, how old it is, the longest gap, and the
 camera's frames per second and age. Then, ``--reconnects`` times, it disconnects for 10 s,
-reconnects and measures how old the first messages are. Bridge RSS is sampled throughout.
+reconnects and measures how old the first messages are. Bridge RSS and CPU are sampled.
+
+``--view twin`` watches the camera through its JPEG twin (``/bench/camera/foxglove/jpeg``)
+instead of raw, and ``--scene textured`` makes the camera show a panning textured scene (the
+default, random bytes, is what no codec can shrink).
 
 Run in the set-up shell (``source .venv/env.sh``)::
 
     python bench/slow_link.py [--seconds 30] [--baseline REV]
+    python bench/slow_link.py --cameras 1080p --view raw,twin --scene textured
 
 ``--baseline REV`` also runs the bridge of that git revision (e.g. the last one with a single
 FIFO queue per client) from an export of its sources, for comparison. Prints a table and writes
@@ -65,14 +70,19 @@ def parse_state(payload):
 
 
 def parse_image(payload):
+    # An Image and its CompressedImage twin both begin with the header: the stamp, then the
+    # frame_id that carries the frame's sequence number.
     sec, nanosec, length = struct.unpack_from('<iII', payload, 4)
     sequence = int(bytes(payload[16:16 + length - 1]))
     return sequence, sec * 1_000_000_000 + nanosec
 
 
-async def subscribe(url):
+CAMERA_TOPICS = {'raw': '/bench/camera', 'twin': '/bench/camera/foxglove/jpeg'}
+
+
+async def subscribe(url, camera_topic):
     ws = await websockets.connect(url, subprotocols=['foxglove.sdk.v1'], max_size=None)
-    wanted = {'/bench/state': None, '/bench/camera': None}
+    wanted = {'/bench/state': None, camera_topic: None}
     deadline = time.monotonic() + 30
     while None in wanted.values():
         if time.monotonic() > deadline:
@@ -83,7 +93,7 @@ async def subscribe(url):
                 wanted[channel['topic']] = channel['id']
     await ws.send(json.dumps({'op': 'subscribe', 'subscriptions': [
         {'id': 1, 'channelId': wanted['/bench/state']},
-        {'id': 2, 'channelId': wanted['/bench/camera']}]}))
+        {'id': 2, 'channelId': wanted[camera_topic]}]}))
     return ws
 
 
@@ -151,21 +161,24 @@ def analyse(arrivals, reconnects, state_sent, window):
     }
 
 
-def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, reconnects=1):
+def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, reconnects=1,
+            view='raw', scene='noise', bridge_args=()):
     width, height, hz = CAMERAS[camera]
+    camera_topic = CAMERA_TOPICS[view]
     children = []
     try:
         # Two processes, as a camera driver and a state publisher are two nodes: one DDS
         # participant writing both makes the small messages wait behind the frames.
         publishers = [Child([sys.executable, 'state_camera_publisher.py', str(width),
-                             str(height), str(hz), '--only', only], env)
+                             str(height), str(hz), '--only', only, '--scene', scene], env)
                       for only in ('state', 'camera')]
         children.extend(publishers)
         for publisher in publishers:
             publisher.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
         port = free_port()
-        command = (bridge_command(port) if receiver == 'bridge'
-                   else baseline_command(receiver.split(' ', 1)[1], port, workdir))
+        extra = [a for p in bridge_args for a in ('-p', p)]
+        command = (bridge_command(port, *extra) if receiver == 'bridge'
+                   else baseline_command(receiver.split(' ', 1)[1], port, workdir, *extra))
         bridge = Child(command, env)
         children.append(bridge)
         bridge.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
@@ -174,6 +187,7 @@ def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, rec
         children.append(proxy)
         proxy_port = proxy.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))['port']
         rss = {'start': bridge.ps.memory_info().rss, 'peak': 0}
+        cpu = {}
 
         async def sample_rss():
             while True:
@@ -184,15 +198,16 @@ def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, rec
             sampler = asyncio.ensure_future(sample_rss())
             url = f'ws://127.0.0.1:{proxy_port}'
             arrivals, again = [], []
-            ws = await subscribe(url)
+            ws = await subscribe(url, camera_topic)
             await record(ws, WARM_UP, [])
-            start = time.monotonic_ns()
+            start, cpu_start = time.monotonic_ns(), bridge.ps.cpu_times()
             await record(ws, seconds, arrivals)
-            end = time.monotonic_ns()
+            end, cpu_end = time.monotonic_ns(), bridge.ps.cpu_times()
+            cpu['seconds'] = (cpu_end.user + cpu_end.system) - (cpu_start.user + cpu_start.system)
             await ws.close()
             for _ in range(reconnects):
                 await asyncio.sleep(AWAY)
-                ws = await subscribe(url)
+                ws = await subscribe(url, camera_topic)
                 again.append([])
                 await record(ws, AFTER_RECONNECT, again[-1])
                 await ws.close()
@@ -203,8 +218,11 @@ def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, rec
         publishers[0].process.send_signal(2)
         sent = publishers[0].wait_for(lambda v: isinstance(v, dict) and 'state_sent' in v)
         result = analyse(arrivals, again, sent['state_sent'], window)
-        result.update(camera=camera, receiver=receiver, seconds=seconds,
-                      rss_start_mb=rss['start'] / 1e6, rss_peak_mb=rss['peak'] / 1e6)
+        frames = result['camera_fps'] * seconds
+        result.update(camera=camera, receiver=receiver, seconds=seconds, view=view,
+                      scene=scene, rss_start_mb=rss['start'] / 1e6, rss_peak_mb=rss['peak'] / 1e6,
+                      bridge_cpu_percent=100 * cpu['seconds'] / seconds,
+                      bridge_cpu_ms_per_frame=1000 * cpu['seconds'] / frames if frames else None)
         return result
     finally:
         for child in reversed(children):
@@ -216,15 +234,16 @@ def fmt(value, digits=0):
 
 
 def table(results):
-    lines = ['| camera | bridge | state delivered | state age p50 / p99 / max ms '
+    lines = ['| camera | viewed as | bridge | state delivered | state age p50 / p99 / max ms '
              '| longest state gap ms | camera frames/s | camera age p50 / p99 ms '
              '| after reconnects: first state age median / max ms, oldest image ms '
-             '| RSS MB (start→peak) |',
-             '|---|---|---|---|---|---|---|---|---|']
+             '| RSS MB (start→peak) | bridge CPU %, ms per frame shown |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
     for r in results:
         width, height, hz = CAMERAS[r['camera']]
         lines.append(
-            f"| {width}x{height} rgb8 at {hz:.0f} Hz | {r['receiver']} "
+            f"| {width}x{height} rgb8 at {hz:.0f} Hz, {r.get('scene', 'noise')} "
+            f"| {r.get('view', 'raw')} | {r['receiver']} "
             f"| {r['state_delivered_percent']:.1f} % "
             f"| {fmt(r['state_age_p50_ms'])} / {fmt(r['state_age_p99_ms'])} / "
             f"{fmt(r['state_age_max_ms'])} | {fmt(r['state_longest_gap_ms'])} "
@@ -233,7 +252,8 @@ def table(results):
             f"| {fmt(r['reconnect_first_state_age_median_ms'])} / "
             f"{fmt(r['reconnect_first_state_age_max_ms'])} ({r['reconnects']} reconnects), "
             f"{fmt(r['reconnect_camera_age_max_ms'])} "
-            f"| {r['rss_start_mb']:.0f}→{r['rss_peak_mb']:.0f} |")
+            f"| {r['rss_start_mb']:.0f}→{r['rss_peak_mb']:.0f} "
+            f"| {fmt(r.get('bridge_cpu_percent'))}, {fmt(r.get('bridge_cpu_ms_per_frame'), 1)} |")
     return '\n'.join(lines)
 
 
@@ -241,6 +261,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--seconds', type=float, default=30.0, help='measured time per run')
     parser.add_argument('--cameras', default='vga,1080p')
+    parser.add_argument('--view', default='raw',
+                        help='raw, twin, or raw,twin: the raw camera or its JPEG twin')
+    parser.add_argument('--scene', default='noise', choices=('noise', 'textured'),
+                        help='camera content: random bytes, or a panning textured scene')
+    parser.add_argument('--bridge-args', default='',
+                        help='more bridge parameters, e.g. "image_twin_max_rate:=8.0"')
     parser.add_argument('--baseline', default='', help='git revision to compare with')
     parser.add_argument('--reconnects', type=int, default=5,
                         help='disconnect-reconnect cycles after the measured window')
@@ -256,8 +282,10 @@ def main():
         for camera in args.cameras.split(','):
             for receiver in receivers:
                 print(f'running {camera} with {receiver}', file=sys.stderr, flush=True)
-                results.append(run_one(camera, receiver, args.seconds, env, workdir,
-                                       args.rate, args.delay, args.reconnects))
+                for view in args.view.split(','):
+                    results.append(run_one(camera, receiver, args.seconds, env, workdir,
+                                           args.rate, args.delay, args.reconnects, view,
+                                           args.scene, args.bridge_args.split()))
     text = table(results)
     print(text)
     os.makedirs(os.path.dirname(args.output), exist_ok=True)

@@ -20,20 +20,18 @@ Publish a 20 Hz state topic and an rgb8 camera, each message stamped, until kill
 sequence number in ``header.frame_id``. On SIGINT it prints every state message's sequence
 and stamp as one JSON line, so that delivery can be counted exactly.
 
-    python state_camera_publisher.py WIDTH HEIGHT CAMERA_HZ
+    python state_camera_publisher.py WIDTH HEIGHT CAMERA_HZ [--scene textured]
 """
 
 import argparse
-import json
 import os
-import signal
-import sys
 import time
 
+from common import report, spin_until_interrupted
 import rclpy
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rclpy.signals import SignalHandlerOptions
+import scene as scenes
 from sensor_msgs.msg import Image
 from std_msgs.msg import String
 
@@ -47,6 +45,8 @@ def main():
     parser.add_argument('camera_hz', type=float)
     parser.add_argument('--only', choices=('state', 'camera'),
                         help='publish one of the two (run two processes, as two nodes would)')
+    parser.add_argument('--scene', choices=('noise', 'textured'), default='noise',
+                        help='random bytes (incompressible), or a panning textured scene')
     args = parser.parse_args()
     rclpy.init(signal_handler_options=SignalHandlerOptions.NO)
     node = rclpy.create_node(f'bench_{args.only or "state_camera"}')
@@ -55,6 +55,9 @@ def main():
     camera_publisher = node.create_publisher(Image, '/bench/camera', qos)
     image = Image(height=args.height, width=args.width, encoding='rgb8', step=args.width * 3,
                   data=os.urandom(args.width * args.height * 3))
+    scene = None
+    if args.scene == 'textured' and args.only != 'state':
+        scene = scenes.panorama(args.width, args.height)
     sent = []
     counters = {'state': 0, 'camera': 0}
 
@@ -69,25 +72,16 @@ def main():
         image.header.stamp.sec, image.header.stamp.nanosec = divmod(time.monotonic_ns(),
                                                                     1_000_000_000)
         image.header.frame_id = str(counters['camera'])
+        if scene is not None:
+            image.data = scenes.frame(scene, counters['camera'], args.width)
         camera_publisher.publish(image)
 
     if args.only != 'camera':
         node.create_timer(1.0 / STATE_HZ, publish_state)
     if args.only != 'state':
         node.create_timer(1.0 / args.camera_hz, publish_camera)
-    executor = SingleThreadedExecutor()
-    executor.add_node(node)
-    stop = []
-    signal.signal(signal.SIGINT, lambda *_: stop.append(1))
-    sys.stdout.write(json.dumps({'ready': True}) + '\n')
-    sys.stdout.flush()
-    try:
-        while not stop:
-            executor.spin_once(timeout_sec=0.1)
-    except ExternalShutdownException:
-        pass
-    sys.stdout.write(json.dumps({'state_sent': sent, 'camera_sent': counters['camera']}) + '\n')
-    sys.stdout.flush()
+    spin_until_interrupted(node)
+    report({'state_sent': sent, 'camera_sent': counters['camera']})
     node.destroy_node()
     rclpy.shutdown()
 

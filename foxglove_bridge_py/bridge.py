@@ -167,14 +167,18 @@ class Bridge:
             return open_playback(node, config, hub, self.time, threads.to_ros, ros_parts)
         core = to_loop(SimpleNamespace(graph_changed=self.graph_changed,
                                        channel_problem=hub.channel_problem,
+                                       clear_channel_problems=hub.statuses.clear_channel_problems,
                                        channel_latched=hub.fanout.channel_latched))
         source = RosSource(
             node, config, core, on_message=threads.post_message, on_replay=threads.post_replay,
             on_time=threads.post_time, new_session=threads.post_new_session,
             graph_listeners=(lambda change: self._caller.forget(change.removed_services),
                              lambda change: self._graph_reader.graph_changed()),
-            message_info=not threads.events_executor)
+            message_info=not threads.events_executor,
+            twin_worker=(threads.worker('twin-encoder')
+                         if config.image_twins or config.cloud_twins else None))
         ros_parts.callback(source.destroy)
+        self.twin_encoder = source.twin_encoder  # its count of encoded messages, for tests
         source.poll()
         return threads.to_ros(source)
 

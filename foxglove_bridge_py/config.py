@@ -77,6 +77,26 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'topic_throttle_rates (newest message wins; latched topics are exempt).'),
     ParameterSpec('topic_throttle_rates', [0.0], 'Hz for each of topic_throttle_patterns (a '
                   'number with a decimal point, e.g. 5.0; 0 or less: no limit).'),
+    ParameterSpec('image_twins', True, 'Also advertise a compressed twin of every '
+                  'sensor_msgs/msg/Image topic, named with /foxglove/jpeg appended (a '
+                  'CompressedImage: JPEG, or 16-bit PNG for depth), encoded only while a client '
+                  'subscribes to it.'),
+    ParameterSpec('image_twin_topic_whitelist', ['.*'], 'Regular expressions of the image '
+                  'topics that get a twin.'),
+    ParameterSpec('image_twin_max_rate', 10.0, 'Most frames per second an image twin carries '
+                  '(newest frame wins; 0 or less: every frame the encoder keeps up with).'),
+    ParameterSpec('image_twin_quality', 60, 'JPEG quality of the image twins, 1 to 100 (60: a '
+                  '1080p frame in about 200 KB).',
+                  (1, 100)),
+    ParameterSpec('cloud_twins', True, 'Also advertise a downsampled twin of every '
+                  'sensor_msgs/msg/PointCloud2 topic, named with /foxglove/downsampled appended '
+                  '(every field kept), made only while a client subscribes to it.'),
+    ParameterSpec('cloud_twin_topic_whitelist', ['.*'], 'Regular expressions of the point cloud '
+                  'topics that get a twin.'),
+    ParameterSpec('cloud_twin_max_points', 100000, 'Most points a cloud twin carries (evenly '
+                  'spread over the cloud).', (1, INT32_MAX)),
+    ParameterSpec('cloud_twin_max_rate', 10.0, 'Most clouds per second a cloud twin carries '
+                  '(newest cloud wins; 0 or less: no limit).'),
     ParameterSpec('min_qos_depth', 1, 'Smallest history depth of a topic subscription.',
                   (0, INT32_MAX)),
     ParameterSpec('max_qos_depth', 25, 'Largest history depth of a topic subscription.',
@@ -205,6 +225,14 @@ class BridgeConfig:
     best_effort_qos_topic_whitelist: tuple[re.Pattern, ...]
     topic_throttle_patterns: tuple[re.Pattern, ...]
     topic_throttle_rates: tuple[float, ...]
+    image_twins: bool
+    image_twin_topic_whitelist: tuple[re.Pattern, ...]
+    image_twin_max_rate: float
+    image_twin_quality: int
+    cloud_twins: bool
+    cloud_twin_topic_whitelist: tuple[re.Pattern, ...]
+    cloud_twin_max_points: int
+    cloud_twin_max_rate: float
     min_qos_depth: int
     max_qos_depth: int
     send_buffer_limit: int
@@ -256,6 +284,9 @@ class BridgeConfig:
                   for spec in PARAMETERS if spec.name in names}
         fields['capabilities'] = capabilities
         fields['topic_throttle_rates'] = tuple(float(r) for r in v['topic_throttle_rates'])
+        for spec in PARAMETERS:
+            if isinstance(spec.default, float):
+                fields[spec.name] = float(v[spec.name])
         return cls(**fields, use_sim_time=use_sim_time, warnings=warnings)
 
     def throttle_period(self, topic: str) -> float:
@@ -285,7 +316,7 @@ class BridgeConfig:
 PATTERN_PARAMETERS = frozenset({
     'topic_whitelist', 'service_whitelist', 'param_whitelist', 'client_topic_whitelist',
     'best_effort_qos_topic_whitelist', 'asset_uri_allowlist', 'allowed_origins',
-    'topic_throttle_patterns'})
+    'topic_throttle_patterns', 'image_twin_topic_whitelist', 'cloud_twin_topic_whitelist'})
 """The list parameters whose entries are regular expressions."""
 
 
@@ -339,6 +370,9 @@ def _check_type(spec: ParameterSpec, value: Any) -> None:
     elif isinstance(default, int):
         ok = isinstance(value, int) and not isinstance(value, bool)
         want = 'an integer'
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        want = 'a number'
     elif isinstance(default, str):
         ok = isinstance(value, str)
         want = 'a string'

@@ -193,7 +193,7 @@ class Fanout(Capability):
             return []
         del self._subscribers[channel_id]
         self._latched.discard(channel_id)
-        self._statuses.clear_channel_problems(channel_id, ('subscription', 'qos'))
+        self._statuses.clear_channel_problems(channel_id, ('subscription', 'qos', 'twin'))
         return [StopSubscription(channel_id)]
 
     def subscriber_count(self, channel_id: int) -> int:

@@ -40,6 +40,8 @@ def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
         type_ = ParameterType.PARAMETER_BOOL
     elif isinstance(default, int):
         type_ = ParameterType.PARAMETER_INTEGER
+    elif isinstance(default, float):
+        type_ = ParameterType.PARAMETER_DOUBLE
     elif isinstance(default, str):
         type_ = ParameterType.PARAMETER_STRING
     elif default and isinstance(default[0], float):
@@ -71,21 +73,34 @@ class FoxgloveBridgeNode(Node):
         values = {}
         for spec in PARAMETERS:
             descriptor = _descriptor(spec)
-            override = overrides.get(spec.name)
-            if isinstance(spec.default, list) and override is not None and _is_empty_list(
-                    override):
-                # rclpy cannot type an empty list as a string array; the user meant one.
-                descriptor.type = ParameterType.PARAMETER_NOT_SET
-                descriptor.dynamic_typing = True
+            empty_list = _loosen(descriptor, spec, overrides.get(spec.name))
             try:
                 parameter = self.declare_parameter(spec.name, spec.default, descriptor)
             except Exception as exc:  # noqa: B902 - rclpy reports bad types and ranges variously
                 raise ConfigError(f'parameter {spec.name}: {exc}') from None
-            values[spec.name] = [] if descriptor.dynamic_typing else parameter.value
+            values[spec.name] = [] if empty_list else parameter.value
         use_sim_time = self.get_parameter('use_sim_time').value
         self.config = BridgeConfig.from_parameters(values, use_sim_time=bool(use_sim_time))
         for warning in self.config.warnings:
             self.get_logger().warning(warning)
+
+
+def _loosen(descriptor: ParameterDescriptor, spec: ParameterSpec,
+            override: Optional[Parameter]) -> bool:
+    # Let through the overrides that rclpy would refuse for their type but the user meant:
+    # an empty list, and a whole number for a rate. True for an empty list.
+    if override is None:
+        return False
+    if isinstance(spec.default, list) and _is_empty_list(override):
+        # rclpy cannot type an empty list as a string array; the user meant one.
+        descriptor.type = ParameterType.PARAMETER_NOT_SET
+        descriptor.dynamic_typing = True
+        return True
+    if isinstance(spec.default, float) and override.type_ == Parameter.Type.INTEGER:
+        # `-p image_twin_max_rate:=5` means 5.0; the config makes it a float.
+        descriptor.type = ParameterType.PARAMETER_NOT_SET
+        descriptor.dynamic_typing = True
+    return False
 
 
 def _is_empty_list(parameter: Parameter) -> bool:

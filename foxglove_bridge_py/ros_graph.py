@@ -22,12 +22,13 @@ paused simulation, a bag not yet playing), they would never fire and discovery w
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
 from foxglove_bridge_py.graph_types import ConnectionGraph, GraphChange
 from foxglove_bridge_py.protocol import Channel, Service
 from foxglove_bridge_py.schema import DefinitionBuilder
+from foxglove_bridge_py.twins import Twin, TwinPlan
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.timer import Timer
@@ -55,7 +56,8 @@ class GraphWatcher:
 
     def __init__(self, node: Node, config: BridgeConfig, definitions: DefinitionBuilder,
                  on_change: Callable[[GraphChange], None], *, services: bool = False,
-                 subscribed_topics: Callable[[], Iterable[str]] = tuple) -> None:
+                 subscribed_topics: Callable[[], Iterable[str]] = tuple,
+                 twins: Optional[TwinPlan] = None) -> None:
         """
         Start watching; the first report comes from :meth:`poll`, then from a timer.
 
@@ -65,6 +67,7 @@ class GraphWatcher:
         :param on_change: called with what changed, when something did.
         :param services: also watch services.
         :param subscribed_topics: the topics the bridge itself subscribes to.
+        :param twins: which advertised topics also get a twin channel.
         """
         self._subscribed_topics = subscribed_topics
         self._node = node
@@ -75,6 +78,8 @@ class GraphWatcher:
         self._known_services: dict[str, Service] = {}
         self._watch_services = services
         self._warned_types: set[str] = set()
+        self._plan = twins
+        self._twins: dict[tuple[str, str], Twin] = {}
         self._timer = steady_timer(node, GRAPH_POLL_PERIOD, self.poll)
 
     def destroy(self) -> None:
@@ -108,7 +113,19 @@ class GraphWatcher:
                 if topic in subscribed:
                     types = self._types_of_others(topic)
             current.update((topic, type_name) for type_name in types)
+        if self._plan is not None:
+            self._twins = self._plan.twins(current)
+            current.update(self._twins)
         return current
+
+    def twin(self, key: tuple[str, str]) -> Optional[Twin]:
+        """
+        Tell whether an advertised channel is a twin, and of what.
+
+        :param key: the channel's ``(topic, schema name)``.
+        :return: the twin, or None for a channel of a real topic.
+        """
+        return self._twins.get(key)
 
     def _types_of_others(self, topic: str) -> set[str]:
         # The bridge's own subscription keeps its type on the graph after every publisher of

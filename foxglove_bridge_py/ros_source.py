@@ -30,8 +30,9 @@ from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Capability, Channel, StatusLevel
 from foxglove_bridge_py.ros_graph import GraphWatcher
-from foxglove_bridge_py.ros_topics import subscribe_clock, TopicSubscriptions
+from foxglove_bridge_py.ros_topics import subscribe_clock, TopicSubscriptions, TwinFeed
 from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
+from foxglove_bridge_py.twins import Twin, TwinEncoder, TwinPlan
 from rclpy.node import Node
 
 
@@ -43,21 +44,23 @@ class RosSource:
                  on_replay: Callable[[int, int, list, int], None],
                  on_time: Callable[[int], None], new_session: Callable[[], str],
                  graph_listeners: Sequence[Callable[[GraphChange], None]] = (),
-                 message_info: bool = True) -> None:
+                 message_info: bool = True, twin_worker: Any = None) -> None:
         """
         Start watching the graph; the first look is :meth:`poll`.
 
         :param node: the bridge's node.
         :param config: whitelists, QoS bounds, sim time.
         :param core: the loop side, with ``graph_changed(change)``,
-            ``channel_problem(channel_id, kind, level, message)`` and
-            ``channel_latched(channel_id)``.
+            ``channel_problem(channel_id, kind, level, message)``,
+            ``clear_channel_problems(channel_id, kinds)`` and ``channel_latched(channel_id)``.
         :param on_message: hands a message to the loop.
         :param on_replay: hands a late joiner's latched messages to the loop, in order.
         :param on_time: hands the ``/clock`` time to the loop.
         :param new_session: starts a new session (a simulation restarted).
         :param graph_listeners: ROS-side parts told of every graph change.
         :param message_info: ask for publisher GIDs (not with the EventsExecutor).
+        :param twin_worker: the thread twins are encoded on (``threads.Worker``); None: no
+            twins.
         """
         self._node = node
         self._config = config
@@ -69,10 +72,18 @@ class RosSource:
         self._last_clock: Optional[int] = None
         self.topics = TopicSubscriptions(node, config, on_message, self._on_problem,
                                          core.channel_latched, message_info=message_info)
+        self._worker = twin_worker
+        self._twin_channels: set[int] = set()
+        self.twin_encoder = TwinEncoder(
+            on_message, self._twin_problem,
+            lambda channel_id: core.clear_channel_problems(channel_id, ('twin',)))
+        plan = TwinPlan(config) if twin_worker is not None else None
+        for warning in plan.warnings if plan is not None else ():
+            node.get_logger().warning(warning)
         self._watcher = GraphWatcher(
             node, config, DefinitionBuilder(ament_interface_reader()), self._on_graph_change,
             services=Capability.SERVICES.value in config.capabilities,
-            subscribed_topics=self.topics.topics)
+            subscribed_topics=self.topics.topics, twins=plan)
         self._clock = subscribe_clock(node, self._on_clock) if config.use_sim_time else None
 
     def poll(self) -> None:
@@ -83,17 +94,44 @@ class RosSource:
         """
         Subscribe to a channel's topic.
 
+        A twin channel subscribes to its source topic and sends what the encoder makes.
+
         :param channel: the channel.
         """
-        self.topics.start(channel.id, channel.topic, channel.schema_name)
+        twin = self._watcher.twin(channel.key)
+        if twin is None:
+            self.topics.start(channel.id, channel.topic, channel.schema_name)
+            return
+        self._twin_channels.add(channel.id)
+        self.topics.start(channel.id, twin.source_topic, twin.source_type,
+                          twin=TwinFeed(self._twin_feed(twin), twin.period))
+
+    def _twin_feed(self, twin: Twin) -> Callable[[int, int, int, bytes], None]:
+        # On the ROS thread: hand the frame to the encoder thread; if the encoder is busy,
+        # it replaces the frame still waiting there (newest wins).
+        offer, encode = self._worker.offer, self.twin_encoder.encode
+
+        def feed(channel_id: int, sequence: int, log_time: int, data: bytes) -> None:
+            offer(channel_id, encode, twin, channel_id, sequence, log_time, data)
+
+        return feed
 
     def stop(self, channel_id: int) -> None:
         """
-        Drop a channel's subscription.
+        Drop a channel's subscription (and, for a twin, its waiting frame).
 
         :param channel_id: the channel.
         """
         self.topics.stop(channel_id)
+        if channel_id in self._twin_channels:
+            self._twin_channels.discard(channel_id)
+            # Replaces the frame still waiting, if any: it is not encoded.
+            self._worker.offer(channel_id, self.twin_encoder.forget, channel_id)
+
+    def _twin_problem(self, channel_id: int, message: str) -> None:
+        # On the encoder thread, once per new problem of a channel.
+        self._node.get_logger().warning(message)
+        self._core.channel_problem(channel_id, 'twin', StatusLevel.WARNING, message)
 
     def replay(self, client_id: int, channel_id: int) -> None:
         """

@@ -23,13 +23,14 @@ that subscribes later than the first one still gets what DDS replayed to the fir
 from __future__ import annotations
 
 import collections
+from dataclasses import dataclass
 import itertools
 import struct
 import time
 from typing import Any, Callable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
-from foxglove_bridge_py.qos import choose_qos, PublisherQos
+from foxglove_bridge_py.qos import choose_qos, PublisherQos, QosChoice
 from foxglove_bridge_py.schema import import_message_type
 from foxglove_bridge_py.throttle import Throttle
 from rclpy.clock import Clock, ClockType
@@ -39,6 +40,15 @@ from rclpy.subscription import Subscription
 
 MessageSink = Callable[[int, int, int, bytes], None]
 """Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread."""
+
+
+@dataclass(frozen=True)
+class TwinFeed:
+    """Where a twin channel's source messages go (the encoder), and how often at most."""
+
+    sink: MessageSink
+    period: float
+
 
 ProblemSink = Callable[[int, str, str], None]
 """Receives ``(channel_id, kind, message)``: a ``subscription`` error or a ``qos`` warning."""
@@ -148,6 +158,8 @@ class LatchedCache:
         return entries
 
 
+MIN_TIMER_NS = 1_000_000
+"""The shortest wait a throttle's timer is armed for."""
 TYPE_CLASH_RETRIES = 8
 TYPE_CLASH_RETRY_PERIOD = 0.25
 """Seconds between tries to subscribe to a topic whose old type the middleware still holds: the
@@ -195,7 +207,8 @@ class TopicSubscriptions:
             return self._sim_clock.now().nanoseconds
         return time.time_ns()
 
-    def start(self, channel_id: int, topic: str, type_name: str, attempt: int = 0) -> None:
+    def start(self, channel_id: int, topic: str, type_name: str, attempt: int = 0,
+              twin: Optional[TwinFeed] = None) -> None:
         """
         Subscribe to a channel's topic with QoS that matches its publishers.
 
@@ -203,6 +216,7 @@ class TopicSubscriptions:
         :param topic: the topic.
         :param type_name: the message type.
         :param attempt: how many times this subscription was tried before.
+        :param twin: for a twin channel, where its source messages go instead, and how often.
         """
         if channel_id in self._subscriptions:
             return
@@ -213,6 +227,35 @@ class TopicSubscriptions:
                              f'type {type_name} is not installed for Python ({exc})')
             return
         publishers = self._node.get_publishers_info_by_topic(topic)
+        choice = self._choose_qos(channel_id, topic, publishers)
+        qos = QoSProfile(
+            history=HistoryPolicy.KEEP_LAST, depth=choice.depth,
+            reliability=(ReliabilityPolicy.RELIABLE if choice.reliable
+                         else ReliabilityPolicy.BEST_EFFORT),
+            durability=(DurabilityPolicy.TRANSIENT_LOCAL if choice.transient_local
+                        else DurabilityPolicy.VOLATILE))
+        callback = (self._twin_callback(channel_id, twin) if twin is not None
+                    else self._choose_callback(channel_id, topic, choice, publishers))
+        try:
+            self._subscriptions[channel_id] = self._node.create_subscription(
+                msg_type, topic, callback, qos, raw=True)
+        except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
+            self._caches.pop(channel_id, None)
+            timer = self._timers.pop(channel_id, None)
+            if timer is not None:
+                self._node.destroy_timer(timer)
+            if 'incompatible type' in str(exc) and attempt < TYPE_CLASH_RETRIES:
+                self._retry_later(channel_id, topic, type_name, attempt + 1, twin)
+                return
+            self._on_problem(channel_id, 'subscription',
+                             f'Cannot subscribe to {topic} ({type_name}): {exc}')
+            return
+        if channel_id in self._caches:
+            self._on_latched(channel_id)
+
+    def _choose_qos(self, channel_id: int, topic: str, publishers: list) -> QosChoice:
+        # A twin's source is subscribed like the raw topic: with a depth of 1, Fast DDS loses
+        # most large frames (their fragments are dropped when the next one starts arriving).
         choice = choose_qos(
             [PublisherQos(p.qos_profile.reliability == ReliabilityPolicy.RELIABLE,
                           p.qos_profile.durability == DurabilityPolicy.TRANSIENT_LOCAL,
@@ -223,29 +266,7 @@ class TopicSubscriptions:
             text = f'{topic}: {"; ".join(choice.warnings)}'
             self._node.get_logger().warning(text)
             self._on_problem(channel_id, 'qos', text)
-        qos = QoSProfile(
-            history=HistoryPolicy.KEEP_LAST, depth=choice.depth,
-            reliability=(ReliabilityPolicy.RELIABLE if choice.reliable
-                         else ReliabilityPolicy.BEST_EFFORT),
-            durability=(DurabilityPolicy.TRANSIENT_LOCAL if choice.transient_local
-                        else DurabilityPolicy.VOLATILE))
-        callback = self._choose_callback(channel_id, topic, choice, publishers)
-        try:
-            self._subscriptions[channel_id] = self._node.create_subscription(
-                msg_type, topic, callback, qos, raw=True)
-        except Exception as exc:  # noqa: B902 - rclpy raises several unrelated types here
-            self._caches.pop(channel_id, None)
-            timer = self._timers.pop(channel_id, None)
-            if timer is not None:
-                self._node.destroy_timer(timer)
-            if 'incompatible type' in str(exc) and attempt < TYPE_CLASH_RETRIES:
-                self._retry_later(channel_id, topic, type_name, attempt + 1)
-                return
-            self._on_problem(channel_id, 'subscription',
-                             f'Cannot subscribe to {topic} ({type_name}): {exc}')
-            return
-        if channel_id in self._caches:
-            self._on_latched(channel_id)
+        return choice
 
     def _choose_callback(self, channel_id: int, topic: str, choice: Any, publishers: list
                          ) -> Callable:
@@ -259,19 +280,27 @@ class TopicSubscriptions:
             return self._throttled_callback(channel_id, period)
         return self._callback(channel_id)
 
-    def _retry_later(self, channel_id: int, topic: str, type_name: str, attempt: int) -> None:
+    def _twin_callback(self, channel_id: int, twin: TwinFeed) -> Callable[[bytes], None]:
+        # A twin's source is never kept for late joiners: a replay would be raw bytes.
+        if twin.period > 0:
+            return self._throttled_callback(channel_id, twin.period, twin.sink)
+        return self._callback(channel_id, twin.sink)
+
+    def _retry_later(self, channel_id: int, topic: str, type_name: str, attempt: int,
+                     twin: Optional[TwinFeed]) -> None:
         def retry() -> None:
             timer = self._retries.pop(channel_id, None)
             if timer is None:
                 return  # stopped meanwhile
             self._node.destroy_timer(timer)
-            self.start(channel_id, topic, type_name, attempt)
+            self.start(channel_id, topic, type_name, attempt, twin)
 
         self._retries[channel_id] = self._node.create_timer(
             TYPE_CLASH_RETRY_PERIOD, retry, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
-    def _callback(self, channel_id: int) -> Callable[[bytes], None]:
-        sink = self._on_message
+    def _callback(self, channel_id: int, sink: Optional[MessageSink] = None
+                  ) -> Callable[[bytes], None]:
+        sink = sink or self._on_message
         sequence = self._sequence
         now_ns = self.now_ns
 
@@ -280,20 +309,30 @@ class TopicSubscriptions:
 
         return on_message
 
-    def _throttled_callback(self, channel_id: int, period: float) -> Callable[[bytes], None]:
-        # Newest wins within each period: a waiting message goes when a timer, running only
-        # while something waits, finds its time has come.
-        sink = self._on_message
+    def _throttled_callback(self, channel_id: int, period: float,
+                            sink: Optional[MessageSink] = None) -> Callable[[bytes], None]:
+        # Newest wins within each period: a waiting message goes when a timer, armed only
+        # while something waits, fires at the moment the period since the last one ends (a
+        # timer left at a fixed phase would hold a message arriving just after a tick for a
+        # whole period, and lose it to the next).
+        sink = sink or self._on_message
         sequence = self._sequence
         now_ns = self.now_ns
         throttle = Throttle(period)
 
+        def arm(now: float) -> None:
+            timer.timer_period_ns = max(MIN_TIMER_NS, int(throttle.remaining(now) * 1e9))
+            timer.reset()
+
         def tick() -> None:
-            waiting = throttle.due(time.monotonic())
+            now = time.monotonic()
+            waiting = throttle.due(now)
             if waiting is not None:
                 sink(channel_id, next(sequence), *waiting)
-            elif throttle.pending is None:
+            if throttle.pending is None:
                 timer.cancel()
+            else:
+                arm(now)  # fired early: wait the rest
 
         timer = self._timers[channel_id] = self._node.create_timer(
             period, tick, clock=Clock(clock_type=ClockType.STEADY_TIME))
@@ -301,10 +340,11 @@ class TopicSubscriptions:
 
         def on_message(data: bytes) -> None:
             stamped = (now_ns(), data)
-            if throttle.offer(stamped, time.monotonic()):
+            now = time.monotonic()
+            if throttle.offer(stamped, now):
                 sink(channel_id, next(sequence), *stamped)
             elif timer.is_canceled():
-                timer.reset()
+                arm(now)
 
         return on_message
 

@@ -294,7 +294,8 @@ class Hub:
         if removed:
             self.broadcast(protocol.unadvertise(removed))
         for channel_id in removed:
-            self.statuses.clear_channel_problems(channel_id, ('schema', 'subscription', 'qos'))
+            self.statuses.clear_channel_problems(channel_id,
+                                                 ('schema', 'subscription', 'qos', 'twin'))
         return effects
 
     def channel_problem(self, channel_id: int, kind: str, level: StatusLevel,
@@ -306,7 +307,7 @@ class Hub:
         also when the channel's last subscriber leaves.
 
         :param channel_id: the channel.
-        :param kind: ``schema``, ``subscription`` or ``qos``.
+        :param kind: ``schema``, ``subscription``, ``qos`` or ``twin``.
         :param level: warning or error.
         :param message: the text.
         """

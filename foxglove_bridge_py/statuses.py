@@ -89,7 +89,7 @@ class Statuses:
         Report a problem with a channel until it is solved or the channel goes.
 
         :param channel: the channel.
-        :param kind: ``schema``, ``subscription`` or ``qos``.
+        :param kind: ``schema``, ``subscription``, ``qos`` or ``twin``.
         :param level: warning or error.
         :param message: the text.
         """

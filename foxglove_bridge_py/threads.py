@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-The bridge's two threads, and the only module that knows there are two.
+The bridge's threads, and the only module that knows there is more than one.
 
 rclpy callbacks run on the executor thread (``ros-executor``); the server, the hub and every
 capability live on the asyncio loop. Everything that crosses goes through :class:`Threads`:
@@ -24,6 +24,10 @@ capability live on the asyncio loop. Everything that crosses goes through :class
   flushed in batches, one wake-up of the loop per batch (:meth:`Threads.post_message` and
   friends); anything else is a plain ``call_soon_threadsafe`` (:meth:`Threads.to_loop`).
 
+Heavy work that must hold up neither (encoding a camera frame's twin) runs on a
+:class:`Worker`, a third thread that keeps only the newest job of each key and posts its
+results to the loop the same way.
+
 Every lock of the bridge is here, and no other module imports ``threading``. The objects on
 either side are single-threaded: a ROS-side object is only ever called on the executor thread,
 a loop-side one only on the loop.
@@ -33,13 +37,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import os
 import threading
 import time
 import traceback
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
-from rclpy.executors import Executor, ExternalShutdownException, SingleThreadedExecutor
+from foxglove_bridge_py.ros_distro import make_executor
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 
 SHUTDOWN_TIMEOUT = 2.0
@@ -50,28 +54,6 @@ BUSY_WINDOW = 0.002
 """Seconds since the last hand-off under which messages count as a stream and are batched."""
 COALESCE_DELAY = 0.0005
 """Seconds a hand-off waits, under a stream of messages, for more to join it."""
-
-
-def make_executor(context: Any) -> Executor:
-    """
-    Return the fastest executor this rclpy has that works here.
-
-    rclpy's EventsExecutor (Jazzy on) dispatches from a C++ event queue instead of rebuilding
-    a wait set for every message, which makes many small messages several times cheaper.
-    Humble has only the SingleThreadedExecutor. ``FOXGLOVE_BRIDGE_EXECUTOR=single`` forces
-    the latter.
-
-    :param context: the rclpy context.
-    :return: the executor.
-    """
-    if os.environ.get('FOXGLOVE_BRIDGE_EXECUTOR', 'events') == 'events':
-        try:
-            from rclpy.experimental import EventsExecutor
-        except ImportError:
-            pass
-        else:
-            return EventsExecutor(context=context)
-    return SingleThreadedExecutor(context=context)
 
 
 class _Hop:
@@ -87,24 +69,77 @@ class _Hop:
         return lambda *args: post(method, *args)
 
 
-class Inbox:
-    """What the ROS side hands the loop, received in the order it was posted."""
+class Inbox(NamedTuple):
+    """
+    What the ROS side hands the loop, received in the order it was posted.
 
-    def __init__(self, deliver: Callable[[list], None], advance_time: Callable[[int], None],
-                 new_session: Callable[[str], None],
-                 replay: Callable[[int, int, list, int], None]) -> None:
-        """
-        Name the loop-side receivers.
+    ``deliver`` takes a batch of ``(channel_id, sequence, log_time_ns, payload)``;
+    ``advance_time`` the latest clock time in nanoseconds; ``new_session`` a new session id;
+    ``replay`` ``(client_id, channel_id, messages, until)`` for a late joiner.
+    """
 
-        :param deliver: takes a batch of ``(channel_id, sequence, log_time_ns, payload)``.
-        :param advance_time: takes the latest clock time in nanoseconds.
-        :param new_session: takes a new session id.
-        :param replay: takes ``(client_id, channel_id, messages, until)`` for a late joiner.
+    deliver: Callable[[list], None]
+    advance_time: Callable[[int], None]
+    new_session: Callable[[str], None]
+    replay: Callable[[int, int, list, int], None]
+
+
+class Worker:
+    """
+    A thread for heavy work (encoding twins) that must hold neither the executor nor the loop.
+
+    Jobs are keyed: a job offered while an older one of the same key still waits replaces it,
+    so when the work falls behind only the newest of each key is done. Keys are served in the
+    order they first waited, so one busy key cannot starve the others.
+    """
+
+    def __init__(self, name: str, log: Any) -> None:
         """
-        self.deliver = deliver
-        self.advance_time = advance_time
-        self.new_session = new_session
-        self.replay = replay
+        Start the thread; it sleeps until a job is offered.
+
+        :param name: the thread's name.
+        :param log: where a failing job is reported.
+        """
+        self._log = log
+        self._waiting: dict[Any, tuple[Callable[..., Any], tuple]] = {}
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
+        self._thread.start()
+
+    def offer(self, key: Any, function: Callable[..., Any], *args: Any) -> None:
+        """
+        Queue a job, replacing the waiting one of the same key.
+
+        :param key: what the job is about (a channel id).
+        :param function: what to run on the worker thread; its exceptions are logged.
+        :param args: its arguments.
+        """
+        with self._wake:
+            self._waiting[key] = (function, args)
+            self._wake.notify()
+
+    def stop(self) -> None:
+        """Drop the waiting jobs and wait (a bounded time) for the running one to end."""
+        with self._wake:
+            self._stopping = True
+            self._waiting.clear()
+            self._wake.notify()
+        self._thread.join(SHUTDOWN_TIMEOUT)
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while not self._waiting and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                key = next(iter(self._waiting))
+                function, args = self._waiting.pop(key)
+            try:
+                function(*args)
+            except Exception:  # noqa: B902 - one failed job must not stop the others
+                self._log.error(f'worker job failed:\n{traceback.format_exc()}')
 
 
 class Threads:
@@ -139,6 +174,7 @@ class Threads:
         self._flush_scheduled = False
         self._last_flush = 0.0
         self._last_session_ms = 0
+        self._workers: list[Worker] = []
 
     @property
     def events_executor(self) -> bool:
@@ -163,8 +199,21 @@ class Threads:
         """Start spinning the executor on its own thread."""
         self._spinner.start()
 
+    def worker(self, name: str) -> Worker:
+        """
+        Start a worker thread, stopped with the executor.
+
+        :param name: the thread's name.
+        :return: the worker.
+        """
+        worker = Worker(name, self._log)
+        self._workers.append(worker)
+        return worker
+
     def stop(self) -> None:
-        """Stop the executor and wait (a bounded time) for its thread to end."""
+        """Stop the workers and the executor, and wait (a bounded time) for their threads."""
+        for worker in self._workers:
+            worker.stop()
         self._stopping.set()
         self.executor.shutdown(timeout_sec=SHUTDOWN_TIMEOUT)
         if self._spinner.is_alive():

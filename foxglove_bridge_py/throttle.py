@@ -56,9 +56,18 @@ class Throttle:
         self.pending = message
         return False
 
+    def remaining(self, now: float) -> float:
+        """
+        Tell how long the waiting message still has to wait.
+
+        :param now: monotonic seconds.
+        :return: seconds until the period since the last message sent ends (0 if it has).
+        """
+        return max(0.0, self._last + self.period - now)
+
     def due(self, now: float) -> Optional[Any]:
         """
-        Take the waiting message if its time has come (for a timer that ticks every period).
+        Take the waiting message if its time has come (for a timer armed for :meth:`remaining`).
 
         :param now: monotonic seconds.
         :return: the message to send now, or None.

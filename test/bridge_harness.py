@@ -17,6 +17,7 @@
 import asyncio
 import json
 import os
+import struct
 import threading
 import time
 
@@ -190,3 +191,17 @@ class Client:
                 frames.append(await self.recv(remaining))
             except asyncio.TimeoutError:
                 return frames
+
+
+async def publish_until_received(client, publisher, message, subscription_id):
+    """Publish until the client gets a MessageData (volatile data before matching is lost)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        publisher.publish(message)
+        try:
+            frame = await client.expect_binary(timeout=0.2)
+        except asyncio.TimeoutError:
+            continue
+        assert frame[:5] == struct.pack('<BI', 1, subscription_id)
+        return frame
+    raise AssertionError('no message received')

@@ -20,7 +20,7 @@ import os
 import struct
 import time
 
-from bridge_harness import Client, HELLO_WORLD_CDR, TIMEOUT, wait_for
+from bridge_harness import Client, HELLO_WORLD_CDR, publish_until_received, TIMEOUT, wait_for
 from foxglove_bridge_py.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Channel
 import pytest
@@ -42,20 +42,6 @@ LATCHED = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE,
 
 def run(coroutine):
     return asyncio.run(asyncio.wait_for(coroutine, 6 * TIMEOUT))
-
-
-async def publish_until_received(client, publisher, message, subscription_id):
-    """Publish until the client gets a MessageData (volatile data before matching is lost)."""
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
-        publisher.publish(message)
-        try:
-            frame = await client.expect_binary(timeout=0.2)
-        except asyncio.TimeoutError:
-            continue
-        assert frame[:5] == struct.pack('<BI', 1, subscription_id)
-        return frame
-    raise AssertionError('no message received')
 
 
 def test_server_info_and_subprotocols(run_bridge):

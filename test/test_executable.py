@@ -54,9 +54,9 @@ def executable():
 class Process:
     """The bridge executable running in the background, its output collected."""
 
-    def __init__(self, domain_id, *args, unset=()):
+    def __init__(self, domain_id, *args, unset=(), extra_env=None):
         env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id), PYTHONUNBUFFERED='1',
-                   RCUTILS_LOGGING_BUFFERED_STREAM='0')
+                   RCUTILS_LOGGING_BUFFERED_STREAM='0', **(extra_env or {}))
         for name in unset:
             env.pop(name, None)
         self.process = subprocess.Popen([executable(), *args], env=env, text=True,
@@ -337,3 +337,34 @@ def test_shutdown_within_two_seconds_whatever_the_clients_do(start_process, help
 
     assert asyncio.run(scenario()) < 2.0
     assert 'Traceback' not in process.output()
+
+
+def test_without_pillow_image_twins_are_off_with_one_warning_and_the_bridge_runs(
+        start_process, helper_node, tmp_path):
+    from sensor_msgs.msg import Image, PointCloud2
+
+    # A PIL that fails to import, first on the path: as if Pillow were not installed.
+    (tmp_path / 'PIL').mkdir()
+    (tmp_path / 'PIL' / '__init__.py').write_text(
+        "raise ImportError('No module named PIL (hidden by the test)')\n")
+    path = os.pathsep.join([str(tmp_path), os.environ.get('PYTHONPATH', '')])
+    process = start_process('--ros-args', '-p', 'port:=0', extra_env={'PYTHONPATH': path})
+    port = process.port()
+    helper_node.create_publisher(Image, '/cam/image_raw', 10)
+    helper_node.create_publisher(PointCloud2, '/lidar/points', 10)
+
+    async def scenario():
+        client = await Client.connect(f'ws://127.0.0.1:{port}')
+        await client.channel_for('/lidar/points/foxglove/downsampled')
+        await client.channel_for('/cam/image_raw')
+        await client.quiet(0.6)
+        topics = {c['topic'] for c in client.channels.values()}
+        await client.close()
+        return topics
+
+    topics = asyncio.run(scenario())
+    assert '/cam/image_raw/foxglove/jpeg' not in topics
+    warnings = [line for line in process.output().splitlines() if 'twins are off' in line]
+    assert len(warnings) == 1, process.output()
+    assert warnings[0].endswith('image twins are off: PIL is not installed; install python3-pil '
+                                'and python3-numpy (pip install pillow numpy)')

@@ -14,6 +14,7 @@
 
 """The Foxglove app's own decoder stack (npm packages, run by Node.js) against the bridge."""
 
+import io
 import json
 import math
 import os
@@ -75,6 +76,11 @@ MESSAGES = {
 }
 
 
+TWINS = {'/t/image/foxglove/jpeg': 'sensor_msgs/msg/CompressedImage',
+         '/t/cloud/foxglove/downsampled': 'sensor_msgs/msg/PointCloud2'}
+"""The bridge's twins of /t/image and /t/cloud, decoded by the same npm packages."""
+
+
 def same(expected, actual, path):
     """Compare a Python message (as JSON values) with the Node decoder's output."""
     if isinstance(expected, dict):
@@ -92,6 +98,19 @@ def same(expected, actual, path):
         assert math.isclose(float(actual), expected, rel_tol=1e-6, abs_tol=1e-9), path
     else:
         assert actual == expected, path
+
+
+def check_twins(values):
+    """Check the twins as the app decodes them: a JPEG of the image's size, the whole cloud."""
+    Image = pytest.importorskip('PIL.Image')
+    jpeg = values['/t/image/foxglove/jpeg']
+    assert jpeg['schemaName'] == TWINS['/t/image/foxglove/jpeg']
+    same({'header': HEADER, 'format': 'jpeg'}, jpeg['value'], 'jpeg twin')
+    picture = Image.open(io.BytesIO(bytes(jpeg['value']['data'])))
+    assert (picture.format, picture.size) == ('JPEG', (3, 2))
+    cloud = values['/t/cloud/foxglove/downsampled']
+    assert cloud['schemaName'] == TWINS['/t/cloud/foxglove/downsampled']
+    same(MESSAGES['/t/cloud'][1], cloud['value'], 'cloud twin')  # 2 points: all kept
 
 
 @pytest.fixture(scope='module')
@@ -119,7 +138,7 @@ def test_app_libraries_decode_what_the_bridge_sends(run_bridge, helper_node, nod
             m.data), 10)
     bridge = run_bridge()
     result = subprocess.run(['node', node_client, bridge.url, subprotocol,
-                             ','.join(MESSAGES), str(min(8.0, TIMEOUT))],
+                             ','.join([*MESSAGES, *TWINS]), str(min(8.0, TIMEOUT))],
                             capture_output=True, text=True, timeout=3 * TIMEOUT)
     helper_node.destroy_timer(timer)
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{')]
@@ -128,10 +147,11 @@ def test_app_libraries_decode_what_the_bridge_sends(run_bridge, helper_node, nod
               or 'decodeError' in line]
     assert not errors, errors
     values = {line['topic']: line for line in lines if 'value' in line}
-    assert set(values) == set(MESSAGES)
+    assert set(values) == set(MESSAGES) | set(TWINS)
     for topic, (publisher, message) in published.items():
         assert values[topic]['schemaName'] == MESSAGES[topic][0]
         same(message_to_json(message), values[topic]['value'], topic)
+    check_twins(values)
     wait_for(lambda: received['/from_node_cdr'] and received['/from_node_json'],
              what='the Node client publishing into ROS')
     assert received['/from_node_cdr'][0] == 'hello from MessageWriter'

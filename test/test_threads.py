@@ -127,3 +127,38 @@ def test_session_ids_never_repeat(ros_context):
         assert ids == sorted(ids, key=int)
 
     run_threads(ros_context, scenario)
+
+
+class Log:
+
+    def __init__(self):
+        self.errors = []
+
+    def error(self, text):
+        self.errors.append(text)
+
+
+def test_the_worker_does_only_the_newest_job_of_each_key_in_the_order_keys_waited():
+    from foxglove_bridge_py.threads import Worker
+
+    log = Log()
+    worker = Worker('test-worker', log)
+    gate, done = threading.Event(), threading.Event()
+    ran = []
+    try:
+        worker.offer('hold', gate.wait, 5.0)  # keeps the worker busy while the rest queue
+        worker.offer('a', ran.append, 'a1')
+        worker.offer('b', ran.append, 'b1')
+        worker.offer('a', ran.append, 'a2')  # replaces a1, keeps a's place before b
+        worker.offer('c', ran.append, 'c1')
+        worker.offer('c', len, 'c2')  # replaces c1 with a job that records nothing
+        worker.offer('boom', lambda: 1 / 0)
+        worker.offer('end', done.set)
+        gate.set()
+        assert done.wait(5.0)
+        assert ran == ['a2', 'b1']
+        assert len(log.errors) == 1 and 'ZeroDivisionError' in log.errors[0]
+    finally:
+        worker.stop()
+    worker.offer('late', ran.append, 'late')  # after stop: never run
+    assert ran == ['a2', 'b1']

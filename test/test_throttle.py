@@ -50,3 +50,15 @@ def test_the_rate_holds_under_a_stream():
     gaps = [b - a for a, b in zip(sent, sent[1:])]
     assert 9 <= len(sent) <= 11
     assert min(gaps) >= 0.1 * 0.98
+
+
+def test_a_waiting_message_is_due_when_the_period_since_the_last_send_ends():
+    # The timer is armed for what remains, not a whole period from when the message came:
+    # a frame arriving just early is held only for the rest of the period, not lost.
+    throttle = Throttle(0.2)
+    assert throttle.offer('a', 10.0)
+    assert not throttle.offer('b', 10.19)
+    assert abs(throttle.remaining(10.19) - 0.01) < 1e-9
+    assert throttle.due(10.2) == 'b'
+    assert abs(throttle.remaining(10.25) - 0.15) < 1e-9
+    assert throttle.remaining(11.0) == 0.0

@@ -1,0 +1,216 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+Twins: small channels made from big topics, for links that cannot carry the raw ones.
+
+A camera's ``sensor_msgs/msg/Image`` topic gets ``<topic>/foxglove/jpeg``, a CompressedImage
+(JPEG, or 16-bit PNG for depth); a lidar's ``sensor_msgs/msg/PointCloud2`` topic gets
+``<topic>/foxglove/downsampled``. The names cannot collide with image_transport's
+``<topic>/compressed``. A twin is advertised wherever its source topic is (the whitelists and
+the hidden rule apply to the source), and costs nothing until a client subscribes to it: only
+then does the bridge subscribe to the source and encode. :class:`TwinPlan` says which twins
+exist; :class:`TwinEncoder` makes their messages on the encoder thread. Pure: the codecs need
+Pillow and numpy, whose absence turns the twins that need them off with one warning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import importlib
+from typing import Callable, Iterable, Optional
+
+from foxglove_bridge_py.cdr import CdrError
+from foxglove_bridge_py.cloud_codec import downsample_cloud
+from foxglove_bridge_py.config import BridgeConfig, matches_any
+from foxglove_bridge_py.image_codec import image_twin
+
+IMAGE_TYPE = 'sensor_msgs/msg/Image'
+CLOUD_TYPE = 'sensor_msgs/msg/PointCloud2'
+COMPRESSED_IMAGE_TYPE = 'sensor_msgs/msg/CompressedImage'
+IMAGE_TWIN_SUFFIX = '/foxglove/jpeg'
+CLOUD_TWIN_SUFFIX = '/foxglove/downsampled'
+
+
+@dataclass(frozen=True)
+class Twin:
+    """One twin channel: where it comes from, and how each message is made."""
+
+    topic: str
+    schema_name: str
+    source_topic: str
+    source_type: str
+    period: float
+    """Least seconds between two twin messages (0: no limit)."""
+    encode: Callable[[bytes], Optional[bytes]]
+    """Source CDR in, twin CDR out; None for a message no twin carries; raises CdrError."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """
+        Give the twin channel's ``(topic, schema name)``, as channels are keyed.
+
+        :return: the key.
+        """
+        return (self.topic, self.schema_name)
+
+
+def _period(rate: float) -> float:
+    return 1.0 / rate if rate > 0 else 0.0
+
+
+def missing_modules(modules: Iterable[str]) -> list[str]:
+    """
+    Name the modules of a list that cannot be imported (absent, or broken).
+
+    :param modules: top-level module names.
+    :return: those that fail to import.
+    """
+    missing = []
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(module)
+    return missing
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """How the twins of one source type are named, limited and made."""
+
+    suffix: str
+    schema_name: str
+    whitelist: tuple
+    period: float
+    encode: Callable[[bytes], Optional[bytes]]
+
+
+class TwinPlan:
+    """Which topics get twins, from the parameters and the installed codecs."""
+
+    def __init__(self, config: BridgeConfig, *,
+                 missing: Callable[[Iterable[str]], list[str]] = missing_modules) -> None:
+        """
+        Decide which kinds of twin this bridge offers; :attr:`warnings` says what is off and why.
+
+        :param config: ``image_twins``, ``cloud_twins`` and their settings.
+        :param missing: names the modules among those given that are not installed.
+        """
+        self._missing = missing
+        self.warnings: list[str] = []
+        self._kinds: dict[str, _Kind] = {}
+        quality, max_points = config.image_twin_quality, config.cloud_twin_max_points
+        if config.image_twins and self._available(
+                'image', ['PIL', 'numpy'],
+                'python3-pil and python3-numpy (pip install pillow numpy)'):
+            self._kinds[IMAGE_TYPE] = _Kind(
+                IMAGE_TWIN_SUFFIX, COMPRESSED_IMAGE_TYPE, config.image_twin_topic_whitelist,
+                _period(config.image_twin_max_rate), lambda cdr: image_twin(cdr, quality))
+        if config.cloud_twins and self._available(
+                'point cloud', ['numpy'], 'python3-numpy (pip install numpy)'):
+            self._kinds[CLOUD_TYPE] = _Kind(
+                CLOUD_TWIN_SUFFIX, CLOUD_TYPE, config.cloud_twin_topic_whitelist,
+                _period(config.cloud_twin_max_rate),
+                lambda cdr: downsample_cloud(cdr, max_points))
+
+    def _available(self, kind: str, modules: list[str], install: str) -> bool:
+        absent = self._missing(modules)
+        if absent:
+            self.warnings.append(f'{kind} twins are off: {", ".join(absent)} is not installed; '
+                                 f'install {install}')
+        return not absent
+
+    def twins(self, channels: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Twin]:
+        """
+        Give the twins of a set of advertised channels.
+
+        A twin whose name a real topic of the same type already has is left out: the real
+        topic wins.
+
+        :param channels: the advertised ``(topic, type)`` pairs.
+        :return: the twins, by their own ``(topic, type)``.
+        """
+        advertised = set(channels)
+        made = {}
+        for topic, type_name in advertised:
+            kind = self._kinds.get(type_name)
+            if kind is None or not matches_any(kind.whitelist, topic):
+                continue
+            twin = Twin(topic + kind.suffix, kind.schema_name, topic, type_name, kind.period,
+                        kind.encode)
+            if twin.key not in advertised:
+                made[twin.key] = twin
+        return made
+
+
+class TwinEncoder:
+    """Makes twin messages; used on the encoder thread only."""
+
+    def __init__(self, deliver: Callable[[int, int, int, bytes], None],
+                 problem: Callable[[int, str], None], solved: Callable[[int], None]) -> None:
+        """
+        Name where the results go.
+
+        :param deliver: takes ``(channel_id, sequence, log_time_ns, payload)`` of a twin.
+        :param problem: takes ``(channel_id, message)`` when a source message cannot be
+            encoded; called once per change of message, not for every frame.
+        :param solved: takes a channel id whose problem went away.
+        """
+        self._deliver = deliver
+        self._problem = problem
+        self._solved = solved
+        self._failing: dict[int, str] = {}
+        self.encoded = 0
+        """Messages encoded so far, failures included: the work done."""
+
+    def encode(self, twin: Twin, channel_id: int, sequence: int, log_time: int,
+               data: bytes) -> None:
+        """
+        Make one twin message and deliver it, or report why it cannot be made.
+
+        :param twin: the twin.
+        :param channel_id: the twin's channel.
+        :param sequence: the source message's sequence number.
+        :param log_time: its receive time in nanoseconds.
+        :param data: its CDR bytes.
+        """
+        self.encoded += 1
+        try:
+            encoded = twin.encode(data)
+        except CdrError as exc:
+            self._fail(channel_id, f'{twin.topic}: cannot make a twin of a message on '
+                       f'{twin.source_topic}: {exc}')
+            return
+        if encoded is None:
+            self._fail(channel_id, f'{twin.topic}: the images on {twin.source_topic} are in an '
+                       'encoding no twin carries (JPEG: rgb8, bgr8, rgba8, bgra8, mono8, 8UC1, '
+                       '8UC3; PNG: mono16, 16UC1, 32FC1)')
+            return
+        if self._failing.pop(channel_id, None) is not None:
+            self._solved(channel_id)
+        self._deliver(channel_id, sequence, log_time, encoded)
+
+    def _fail(self, channel_id: int, message: str) -> None:
+        if self._failing.get(channel_id) != message:
+            self._failing[channel_id] = message
+            self._problem(channel_id, message)
+
+    def forget(self, channel_id: int) -> None:
+        """
+        Forget a channel's last problem (its subscription ended, and the status with it).
+
+        :param channel_id: the channel.
+        """
+        self._failing.pop(channel_id, None)
