@@ -22,13 +22,14 @@ camera's frames per second and age. Then, ``--reconnects`` times, it disconnects
 reconnects and measures how old the first messages are. Bridge RSS and CPU are sampled.
 
 ``--view twin`` watches the camera through its JPEG twin (``/bench/camera/foxglove/jpeg``)
-instead of raw, and ``--scene textured`` makes the camera show a panning textured scene (the
-default, random bytes, is what no codec can shrink).
+instead of raw, ``--view video`` through its H.264 twin (``/bench/camera/foxglove/h264``), and
+``--scene textured`` makes the camera show a panning textured scene (the default, random bytes,
+is what no codec can shrink).
 
 Run in the set-up shell (``source .venv/env.sh``)::
 
     python bench/slow_link.py [--seconds 30] [--baseline REV]
-    python bench/slow_link.py --cameras 1080p --view raw,twin --scene textured
+    python bench/slow_link.py --cameras 1080p --view raw,twin,video --scene textured
 
 ``--baseline REV`` also runs the bridge of that git revision (e.g. the last one with a single
 FIFO queue per client) from an export of its sources, for comparison. Prints a table and writes
@@ -77,7 +78,8 @@ def parse_image(payload):
     return sequence, sec * 1_000_000_000 + nanosec
 
 
-CAMERA_TOPICS = {'raw': '/bench/camera', 'twin': '/bench/camera/foxglove/jpeg'}
+CAMERA_TOPICS = {'raw': '/bench/camera', 'twin': '/bench/camera/foxglove/jpeg',
+                 'video': '/bench/camera/foxglove/h264'}
 
 
 async def subscribe(url, camera_topic):
@@ -262,7 +264,7 @@ def main():
     parser.add_argument('--seconds', type=float, default=30.0, help='measured time per run')
     parser.add_argument('--cameras', default='vga,1080p')
     parser.add_argument('--view', default='raw',
-                        help='raw, twin, or raw,twin: the raw camera or its JPEG twin')
+                        help='raw, twin, video or a list: the raw camera, its JPEG or H.264 twin')
     parser.add_argument('--scene', default='noise', choices=('noise', 'textured'),
                         help='camera content: random bytes, or a panning textured scene')
     parser.add_argument('--bridge-args', default='',

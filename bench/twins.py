@@ -20,8 +20,9 @@ about CPU, the slow-link figures are ``slow_link.py --view twin``), and measures
 ``--seconds`` after a warm-up: messages per second and bytes per message on each subscription,
 their age, and the bridge's CPU.
 
-* ``camera twin`` / ``camera raw``: a 1920x1080 rgb8 camera at 15 Hz showing a panning textured
-  scene, watched through ``/bench/camera/foxglove/jpeg`` (twin rate raised to 15 Hz) or raw.
+* ``camera twin`` / ``camera video`` / ``camera raw``: a 1920x1080 rgb8 camera at 15 Hz showing
+  a panning textured scene, watched through ``/bench/camera/foxglove/jpeg`` or
+  ``/bench/camera/foxglove/h264`` (twin rate raised to 15 Hz), or raw.
 * ``cloud twin`` / ``cloud raw``: a 1,000,000-point cloud (16 MB) at 10 Hz, watched through
   ``/bench/lidar/foxglove/downsampled`` (100,000 points) or raw.
 * ``idle with twins`` / ``idle without twins``: the camera and the cloud publish, the client
@@ -54,10 +55,11 @@ CAMERA = ['state_camera_publisher.py', '1920', '1080', '15', '--only', 'camera',
           '--scene', 'textured']
 STATE = ['state_camera_publisher.py', '1920', '1080', '15', '--only', 'state']
 CLOUD = ['cloud_publisher.py', '1000000', '10']
-TWINS_OFF = ['image_twins:=false', 'cloud_twins:=false']
+TWINS_OFF = ['image_twins:=false', 'video_twins:=false', 'cloud_twins:=false']
 SCENARIOS = {
     # name: (publishers, topics watched, bridge parameters)
     'camera twin': ([CAMERA], ['/bench/camera/foxglove/jpeg'], ['image_twin_max_rate:=15.0']),
+    'camera video': ([CAMERA], ['/bench/camera/foxglove/h264'], ['image_twin_max_rate:=15.0']),
     'camera raw': ([CAMERA], ['/bench/camera'], []),
     'cloud twin': ([CLOUD], ['/bench/lidar/foxglove/downsampled'], []),
     'cloud raw': ([CLOUD], ['/bench/lidar'], []),

@@ -88,6 +88,13 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('image_twin_quality', 60, 'JPEG quality of the image twins, 1 to 100 (60: a '
                   '1080p frame in about 200 KB).',
                   (1, 100)),
+    ParameterSpec('video_twins', True, 'Also advertise an H.264 twin of every image topic of '
+                  'image_twin_topic_whitelist, named with /foxglove/h264 appended (a '
+                  'foxglove_msgs/msg/CompressedVideo; needs PyAV), encoded only while a client '
+                  'subscribes to it.'),
+    ParameterSpec('video_twin_bitrate', 2000000, 'Bits per second the H.264 twins aim at (a '
+                  'keyframe each second, at image_twin_max_rate frames per second).',
+                  (10000, INT32_MAX)),
     ParameterSpec('cloud_twins', True, 'Also advertise a downsampled twin of every '
                   'sensor_msgs/msg/PointCloud2 topic, named with /foxglove/downsampled appended '
                   '(every field kept), made only while a client subscribes to it.'),
@@ -229,6 +236,8 @@ class BridgeConfig:
     image_twin_topic_whitelist: tuple[re.Pattern, ...]
     image_twin_max_rate: float
     image_twin_quality: int
+    video_twins: bool
+    video_twin_bitrate: int
     cloud_twins: bool
     cloud_twin_topic_whitelist: tuple[re.Pattern, ...]
     cloud_twin_max_points: int

@@ -118,7 +118,7 @@ def jpeg_twin(cdr: bytes, quality: int) -> Optional[bytes]:
     if mode is None:
         return None
     pillow_mode, raw_mode, pixel_bytes = mode
-    _need_step(image, pixel_bytes)
+    need_step(image, pixel_bytes)
     picture = Image.frombuffer(pillow_mode, (image.width, image.height), image.data, 'raw',
                                raw_mode, image.step, 1)
     if pillow_mode == 'RGBA':
@@ -148,11 +148,11 @@ def png_twin(cdr: bytes) -> Optional[bytes]:
 
     image = parse_image(cdr)
     if image.encoding in ('mono16', '16UC1'):
-        _need_step(image, 2)
+        need_step(image, 2)
         picture = Image.frombuffer('I;16', (image.width, image.height), image.data, 'raw',
                                    DEPTH_RAW_MODES[image.is_bigendian], image.step, 1)
     elif image.encoding == '32FC1':
-        _need_step(image, 4)
+        need_step(image, 4)
         picture = Image.frombuffer('I;16', (image.width, image.height),
                                    _millimetres(image), 'raw', 'I;16', 0, 1)
     else:
@@ -162,7 +162,14 @@ def png_twin(cdr: bytes) -> Optional[bytes]:
     return compressed_image_cdr(image, 'png', encoded.getvalue())
 
 
-def _need_step(image: RawImage, pixel_bytes: int) -> None:
+def need_step(image: RawImage, pixel_bytes: int) -> None:
+    """
+    Check that a frame's rows hold its pixels.
+
+    :param image: the frame.
+    :param pixel_bytes: bytes per pixel of its encoding.
+    :raises ImageError: naming the step needed and the step given.
+    """
     if image.step < image.width * pixel_bytes:
         raise ImageError(f'{image.width}x{image.height} {image.encoding} needs a step of at '
                          f'least {image.width * pixel_bytes}, the message says {image.step}')

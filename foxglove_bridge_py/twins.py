@@ -29,18 +29,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import importlib
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional, Protocol
 
 from foxglove_bridge_py.cdr import CdrError
 from foxglove_bridge_py.cloud_codec import downsample_cloud
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.image_codec import image_twin
+from foxglove_bridge_py.video_codec import COMPRESSED_VIDEO_DEFINITION, COMPRESSED_VIDEO_TYPE
+from foxglove_bridge_py.video_codec import VideoStream
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 CLOUD_TYPE = 'sensor_msgs/msg/PointCloud2'
 COMPRESSED_IMAGE_TYPE = 'sensor_msgs/msg/CompressedImage'
 IMAGE_TWIN_SUFFIX = '/foxglove/jpeg'
+VIDEO_TWIN_SUFFIX = '/foxglove/h264'
 CLOUD_TWIN_SUFFIX = '/foxglove/downsampled'
+
+
+class Codec(Protocol):
+    """Makes one twin's messages; it may keep state between them (a video stream does)."""
+
+    def encode(self, cdr: bytes) -> Optional[bytes]:
+        """Source CDR in, twin CDR out; None for a message no twin carries; raises CdrError."""
+
+    def close(self) -> None:
+        """Let go of whatever the codec holds (the twin's last subscriber left)."""
+
+
+@dataclass(frozen=True)
+class Stateless:
+    """A codec that is one function of each message (JPEG, PNG, downsampling)."""
+
+    encode: Callable[[bytes], Optional[bytes]]
+
+    def close(self) -> None:
+        """Hold nothing."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +76,10 @@ class Twin:
     source_type: str
     period: float
     """Least seconds between two twin messages (0: no limit)."""
-    encode: Callable[[bytes], Optional[bytes]]
-    """Source CDR in, twin CDR out; None for a message no twin carries; raises CdrError."""
+    start: Callable[[], Codec]
+    """Makes the codec of one subscription to the twin, on the encoder thread."""
+    definition: str = ''
+    """The schema when the twin's type may not be installed (foxglove_msgs); else ''."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -94,7 +119,8 @@ class _Kind:
     schema_name: str
     whitelist: tuple
     period: float
-    encode: Callable[[bytes], Optional[bytes]]
+    start: Callable[[], Codec]
+    definition: str = ''
 
 
 class TwinPlan:
@@ -110,20 +136,27 @@ class TwinPlan:
         """
         self._missing = missing
         self.warnings: list[str] = []
-        self._kinds: dict[str, _Kind] = {}
+        self._kinds: dict[str, list[_Kind]] = {IMAGE_TYPE: [], CLOUD_TYPE: []}
         quality, max_points = config.image_twin_quality, config.cloud_twin_max_points
+        image_rate, bitrate = config.image_twin_max_rate, config.video_twin_bitrate
+        images, period = config.image_twin_topic_whitelist, _period(image_rate)
         if config.image_twins and self._available(
                 'image', ['PIL', 'numpy'],
                 'python3-pil and python3-numpy (pip install pillow numpy)'):
-            self._kinds[IMAGE_TYPE] = _Kind(
-                IMAGE_TWIN_SUFFIX, COMPRESSED_IMAGE_TYPE, config.image_twin_topic_whitelist,
-                _period(config.image_twin_max_rate), lambda cdr: image_twin(cdr, quality))
+            self._kinds[IMAGE_TYPE].append(_Kind(
+                IMAGE_TWIN_SUFFIX, COMPRESSED_IMAGE_TYPE, images, period,
+                lambda: Stateless(lambda cdr: image_twin(cdr, quality))))
+        if config.video_twins and self._available(
+                'video', ['av', 'numpy'], 'PyAV (pip install av; python3-av on Ubuntu)'):
+            self._kinds[IMAGE_TYPE].append(_Kind(
+                VIDEO_TWIN_SUFFIX, COMPRESSED_VIDEO_TYPE, images, period,
+                lambda: VideoStream(image_rate, bitrate), COMPRESSED_VIDEO_DEFINITION))
         if config.cloud_twins and self._available(
                 'point cloud', ['numpy'], 'python3-numpy (pip install numpy)'):
-            self._kinds[CLOUD_TYPE] = _Kind(
+            self._kinds[CLOUD_TYPE].append(_Kind(
                 CLOUD_TWIN_SUFFIX, CLOUD_TYPE, config.cloud_twin_topic_whitelist,
                 _period(config.cloud_twin_max_rate),
-                lambda cdr: downsample_cloud(cdr, max_points))
+                lambda: Stateless(lambda cdr: downsample_cloud(cdr, max_points))))
 
     def _available(self, kind: str, modules: list[str], install: str) -> bool:
         absent = self._missing(modules)
@@ -145,13 +178,13 @@ class TwinPlan:
         advertised = set(channels)
         made = {}
         for topic, type_name in advertised:
-            kind = self._kinds.get(type_name)
-            if kind is None or not matches_any(kind.whitelist, topic):
-                continue
-            twin = Twin(topic + kind.suffix, kind.schema_name, topic, type_name, kind.period,
-                        kind.encode)
-            if twin.key not in advertised:
-                made[twin.key] = twin
+            for kind in self._kinds.get(type_name, ()):
+                if not matches_any(kind.whitelist, topic):
+                    continue
+                twin = Twin(topic + kind.suffix, kind.schema_name, topic, type_name,
+                            kind.period, kind.start, kind.definition)
+                if twin.key not in advertised:
+                    made[twin.key] = twin
         return made
 
 
@@ -172,6 +205,7 @@ class TwinEncoder:
         self._problem = problem
         self._solved = solved
         self._failing: dict[int, str] = {}
+        self._codecs: dict[int, Codec] = {}
         self.encoded = 0
         """Messages encoded so far, failures included: the work done."""
 
@@ -187,8 +221,11 @@ class TwinEncoder:
         :param data: its CDR bytes.
         """
         self.encoded += 1
+        codec = self._codecs.get(channel_id)
+        if codec is None:
+            codec = self._codecs[channel_id] = twin.start()
         try:
-            encoded = twin.encode(data)
+            encoded = codec.encode(data)
         except CdrError as exc:
             self._fail(channel_id, f'{twin.topic}: cannot make a twin of a message on '
                        f'{twin.source_topic}: {exc}')
@@ -209,8 +246,11 @@ class TwinEncoder:
 
     def forget(self, channel_id: int) -> None:
         """
-        Forget a channel's last problem (its subscription ended, and the status with it).
+        Forget a channel's codec and last problem (its subscription ended, the status too).
 
         :param channel_id: the channel.
         """
         self._failing.pop(channel_id, None)
+        codec = self._codecs.pop(channel_id, None)
+        if codec is not None:
+            codec.close()

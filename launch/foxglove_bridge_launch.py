@@ -39,6 +39,8 @@ LAUNCH_ARGS = {
     'image_twin_topic_whitelist': "['.*']",
     'image_twin_max_rate': '10.0',
     'image_twin_quality': '60',
+    'video_twins': 'true',
+    'video_twin_bitrate': '2000000',
     'cloud_twins': 'true',
     'cloud_twin_topic_whitelist': "['.*']",
     'cloud_twin_max_points': '100000',

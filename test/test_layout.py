@@ -32,7 +32,7 @@ MAX_COMPLEXITY = 10
 PURE = ('protocol', 'session', 'client_session', 'fanout', 'capabilities', 'statuses',
         'refusals', 'graph_types', 'send_scheduler', 'channel_queues', 'control_queue',
         'link_meter', 'drop_report', 'config', 'qos', 'assets', 'schema', 'ws_framing',
-        'throttle', 'image_codec', 'cloud_codec', 'cdr', 'twins')
+        'throttle', 'image_codec', 'cloud_codec', 'cdr', 'twins', 'video_codec')
 """Modules (and packages) that must not import rclpy, websockets or threading."""
 
 

@@ -77,6 +77,7 @@ MESSAGES = {
 
 
 TWINS = {'/t/image/foxglove/jpeg': 'sensor_msgs/msg/CompressedImage',
+         '/t/image/foxglove/h264': 'foxglove_msgs/msg/CompressedVideo',
          '/t/cloud/foxglove/downsampled': 'sensor_msgs/msg/PointCloud2'}
 """The bridge's twins of /t/image and /t/cloud, decoded by the same npm packages."""
 
@@ -101,13 +102,18 @@ def same(expected, actual, path):
 
 
 def check_twins(values):
-    """Check the twins as the app decodes them: a JPEG of the image's size, the whole cloud."""
+    """Check the twins as the app decodes them: a JPEG of the image's size, H.264, the cloud."""
     Image = pytest.importorskip('PIL.Image')
     jpeg = values['/t/image/foxglove/jpeg']
     assert jpeg['schemaName'] == TWINS['/t/image/foxglove/jpeg']
     same({'header': HEADER, 'format': 'jpeg'}, jpeg['value'], 'jpeg twin')
     picture = Image.open(io.BytesIO(bytes(jpeg['value']['data'])))
     assert (picture.format, picture.size) == ('JPEG', (3, 2))
+    video = values['/t/image/foxglove/h264']
+    assert video['schemaName'] == TWINS['/t/image/foxglove/h264']
+    same({'timestamp': STAMP, 'frame_id': 'base_link', 'format': 'h264'}, video['value'],
+         'video twin')
+    assert bytes(video['value']['data'][:4]) == b'\0\0\0\1'  # Annex B, as the app decodes it
     cloud = values['/t/cloud/foxglove/downsampled']
     assert cloud['schemaName'] == TWINS['/t/cloud/foxglove/downsampled']
     same(MESSAGES['/t/cloud'][1], cloud['value'], 'cloud twin')  # 2 points: all kept

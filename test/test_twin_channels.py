@@ -30,6 +30,7 @@ from rclpy.serialization import deserialize_message  # noqa: E402, I100
 from sensor_msgs.msg import CompressedImage, Image, PointCloud2, PointField  # noqa: E402
 
 JPEG_TWIN = '/cam/image_raw/foxglove/jpeg'
+VIDEO_TWIN = '/cam/image_raw/foxglove/h264'
 CLOUD_TWIN = '/lidar/points/foxglove/downsampled'
 
 
@@ -228,7 +229,8 @@ def test_twins_follow_the_whitelists_and_can_be_turned_off(run_bridge, helper_no
         await client.close()
         return advertised
 
-    assert run(topics(limited.url)) == {'/cam/image_raw', JPEG_TWIN, '/lidar/points'}
+    assert run(topics(limited.url)) == {'/cam/image_raw', JPEG_TWIN, VIDEO_TWIN,
+                                        '/lidar/points'}
     assert not any('/foxglove/' in t for t in run(topics(off.url)))
 
 
@@ -250,6 +252,47 @@ def test_the_twin_holds_its_max_rate(run_bridge, helper_node):
         assert 0.9 * expected - 1 <= len(frames) <= 1.1 * expected + 1, (expected, len(frames))
         last = deserialize_message(frames[-1][13:], CompressedImage)
         assert last.header.stamp.sec == 39  # the newest frame wins, the last one too
+        await client.close()
+
+    run(scenario())
+
+
+def test_the_h264_twin_starts_each_subscription_with_a_keyframe_in_the_app_schema(
+        run_bridge, helper_node):
+    av = pytest.importorskip('av')
+    from foxglove_bridge_py.cdr import CdrReader
+
+    bridge = run_bridge(image_twin_max_rate=0.0)
+    camera = helper_node.create_publisher(Image, '/cam/image_raw', 10)
+
+    def decode_message(payload):
+        reader = CdrReader(payload)
+        stamp, frame_id = reader.stamp(), reader.string()
+        data = bytes(reader.take(reader.u32()))
+        return stamp, frame_id, data, reader.string()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for(VIDEO_TWIN)
+        assert (channel['schemaName'], channel['schemaEncoding']) == (
+            'foxglove_msgs/msg/CompressedVideo', 'ros2msg')
+        assert 'uint8[] data' in channel['schema'] and 'MSG: builtin_interfaces/Time' in (
+            channel['schema'])
+        decoder = av.CodecContext.create('h264', 'r')
+        for subscription_id in (1, 2):  # a second subscription starts a new stream
+            await client.subscribe(subscription_id, channel['id'])
+            frame = await publish_until_received(client, camera, camera_frame(stamp=(9, 1)),
+                                                 subscription_id)
+            stamp, frame_id, data, video_format = decode_message(frame[13:])
+            assert (stamp, frame_id, video_format) == ((9, 1), 'camera_optical', 'h264')
+            assert b'\0\0\1\x65' in data  # an IDR slice: decodable without what came before
+            pictures = decoder.decode(av.Packet(data)) + decoder.decode(None)
+            assert [(p.width, p.height) for p in pictures] == [(64, 48)]
+            decoder = av.CodecContext.create('h264', 'r')
+            await client.unsubscribe(subscription_id)
+            wait_for(lambda: not bridge_subscriptions(helper_node, '/cam/image_raw'),
+                     what='the twin source subscription to go')
+            await client.quiet(0.3)
         await client.close()
 
     run(scenario())

@@ -16,8 +16,9 @@
 
 from foxglove_bridge_py.cdr import CdrError
 from foxglove_bridge_py.config import BridgeConfig
-from foxglove_bridge_py.twins import (CLOUD_TYPE, COMPRESSED_IMAGE_TYPE, IMAGE_TYPE,
-                                      missing_modules, Twin, TwinEncoder, TwinPlan)
+from foxglove_bridge_py.twins import (CLOUD_TYPE, COMPRESSED_IMAGE_TYPE, COMPRESSED_VIDEO_TYPE,
+                                      IMAGE_TYPE,
+                                      missing_modules, Stateless, Twin, TwinEncoder, TwinPlan)
 import pytest
 
 
@@ -33,7 +34,11 @@ ADVERTISED = {('/cam/image_raw', IMAGE_TYPE), ('/lidar/points', CLOUD_TYPE),
 def test_every_image_and_cloud_gets_a_twin_named_apart_from_image_transport():
     twins = plan().twins(ADVERTISED)
     assert set(twins) == {('/cam/image_raw/foxglove/jpeg', COMPRESSED_IMAGE_TYPE),
+                          ('/cam/image_raw/foxglove/h264', COMPRESSED_VIDEO_TYPE),
                           ('/lidar/points/foxglove/downsampled', CLOUD_TYPE)}
+    video = twins[('/cam/image_raw/foxglove/h264', COMPRESSED_VIDEO_TYPE)]
+    assert video.definition.startswith('# A single frame of a compressed video bitstream')
+    assert 'MSG: builtin_interfaces/Time' in video.definition
     image = twins[('/cam/image_raw/foxglove/jpeg', COMPRESSED_IMAGE_TYPE)]
     assert (image.source_topic, image.source_type) == ('/cam/image_raw', IMAGE_TYPE)
     assert image.period == pytest.approx(0.1)  # image_twin_max_rate 10 Hz by default
@@ -43,10 +48,11 @@ def test_every_image_and_cloud_gets_a_twin_named_apart_from_image_transport():
 
 def test_twins_are_turned_off_by_kind_and_limited_by_topic():
     assert set(plan(image_twins=False).twins(ADVERTISED)) == {
+        ('/cam/image_raw/foxglove/h264', COMPRESSED_VIDEO_TYPE),
         ('/lidar/points/foxglove/downsampled', CLOUD_TYPE)}
-    assert set(plan(cloud_twins=False).twins(ADVERTISED)) == {
+    assert set(plan(cloud_twins=False, video_twins=False).twins(ADVERTISED)) == {
         ('/cam/image_raw/foxglove/jpeg', COMPRESSED_IMAGE_TYPE)}
-    limited = plan(image_twin_topic_whitelist=['/front/.*'],
+    limited = plan(image_twin_topic_whitelist=['/front/.*'], video_twins=False,
                    cloud_twin_topic_whitelist=['/lidar/.*'])
     assert set(limited.twins(ADVERTISED | {('/front/image', IMAGE_TYPE)})) == {
         ('/front/image/foxglove/jpeg', COMPRESSED_IMAGE_TYPE),
@@ -59,7 +65,8 @@ def test_a_real_topic_of_the_same_name_and_type_wins_over_a_twin():
 
 
 def test_rates_of_zero_mean_no_limit_and_rates_set_the_period():
-    twins = plan(image_twin_max_rate=0.0, cloud_twin_max_rate=4.0).twins(ADVERTISED)
+    twins = plan(image_twin_max_rate=0.0, cloud_twin_max_rate=4.0,
+                 video_twins=False).twins(ADVERTISED)
     periods = {t.source_topic: t.period for t in twins.values()}
     assert periods == {'/cam/image_raw': 0.0, '/lidar/points': 0.25}
 
@@ -70,13 +77,21 @@ def test_a_missing_codec_library_turns_its_twins_off_with_one_warning_naming_the
         'image twins are off: PIL is not installed; install python3-pil and python3-numpy '
         '(pip install pillow numpy)']
     assert set(without_pillow.twins(ADVERTISED)) == {
+        ('/cam/image_raw/foxglove/h264', COMPRESSED_VIDEO_TYPE),
         ('/lidar/points/foxglove/downsampled', CLOUD_TYPE)}
+    without_pyav = plan(missing={'av'})
+    assert without_pyav.warnings == [
+        'video twins are off: av is not installed; install PyAV (pip install av; python3-av on '
+        'Ubuntu)']
+    assert ('/cam/image_raw/foxglove/jpeg', COMPRESSED_IMAGE_TYPE) in without_pyav.twins(
+        ADVERTISED)
     without_numpy = plan(missing={'numpy'})
-    assert len(without_numpy.warnings) == 2
-    assert 'python3-numpy (pip install numpy)' in without_numpy.warnings[1]
+    assert len(without_numpy.warnings) == 3
+    assert 'python3-numpy (pip install numpy)' in without_numpy.warnings[2]
     assert without_numpy.twins(ADVERTISED) == {}
     # Twins turned off by parameter need no library and say nothing.
-    assert plan(missing={'PIL', 'numpy'}, image_twins=False, cloud_twins=False).warnings == []
+    assert plan(missing={'PIL', 'numpy', 'av'}, image_twins=False, video_twins=False,
+                cloud_twins=False).warnings == []
 
 
 def test_missing_modules_names_only_what_cannot_be_imported():
@@ -84,7 +99,8 @@ def test_missing_modules_names_only_what_cannot_be_imported():
 
 
 def twin(encode):
-    return Twin('/cam/foxglove/jpeg', COMPRESSED_IMAGE_TYPE, '/cam', IMAGE_TYPE, 0.0, encode)
+    return Twin('/cam/foxglove/jpeg', COMPRESSED_IMAGE_TYPE, '/cam', IMAGE_TYPE, 0.0,
+                lambda: Stateless(encode))
 
 
 class Recorder:
@@ -120,6 +136,34 @@ def test_a_malformed_frame_is_reported_once_until_a_good_frame_solves_it():
     assert recorder.delivered == [(3, 2, 2, b'good')]
     recorder.encoder.encode(twin(encode), 3, 3, 3, b'good')
     assert recorder.solved == [3]  # solved once
+
+
+def test_each_subscription_gets_its_own_codec_closed_when_forgotten():
+    started = []
+
+    class Counting:
+
+        def __init__(self):
+            self.frames, self.closed = 0, False
+            started.append(self)
+
+        def encode(self, cdr):
+            self.frames += 1
+            return b'%d' % self.frames
+
+        def close(self):
+            self.closed = True
+
+    stream = Twin('/cam/foxglove/h264', COMPRESSED_VIDEO_TYPE, '/cam', IMAGE_TYPE, 0.0, Counting)
+    recorder = Recorder()
+    for sequence in (1, 2):
+        recorder.encoder.encode(stream, 5, sequence, sequence, b'frame')
+    recorder.encoder.encode(stream, 6, 3, 3, b'frame')
+    assert [m[3] for m in recorder.delivered] == [b'1', b'2', b'1']  # state kept per channel
+    recorder.encoder.forget(5)
+    assert [c.closed for c in started] == [True, False]
+    recorder.encoder.encode(stream, 5, 4, 4, b'frame')  # a new subscription starts afresh
+    assert recorder.delivered[-1] == (5, 4, 4, b'1')
 
 
 def test_an_encoding_no_twin_carries_is_reported_and_forgetting_reports_it_again():
