@@ -343,10 +343,8 @@ def test_without_pillow_image_twins_are_off_with_one_warning_and_the_bridge_runs
         start_process, helper_node, tmp_path):
     from sensor_msgs.msg import Image, PointCloud2
 
-    # A PIL that fails to import, first on the path: as if Pillow were not installed.
-    (tmp_path / 'PIL').mkdir()
-    (tmp_path / 'PIL' / '__init__.py').write_text(
-        "raise ImportError('No module named PIL (hidden by the test)')\n")
+    # Pillow hidden from the bridge's process, as if it were not installed.
+    (tmp_path / 'sitecustomize.py').write_text("import sys\nsys.modules['PIL'] = None\n")
     path = os.pathsep.join([str(tmp_path), os.environ.get('PYTHONPATH', '')])
     process = start_process('--ros-args', '-p', 'port:=0', extra_env={'PYTHONPATH': path})
     port = process.port()

@@ -94,8 +94,15 @@ def test_a_missing_codec_library_turns_its_twins_off_with_one_warning_naming_the
                 cloud_twins=False).warnings == []
 
 
-def test_missing_modules_names_only_what_cannot_be_imported():
+def test_missing_modules_are_looked_for_without_importing_them(monkeypatch):
+    import sys
+
     assert missing_modules(['json', 'no_such_module_for_twins']) == ['no_such_module_for_twins']
+    monkeypatch.setitem(sys.modules, 'hidden_module_for_twins', None)  # as a test hides one
+    assert missing_modules(['hidden_module_for_twins']) == ['hidden_module_for_twins']
+    monkeypatch.delitem(sys.modules, 'wave', raising=False)
+    assert missing_modules(['wave']) == []
+    assert 'wave' not in sys.modules  # found, not imported
 
 
 def twin(encode):
