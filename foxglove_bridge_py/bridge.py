@@ -43,6 +43,7 @@ from foxglove_bridge_py.capabilities.services import CallService, Services
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.graph_types import GraphChange
+from foxglove_bridge_py.http_answers import Monitoring
 from foxglove_bridge_py.loop_tasks import LoopTasks
 from foxglove_bridge_py.playback_source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
@@ -56,6 +57,7 @@ from foxglove_bridge_py.ros_services import loop_caller, ServiceCaller
 from foxglove_bridge_py.ros_source import RosSource
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import Hub
+from foxglove_bridge_py.status_report import status_report
 from foxglove_bridge_py.threads import Inbox, Threads
 from rclpy.node import Node
 
@@ -93,11 +95,14 @@ class Bridge:
         config = self.config
         # Freed in reverse: the server first, then the executor thread, then the ROS parts.
         with contextlib.ExitStack() as ros_parts:
-            threads = Threads(self.node, asyncio.get_running_loop(), self._extra_nodes)
+            threads = self.threads = Threads(self.node, asyncio.get_running_loop(),
+                                             self._extra_nodes)
             self._build_core(threads)
             source = self._build_source(threads, ros_parts)
             self._effects = self._effect_table(threads, source, ros_parts)
-            server = FoxgloveServer.from_config(self.hub, self._carry_out, config)
+            server = FoxgloveServer.from_config(
+                self.hub, self._carry_out, config,
+                Monitoring(lambda: status_report(self.hub), threads.heartbeats.ages))
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
                 running.callback(self._tasks.cancel_all)

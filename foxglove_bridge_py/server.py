@@ -15,6 +15,9 @@
 """
 The WebSocket server: handshake, one reader and one writer task per client, and a watchdog.
 
+What it answers to a plain HTTP request (``/status``, ``/healthz``) or a handshake it refuses is
+``http_answers``' decision; this module only sends it, in each websockets API's way.
+
 Works with websockets 10.4 (the legacy API that Debian and Ubuntu ship) up to 17.x (the
 ``websockets.asyncio`` API); how frames are written on each is ``ws_framing``'s matrix. Only
 this module imports websockets.
@@ -23,7 +26,6 @@ this module imports websockets.
 from __future__ import annotations
 
 import asyncio
-from http import HTTPStatus
 import logging
 import re
 import socket
@@ -34,6 +36,7 @@ from typing import Callable, Optional
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.client_session import ClientSession, Effect
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
+from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
 from foxglove_bridge_py.session import Hub
 from foxglove_bridge_py.ws_framing import batch_sender, SendPath
@@ -63,8 +66,6 @@ _TCP_NOTSENT_LOWAT = getattr(socket, 'TCP_NOTSENT_LOWAT', 25)
 _UNLIMITED = 2**31 - 1
 MEASURED_BATCH = 64 * 1024
 """Bytes of a write large enough to fill the socket, so that its drain measures the link."""
-MISSING_SUBPROTOCOL = (f'Missing expected sec-websocket-protocol header: offer one of '
-                       f'{", ".join(SUBPROTOCOLS)}\n')
 
 WRITE_BATCH_BYTES = 256 * 1024
 """Bytes of frames written to a socket before waiting for it to drain."""
@@ -74,35 +75,22 @@ EffectSink = Callable[[list[Effect]], None]
 _log = logging.getLogger(__name__)
 
 
-def _offered_subprotocols(headers) -> list[str]:
-    offered = []
-    for value in headers.get_all('Sec-WebSocket-Protocol'):
-        offered.extend(p.strip() for p in value.split(','))
-    return offered
-
-
-def _supported_offer(headers) -> bool:
-    return any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers))
-
-
-def _refusal(headers, allowed_origins) -> Optional[tuple[HTTPStatus, str]]:
-    if not _supported_offer(headers):
-        return HTTPStatus.BAD_REQUEST, MISSING_SUBPROTOCOL
-    origin = headers.get('Origin')
-    if origin is not None and not any(p.fullmatch(origin) for p in allowed_origins):
-        return HTTPStatus.FORBIDDEN, f'Origin {origin} is not in allowed_origins\n'
-    return None
-
-
-def _request_checker(allowed_origins) -> Callable:
+def _request_checker(answers: HttpAnswers) -> Callable:
+    # The two APIs' hooks, around one decision: serve /status or /healthz, refuse, or go on.
     if _NEW_API:
         def process_request(connection, request):
-            refusal = _refusal(request.headers, allowed_origins)
-            return None if refusal is None else connection.respond(*refusal)
+            answer = answers.answer(request.path, request.headers)
+            if answer is None:
+                return None
+            response = connection.respond(answer[0], answer[2].decode())
+            del response.headers['Content-Type']
+            response.headers['Content-Type'] = answer[1]
+            return response
     else:
         async def process_request(path, headers):
-            refusal = _refusal(headers, allowed_origins)
-            return None if refusal is None else (refusal[0], [], refusal[1].encode())
+            answer = answers.answer(path, headers)
+            return None if answer is None else (answer[0], [('Content-Type', answer[1])],
+                                                answer[2])
     return process_request
 
 
@@ -204,7 +192,8 @@ class FoxgloveServer:
                  logger: Optional[logging.Logger] = None, allowed_origins=(),
                  max_clients: int = 0, max_message_size: int = MAX_INBOUND_MESSAGE_SIZE,
                  ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT,
-                 send_path: Optional[SendPath] = None) -> None:
+                 send_path: Optional[SendPath] = None,
+                 monitoring: Optional[Monitoring] = None) -> None:
         """
         Create a server; :meth:`start` binds it.
 
@@ -222,8 +211,13 @@ class FoxgloveServer:
         :param ping_timeout: seconds a client may take to answer one, or to take any bytes
             while data waits for it.
         :param send_path: write frames this way (tests); by default the fastest that works.
+        :param monitoring: the figures and heartbeats for GET /status and /healthz; None: not
+            served.
         """
-        self._allowed_origins = tuple(allowed_origins) or (re.compile('.*', re.S),)
+        self._answers = HttpAnswers(
+            tuple(allowed_origins) or (re.compile('.*', re.S),),
+            report=monitoring and monitoring.report,
+            heartbeat_ages=monitoring and monitoring.heartbeat_ages)
         self._max_clients = max_clients
         self._max_message_size = max_message_size
         self._ping_interval = ping_interval
@@ -241,14 +235,15 @@ class FoxgloveServer:
         self._send_path = send_path
 
     @classmethod
-    def from_config(cls, hub: Hub, effects: EffectSink, config: BridgeConfig
-                    ) -> FoxgloveServer:
+    def from_config(cls, hub: Hub, effects: EffectSink, config: BridgeConfig,
+                    monitoring: Optional[Monitoring] = None) -> FoxgloveServer:
         """
         Create the server the bridge's parameters describe.
 
         :param hub: the protocol core.
         :param effects: carries out effects the hub returns.
         :param config: the bridge's config.
+        :param monitoring: what GET /status and /healthz report, if ``status_endpoint``.
         :return: the server, not yet bound.
         :raises ConfigError: if TLS files cannot be loaded.
         """
@@ -258,7 +253,8 @@ class FoxgloveServer:
                    allowed_origins=config.allowed_origins, max_clients=config.max_clients,
                    max_message_size=config.max_message_size,
                    ping_interval=config.ping_interval_ms / 1000,
-                   ping_timeout=config.ping_timeout_ms / 1000)
+                   ping_timeout=config.ping_timeout_ms / 1000,
+                   monitoring=monitoring if config.status_endpoint else None)
 
     @property
     def port(self) -> int:
@@ -275,7 +271,7 @@ class FoxgloveServer:
         self._server = await _serve(
             self._handle, self._address, self._port,
             subprotocols=list(SUBPROTOCOLS),
-            process_request=_request_checker(self._allowed_origins),
+            process_request=_request_checker(self._answers),
             compression='deflate' if self._compression else None,
             # Up to twice the limit a message is read and refused with a status; beyond that the
             # library closes the connection (1009) rather than buffer without bound.

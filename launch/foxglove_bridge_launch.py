@@ -61,6 +61,7 @@ LAUNCH_ARGS = {
     'debug': 'false',
     'session_id': '',
     'clear_session_on_clock_jump': 'true',
+    'status_endpoint': 'true',
     'diagnostics_as_status': 'true',
     'service_call_timeout_ms': '5000',
     'parameter_timeout_ms': '5000',

@@ -28,7 +28,8 @@ Heavy work that must hold up neither (encoding a camera frame's twin) runs on a
 :class:`Worker`, a third thread that keeps only the newest job of each key and posts its
 results to the loop the same way.
 
-Every lock of the bridge is here, and no other module imports ``threading``. The objects on
+Every lock of the bridge is here (this package: the worker is ``threads.worker``), and no other
+module imports ``threading``. The objects on
 either side are single-threaded: a ROS-side object is only ever called on the executor thread,
 a loop-side one only on the loop.
 """
@@ -43,8 +44,12 @@ import traceback
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from foxglove_bridge_py.ros_distro import make_executor
+from foxglove_bridge_py.threads.worker import Worker
+from rclpy.clock import Clock, ClockType
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
+
+__all__ = ['Inbox', 'Threads', 'Worker']
 
 SHUTDOWN_TIMEOUT = 2.0
 """Seconds the executor thread gets to finish when the bridge stops."""
@@ -54,6 +59,8 @@ BUSY_WINDOW = 0.002
 """Seconds since the last hand-off under which messages count as a stream and are batched."""
 COALESCE_DELAY = 0.0005
 """Seconds a hand-off waits, under a stream of messages, for more to join it."""
+HEARTBEAT = 0.25
+"""Seconds between two ticks of each thread's heartbeat, which ``/healthz`` reads."""
 
 
 class _Hop:
@@ -84,62 +91,43 @@ class Inbox(NamedTuple):
     replay: Callable[[int, int, list, int], None]
 
 
-class Worker:
-    """
-    A thread for heavy work (encoding twins) that must hold neither the executor nor the loop.
+class Heartbeats:
+    """When the loop and the executor last turned: each ticks a timer of its own."""
 
-    Jobs are keyed: a job offered while an older one of the same key still waits replaces it,
-    so when the work falls behind only the newest of each key is done. Keys are served in the
-    order they first waited, so one busy key cannot starve the others.
-    """
-
-    def __init__(self, name: str, log: Any) -> None:
+    def __init__(self, node: Node, loop: asyncio.AbstractEventLoop,
+                 stopping: threading.Event) -> None:
         """
-        Start the thread; it sleeps until a job is offered.
+        Prepare both heartbeats; :meth:`start` starts them.
 
-        :param name: the thread's name.
-        :param log: where a failing job is reported.
+        :param node: the node whose executor turns the ROS heartbeat.
+        :param loop: the loop that turns the other.
+        :param stopping: set when the bridge stops, which ends the loop heartbeat.
         """
-        self._log = log
-        self._waiting: dict[Any, tuple[Callable[..., Any], tuple]] = {}
-        self._wake = threading.Condition()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._work, name=name, daemon=True)
-        self._thread.start()
+        self._node, self._loop, self._stopping = node, loop, stopping
+        self._loop_tick = self._ros_tick = time.monotonic()
 
-    def offer(self, key: Any, function: Callable[..., Any], *args: Any) -> None:
+    def start(self) -> None:
+        """Start both; call on the loop before the executor spins."""
+        self._node.create_timer(HEARTBEAT, self._ros_beat,
+                                clock=Clock(clock_type=ClockType.STEADY_TIME))
+        self._loop_beat()
+
+    def _ros_beat(self) -> None:
+        self._ros_tick = time.monotonic()
+
+    def _loop_beat(self) -> None:
+        self._loop_tick = time.monotonic()
+        if not self._stopping.is_set():
+            self._loop.call_later(HEARTBEAT, self._loop_beat)
+
+    def ages(self) -> tuple[float, float]:
         """
-        Queue a job, replacing the waiting one of the same key.
+        Tell how long ago each last turned.
 
-        :param key: what the job is about (a channel id).
-        :param function: what to run on the worker thread; its exceptions are logged.
-        :param args: its arguments.
+        :return: seconds since the loop's and the executor's last heartbeat.
         """
-        with self._wake:
-            self._waiting[key] = (function, args)
-            self._wake.notify()
-
-    def stop(self) -> None:
-        """Drop the waiting jobs and wait (a bounded time) for the running one to end."""
-        with self._wake:
-            self._stopping = True
-            self._waiting.clear()
-            self._wake.notify()
-        self._thread.join(SHUTDOWN_TIMEOUT)
-
-    def _work(self) -> None:
-        while True:
-            with self._wake:
-                while not self._waiting and not self._stopping:
-                    self._wake.wait()
-                if self._stopping:
-                    return
-                key = next(iter(self._waiting))
-                function, args = self._waiting.pop(key)
-            try:
-                function(*args)
-            except Exception:  # noqa: B902 - one failed job must not stop the others
-                self._log.error(f'worker job failed:\n{traceback.format_exc()}')
+        now = time.monotonic()
+        return now - self._loop_tick, now - self._ros_tick
 
 
 class Threads:
@@ -175,6 +163,7 @@ class Threads:
         self._last_flush = 0.0
         self._last_session_ms = 0
         self._workers: list[Worker] = []
+        self.heartbeats = Heartbeats(node, loop, self._stopping)
 
     @property
     def events_executor(self) -> bool:
@@ -196,7 +185,8 @@ class Threads:
         self._inbox = inbox
 
     def start(self) -> None:
-        """Start spinning the executor on its own thread."""
+        """Start spinning the executor on its own thread, and both heartbeats."""
+        self.heartbeats.start()
         self._spinner.start()
 
     def worker(self, name: str) -> Worker:

@@ -1,0 +1,104 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+What the server answers to a plain HTTP request, or to a WebSocket handshake it refuses.
+
+The WebSocket port also answers two plain GETs for monitoring (``status_endpoint``):
+``/status``, the bridge's figures as JSON, and ``/healthz``, 200 while the asyncio loop and
+the ROS executor both turn (each ticked within the last second), 503 otherwise. A browser's
+request (one with an Origin header) obeys ``allowed_origins``, as its WebSocket would. Pure:
+the server hands over the path and headers, and sends back what this returns.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+import json
+from typing import Any, Callable, NamedTuple, Optional
+
+from foxglove_bridge_py.protocol import SUBPROTOCOLS
+
+HEALTH_WINDOW = 1.0
+"""Seconds within which both the loop and the executor must have turned to count as healthy."""
+MISSING_SUBPROTOCOL = (f'Missing expected sec-websocket-protocol header: offer one of '
+                       f'{", ".join(SUBPROTOCOLS)}\n')
+Answer = tuple[HTTPStatus, str, bytes]
+"""A status, a content type and a body."""
+TEXT = 'text/plain; charset=utf-8'
+
+
+class Monitoring(NamedTuple):
+    """What the monitoring endpoints read: the figures, and each thread's heartbeat."""
+
+    report: Callable[[], dict]
+    heartbeat_ages: Callable[[], tuple[float, float]]
+
+
+def _offered_subprotocols(headers: Any) -> list[str]:
+    offered = []
+    for value in headers.get_all('Sec-WebSocket-Protocol'):
+        offered.extend(p.strip() for p in value.split(','))
+    return offered
+
+
+class HttpAnswers:
+    """Decides the answer to each request the WebSocket server gets before a handshake."""
+
+    def __init__(self, allowed_origins: tuple, *,
+                 report: Optional[Callable[[], dict]] = None,
+                 heartbeat_ages: Optional[Callable[[], tuple[float, float]]] = None) -> None:
+        """
+        Set the rules.
+
+        :param allowed_origins: compiled patterns of the browser origins allowed.
+        :param report: the figures for ``/status``; None: no monitoring endpoints.
+        :param heartbeat_ages: seconds since the loop and the executor last turned.
+        """
+        self._allowed_origins = allowed_origins
+        self._report = report
+        self._heartbeat_ages = heartbeat_ages
+
+    def answer(self, path: str, headers: Any) -> Optional[Answer]:
+        """
+        Answer a request, or let its WebSocket handshake go on.
+
+        :param path: the request target, e.g. ``/status?pretty``.
+        :param headers: its headers (``get`` and ``get_all``, as websockets gives them).
+        :return: the answer, or None for a handshake to accept.
+        """
+        route = path.split('?', 1)[0]
+        origin = headers.get('Origin')
+        if origin is not None and not any(p.fullmatch(origin) for p in self._allowed_origins):
+            refusal = f'Origin {origin} is not in allowed_origins\n'
+            return HTTPStatus.FORBIDDEN, TEXT, refusal.encode()
+        if self._report is not None and route in ('/status', '/healthz'):
+            return self._status() if route == '/status' else self._health()
+        if not any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers)):
+            return HTTPStatus.BAD_REQUEST, TEXT, MISSING_SUBPROTOCOL.encode()
+        return None
+
+    def _status(self) -> Answer:
+        body = json.dumps(self._report(), indent=1, sort_keys=True) + '\n'
+        return HTTPStatus.OK, 'application/json', body.encode()
+
+    def _health(self) -> Answer:
+        loop_age, executor_age = self._heartbeat_ages()
+        stalled = [f'{name} last turned {age:.1f} s ago' for name, age in (
+            ('the asyncio loop', loop_age), ('the ROS executor', executor_age))
+            if age > HEALTH_WINDOW]
+        if stalled:
+            return (HTTPStatus.SERVICE_UNAVAILABLE, TEXT,
+                    f'stalled: {"; ".join(stalled)}\n'.encode())
+        return HTTPStatus.OK, TEXT, b'ok\n'

@@ -1,0 +1,74 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""What the server answers before a handshake: refusals, /status and /healthz (pure)."""
+
+from http import HTTPStatus
+import json
+import re
+
+from foxglove_bridge_py.http_answers import HttpAnswers, MISSING_SUBPROTOCOL
+
+
+class Headers(dict):
+    """Request headers as websockets hands them over: ``get`` and ``get_all``."""
+
+    def get_all(self, name):
+        return [self[name]] if name in self else []
+
+
+HANDSHAKE = Headers({'Sec-WebSocket-Protocol': 'foxglove.websocket.v1'})
+ALLOWED = (re.compile('https://app\\.foxglove\\.dev'),)
+
+
+def answers(ages=(0.1, 0.2)):
+    return HttpAnswers(ALLOWED, report=lambda: {'server': {'clients': 2}},
+                       heartbeat_ages=lambda: ages)
+
+
+def test_a_handshake_with_a_foxglove_subprotocol_goes_on_and_others_are_refused():
+    assert answers().answer('/', HANDSHAKE) is None
+    assert answers().answer('/', Headers()) == (
+        HTTPStatus.BAD_REQUEST, 'text/plain; charset=utf-8', MISSING_SUBPROTOCOL.encode())
+    assert answers().answer('/', Headers(HANDSHAKE, Origin='https://evil.example')) == (
+        HTTPStatus.FORBIDDEN, 'text/plain; charset=utf-8',
+        b'Origin https://evil.example is not in allowed_origins\n')
+    assert answers().answer('/', Headers(HANDSHAKE, Origin='https://app.foxglove.dev')) is None
+
+
+def test_status_is_the_report_as_json_for_tools_and_allowed_browsers():
+    for path, headers in (('/status', Headers()), ('/status?pretty=1', Headers()),
+                          ('/status', Headers(Origin='https://app.foxglove.dev'))):
+        status, content_type, body = answers().answer(path, headers)
+        assert (status, content_type) == (HTTPStatus.OK, 'application/json')
+        assert json.loads(body) == {'server': {'clients': 2}}
+    status, _, body = answers().answer('/status', Headers(Origin='https://evil.example'))
+    assert status == HTTPStatus.FORBIDDEN
+
+
+def test_healthz_is_503_naming_the_thread_that_stopped_turning():
+    assert answers((0.1, 0.9)).answer('/healthz', Headers()) == (
+        HTTPStatus.OK, 'text/plain; charset=utf-8', b'ok\n')
+    assert answers((0.1, 2.5)).answer('/healthz', Headers()) == (
+        HTTPStatus.SERVICE_UNAVAILABLE, 'text/plain; charset=utf-8',
+        b'stalled: the ROS executor last turned 2.5 s ago\n')
+    assert answers((1.5, 3.0)).answer('/healthz', Headers())[2] == (
+        b'stalled: the asyncio loop last turned 1.5 s ago; the ROS executor last turned 3.0 s '
+        b'ago\n')
+
+
+def test_without_monitoring_the_paths_are_plain_handshakes():
+    quiet = HttpAnswers(ALLOWED)
+    assert quiet.answer('/status', Headers())[0] == HTTPStatus.BAD_REQUEST
+    assert quiet.answer('/healthz', HANDSHAKE) is None
