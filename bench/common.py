@@ -122,6 +122,11 @@ def spin_until_interrupted(node):
         pass
 
 
+def fmt(value, digits=0):
+    """Format a figure for a results table: thousands separated, '-' for none."""
+    return '-' if value is None else f'{value:,.{digits}f}'
+
+
 def now_ns():
     return time.monotonic_ns()
 

@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 
-from common import frames_for
+from common import fmt, frames_for
 import psutil
 from run import baseline_command, bridge_command, Child, free_port
 import websockets
@@ -229,10 +229,6 @@ def run_one(camera, receiver, seconds, env, workdir, rate=RATE, delay=DELAY, rec
     finally:
         for child in reversed(children):
             child.stop()
-
-
-def fmt(value, digits=0):
-    return '-' if value is None else f'{value:.{digits}f}'
 
 
 def table(results):

@@ -44,7 +44,7 @@ import struct
 import sys
 import time
 
-from common import frames_for
+from common import fmt, frames_for
 import psutil
 from run import bridge_command, Child, free_port
 import websockets
@@ -154,10 +154,6 @@ def run_one(name, seconds, env, more_parameters=()):
     finally:
         for child in reversed(children):
             child.stop()
-
-
-def fmt(value, digits=0):
-    return '-' if value is None else f'{value:,.{digits}f}'
 
 
 def table(results):

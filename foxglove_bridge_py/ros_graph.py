@@ -165,8 +165,8 @@ class GraphWatcher:
         topic, type_name = key
         definition = self._definitions.get(type_name)
         twin = self._twins.get(key)
-        if definition is None and twin is not None and twin.definition:
-            return Channel(0, topic, 'cdr', type_name, twin.definition, 'ros2msg')
+        if definition is None and twin is not None and twin.kind.definition:
+            return Channel(0, topic, 'cdr', type_name, twin.kind.definition, 'ros2msg')
         if definition is None:
             if type_name not in self._warned_types:
                 self._warned_types.add(type_name)

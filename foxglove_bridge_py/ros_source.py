@@ -104,7 +104,7 @@ class RosSource:
             return
         self._twin_channels.add(channel.id)
         self.topics.start(channel.id, twin.source_topic, twin.source_type,
-                          twin=TwinFeed(self._twin_feed(twin), twin.period))
+                          twin=TwinFeed(self._twin_feed(twin), twin.kind.period))
 
     def _twin_feed(self, twin: Twin) -> Callable[[int, int, int, bytes], None]:
         # On the ROS thread: hand the frame to the encoder thread; if the encoder is busy,

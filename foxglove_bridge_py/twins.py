@@ -67,19 +67,28 @@ class Stateless:
 
 
 @dataclass(frozen=True)
-class Twin:
-    """One twin channel: where it comes from, and how each message is made."""
+class TwinKind:
+    """How the twins of one source type are named, limited and made."""
 
-    topic: str
+    suffix: str
     schema_name: str
-    source_topic: str
-    source_type: str
+    whitelist: tuple
     period: float
     """Least seconds between two twin messages (0: no limit)."""
     start: Callable[[], Codec]
     """Makes the codec of one subscription to the twin, on the encoder thread."""
     definition: str = ''
     """The schema when the twin's type may not be installed (foxglove_msgs); else ''."""
+
+
+@dataclass(frozen=True)
+class Twin:
+    """One twin channel: the topic it is made from, and its kind."""
+
+    topic: str
+    source_topic: str
+    source_type: str
+    kind: TwinKind
 
     @property
     def key(self) -> tuple[str, str]:
@@ -88,7 +97,7 @@ class Twin:
 
         :return: the key.
         """
-        return (self.topic, self.schema_name)
+        return (self.topic, self.kind.schema_name)
 
 
 def _period(rate: float) -> float:
@@ -117,18 +126,6 @@ def missing_modules(modules: Iterable[str]) -> list[str]:
     return missing
 
 
-@dataclass(frozen=True)
-class _Kind:
-    """How the twins of one source type are named, limited and made."""
-
-    suffix: str
-    schema_name: str
-    whitelist: tuple
-    period: float
-    start: Callable[[], Codec]
-    definition: str = ''
-
-
 class TwinPlan:
     """Which topics get twins, from the parameters and the installed codecs."""
 
@@ -142,24 +139,24 @@ class TwinPlan:
         """
         self._missing = missing
         self.warnings: list[str] = []
-        self._kinds: dict[str, list[_Kind]] = {IMAGE_TYPE: [], CLOUD_TYPE: []}
+        self._kinds: dict[str, list[TwinKind]] = {IMAGE_TYPE: [], CLOUD_TYPE: []}
         quality, max_points = config.image_twin_quality, config.cloud_twin_max_points
         image_rate, bitrate = config.image_twin_max_rate, config.video_twin_bitrate
         images, period = config.image_twin_topic_whitelist, _period(image_rate)
         if config.image_twins and self._available(
                 'image', ['PIL', 'numpy'],
                 'python3-pil and python3-numpy (pip install pillow numpy)'):
-            self._kinds[IMAGE_TYPE].append(_Kind(
+            self._kinds[IMAGE_TYPE].append(TwinKind(
                 IMAGE_TWIN_SUFFIX, COMPRESSED_IMAGE_TYPE, images, period,
                 lambda: Stateless(lambda cdr: image_twin(cdr, quality))))
         if config.video_twins and self._available(
                 'video', ['av', 'numpy'], 'PyAV (pip install av; python3-av on Ubuntu)'):
-            self._kinds[IMAGE_TYPE].append(_Kind(
+            self._kinds[IMAGE_TYPE].append(TwinKind(
                 VIDEO_TWIN_SUFFIX, COMPRESSED_VIDEO_TYPE, images, period,
                 lambda: VideoStream(image_rate, bitrate), COMPRESSED_VIDEO_DEFINITION))
         if config.cloud_twins and self._available(
                 'point cloud', ['numpy'], 'python3-numpy (pip install numpy)'):
-            self._kinds[CLOUD_TYPE].append(_Kind(
+            self._kinds[CLOUD_TYPE].append(TwinKind(
                 CLOUD_TWIN_SUFFIX, CLOUD_TYPE, config.cloud_twin_topic_whitelist,
                 _period(config.cloud_twin_max_rate),
                 lambda: Stateless(lambda cdr: downsample_cloud(cdr, max_points))))
@@ -187,8 +184,7 @@ class TwinPlan:
             for kind in self._kinds.get(type_name, ()):
                 if not matches_any(kind.whitelist, topic):
                     continue
-                twin = Twin(topic + kind.suffix, kind.schema_name, topic, type_name,
-                            kind.period, kind.start, kind.definition)
+                twin = Twin(topic + kind.suffix, topic, type_name, kind)
                 if twin.key not in advertised:
                     made[twin.key] = twin
         return made
@@ -229,7 +225,7 @@ class TwinEncoder:
         self.encoded += 1
         codec = self._codecs.get(channel_id)
         if codec is None:
-            codec = self._codecs[channel_id] = twin.start()
+            codec = self._codecs[channel_id] = twin.kind.start()
         try:
             encoded = codec.encode(data)
         except (CdrError, ImportError) as exc:  # ImportError: a codec library that is broken

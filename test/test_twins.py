@@ -18,7 +18,8 @@ from foxglove_bridge_py.cdr import CdrError
 from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.twins import (CLOUD_TYPE, COMPRESSED_IMAGE_TYPE, COMPRESSED_VIDEO_TYPE,
                                       IMAGE_TYPE,
-                                      missing_modules, Stateless, Twin, TwinEncoder, TwinPlan)
+                                      missing_modules, Stateless, Twin, TwinEncoder, TwinKind,
+                                      TwinPlan)
 import pytest
 
 
@@ -37,13 +38,13 @@ def test_every_image_and_cloud_gets_a_twin_named_apart_from_image_transport():
                           ('/cam/image_raw/foxglove/h264', COMPRESSED_VIDEO_TYPE),
                           ('/lidar/points/foxglove/downsampled', CLOUD_TYPE)}
     video = twins[('/cam/image_raw/foxglove/h264', COMPRESSED_VIDEO_TYPE)]
-    assert video.definition.startswith('# A single frame of a compressed video bitstream')
-    assert 'MSG: builtin_interfaces/Time' in video.definition
+    assert video.kind.definition.startswith('# A single frame of a compressed video bitstream')
+    assert 'MSG: builtin_interfaces/Time' in video.kind.definition
     image = twins[('/cam/image_raw/foxglove/jpeg', COMPRESSED_IMAGE_TYPE)]
     assert (image.source_topic, image.source_type) == ('/cam/image_raw', IMAGE_TYPE)
-    assert image.period == pytest.approx(0.1)  # image_twin_max_rate 10 Hz by default
+    assert image.kind.period == pytest.approx(0.1)  # image_twin_max_rate 10 Hz by default
     cloud = twins[('/lidar/points/foxglove/downsampled', CLOUD_TYPE)]
-    assert (cloud.source_topic, cloud.period) == ('/lidar/points', pytest.approx(0.1))
+    assert (cloud.source_topic, cloud.kind.period) == ('/lidar/points', pytest.approx(0.1))
 
 
 def test_twins_are_turned_off_by_kind_and_limited_by_topic():
@@ -67,7 +68,7 @@ def test_a_real_topic_of_the_same_name_and_type_wins_over_a_twin():
 def test_rates_of_zero_mean_no_limit_and_rates_set_the_period():
     twins = plan(image_twin_max_rate=0.0, cloud_twin_max_rate=4.0,
                  video_twins=False).twins(ADVERTISED)
-    periods = {t.source_topic: t.period for t in twins.values()}
+    periods = {t.source_topic: t.kind.period for t in twins.values()}
     assert periods == {'/cam/image_raw': 0.0, '/lidar/points': 0.25}
 
 
@@ -106,8 +107,8 @@ def test_missing_modules_are_looked_for_without_importing_them(monkeypatch):
 
 
 def twin(encode):
-    return Twin('/cam/foxglove/jpeg', COMPRESSED_IMAGE_TYPE, '/cam', IMAGE_TYPE, 0.0,
-                lambda: Stateless(encode))
+    return Twin('/cam/foxglove/jpeg', '/cam', IMAGE_TYPE, TwinKind(
+        '/foxglove/jpeg', COMPRESSED_IMAGE_TYPE, (), 0.0, lambda: Stateless(encode)))
 
 
 class Recorder:
@@ -161,7 +162,8 @@ def test_each_subscription_gets_its_own_codec_closed_when_forgotten():
         def close(self):
             self.closed = True
 
-    stream = Twin('/cam/foxglove/h264', COMPRESSED_VIDEO_TYPE, '/cam', IMAGE_TYPE, 0.0, Counting)
+    stream = Twin('/cam/foxglove/h264', '/cam', IMAGE_TYPE, TwinKind(
+        '/foxglove/h264', COMPRESSED_VIDEO_TYPE, (), 0.0, Counting))
     recorder = Recorder()
     for sequence in (1, 2):
         recorder.encoder.encode(stream, 5, sequence, sequence, b'frame')
