@@ -105,12 +105,19 @@ class Heartbeats:
         """
         self._node, self._loop, self._stopping = node, loop, stopping
         self._loop_tick = self._ros_tick = time.monotonic()
+        self._timer: Any = None
 
     def start(self) -> None:
         """Start both; call on the loop before the executor spins."""
-        self._node.create_timer(HEARTBEAT, self._ros_beat,
-                                clock=Clock(clock_type=ClockType.STEADY_TIME))
+        self._timer = self._node.create_timer(HEARTBEAT, self._ros_beat,
+                                              clock=Clock(clock_type=ClockType.STEADY_TIME))
         self._loop_beat()
+
+    def stop(self) -> None:
+        """Destroy the ROS timer, once the executor no longer runs (as every other timer is)."""
+        if self._timer is not None:
+            self._node.destroy_timer(self._timer)
+            self._timer = None
 
     def _ros_beat(self) -> None:
         self._ros_tick = time.monotonic()
@@ -208,6 +215,7 @@ class Threads:
         self.executor.shutdown(timeout_sec=SHUTDOWN_TIMEOUT)
         if self._spinner.is_alive():
             self._spinner.join(SHUTDOWN_TIMEOUT)
+        self.heartbeats.stop()
 
     def _spin(self) -> None:
         """Spin the executor until stopped; a failing callback is logged, not fatal."""
