@@ -45,6 +45,7 @@ from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubs
 from foxglove_bridge_py.graph_types import GraphChange
 from foxglove_bridge_py.http_answers import Monitoring
 from foxglove_bridge_py.loop_tasks import LoopTasks
+from foxglove_bridge_py.own_diagnostics import diagnostic_entries
 from foxglove_bridge_py.playback_source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
 from foxglove_bridge_py.ros_distro import ros_distro
@@ -57,7 +58,8 @@ from foxglove_bridge_py.ros_services import loop_caller, ServiceCaller
 from foxglove_bridge_py.ros_source import RosSource
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.session import Hub
-from foxglove_bridge_py.status_report import status_report
+from foxglove_bridge_py.status_report import Figures
+from foxglove_bridge_py.system_info import SystemInfoSource, SystemSampler
 from foxglove_bridge_py.threads import Inbox, Threads
 from rclpy.node import Node
 
@@ -100,9 +102,11 @@ class Bridge:
             self._build_core(threads)
             source = self._build_source(threads, ros_parts)
             self._effects = self._effect_table(threads, source, ros_parts)
+            figures = self.figures = Figures(self.hub, lambda: server.links(),
+                                             threads.heartbeats.take_loop_lag)
             server = FoxgloveServer.from_config(
                 self.hub, self._carry_out, config,
-                Monitoring(lambda: status_report(self.hub), threads.heartbeats.ages))
+                Monitoring(figures.report, threads.heartbeats.ages))
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
                 running.callback(self._tasks.cancel_all)
@@ -112,6 +116,7 @@ class Bridge:
                 # Before the executor spins, the loop may still touch the node directly.
                 self._endpoints.publish_port(self.port)
                 threads.start()
+                self._tasks.start(self._tick_figures(figures, threads))
                 self._log.info(f'Foxglove bridge listening on '
                                f'{"wss" if config.tls else "ws"}://{config.address}:{self.port}')
                 if isinstance(source, PlaybackSource):
@@ -147,6 +152,23 @@ class Bridge:
         self.playback = hub.register(PlaybackRequests())
         threads.receive(Inbox(hub.fanout.deliver, self.time.advance, hub.clear_session,
                               hub.fanout.replay))
+        self._own_channels = {}
+        if config.sysinfo and not config.playback_file:  # a replay shows the recording alone
+            self._add_sysinfo()
+
+    def _add_sysinfo(self) -> None:
+        """Add the sysinfo channel, served on the loop rather than by the source."""
+        try:
+            sampler = SystemSampler()
+        except OSError as exc:
+            self._log.warning(f'no sysinfo channel: cannot read the system figures ({exc})')
+            return
+        sysinfo = SystemInfoSource(
+            self.config.sysinfo_topic, self.config.sysinfo_refresh_interval / 1000, sampler,
+            self.hub.fanout.deliver, asyncio.get_running_loop().call_later)
+        channel, = self.hub.add_channels([sysinfo.channel])
+        self._own_channels[channel.id] = sysinfo
+        self._tasks.on_cancel(sysinfo.stop)
 
     def _build_source(self, threads: Threads, ros_parts: contextlib.ExitStack) -> Any:
         """Build the ROS-side parts and the source: the recording, or the live graph."""
@@ -198,9 +220,10 @@ class Bridge:
         timeout = self.config.service_call_timeout_ms / 1000
         reader = AssetReader(self.hub.sessions, self.assets, self.config.asset_uri_allowlist,
                              threads.run_blocking)
+        own = self._own_channels
         return {
-            StartSubscription: lambda e: source.start(e.channel),
-            StopSubscription: lambda e: source.stop(e.channel_id),
+            StartSubscription: lambda e: own.get(e.channel.id, source).start(e.channel),
+            StopSubscription: lambda e: own.get(e.channel_id, source).stop(e.channel_id),
             ReplayLatched: lambda e: source.replay(e.client_id, e.channel_id),
             CreatePublisher: lambda e: ros_publishers.create(
                 e.client_id, e.channel.id, e.channel.topic, e.channel.schema_name,
@@ -218,6 +241,16 @@ class Bridge:
             FetchAsset: lambda e: self._tasks.start(reader.serve(e)),
             PlaybackControl: lambda e: source.control(e.request),
         }
+
+    async def _tick_figures(self, figures: Figures, threads: Threads) -> None:
+        """Close a period of the figures each second; publish them as diagnostics."""
+        publish = threads.to_ros(self._endpoints).publish_diagnostics
+        name = self.node.get_name()
+        while True:
+            await asyncio.sleep(1.0)
+            report = figures.tick()
+            if self.config.publish_diagnostics:
+                publish(diagnostic_entries(report, name))
 
     def _carry_out(self, effects: list) -> None:
         """Hand each effect the hub returned to the part its type maps to."""

@@ -165,7 +165,18 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'executor both turn, 503 otherwise) on the WebSocket port; browser requests '
                   'obey allowed_origins.'),
     ParameterSpec('diagnostics_as_status', True, 'Show /diagnostics entries at WARN, ERROR or '
-                  "STALE in the app's problems panel until they are OK again."),
+                  "STALE in the app's problems panel until they are OK again (except the "
+                  "bridge's own)."),
+    ParameterSpec('publish_diagnostics', True, "Publish the bridge's own "
+                  'diagnostic_msgs/DiagnosticArray on /diagnostics once a second: one status '
+                  'for the server and one per client (WARN while a client loses data or its '
+                  'queue is over half full, ERROR while the asyncio loop lags over 250 ms).'),
+    ParameterSpec('sysinfo', True, "Advertise a channel with the host's and the bridge "
+                  "process's CPU and memory (JSON, the C++ bridge's foxglove.SystemInfo), "
+                  'sampled while a client subscribes (not with playback_file).'),
+    ParameterSpec('sysinfo_topic', '/foxglove_bridge/sysinfo', 'Topic of the sysinfo channel.'),
+    ParameterSpec('sysinfo_refresh_interval', 500, 'Milliseconds between two sysinfo messages '
+                  '(at least 200, for CPU figures to mean something).', (200, INT32_MAX)),
 )
 """Every parameter the node declares, with the C++ bridge's names and defaults."""
 
@@ -272,6 +283,10 @@ class BridgeConfig:
     clear_session_on_clock_jump: bool
     diagnostics_as_status: bool
     status_endpoint: bool
+    publish_diagnostics: bool
+    sysinfo: bool
+    sysinfo_topic: str
+    sysinfo_refresh_interval: int
     use_sim_time: bool
     warnings: tuple[str, ...] = ()
 

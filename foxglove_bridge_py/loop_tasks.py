@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-Requests served by coroutines on the loop (parameters, assets): started, logged, cancelled.
+Coroutines on the loop (parameter and asset requests, the figures): started, logged, cancelled.
 
 A failed request is logged, never raised into the loop; the requests still running when the
 bridge stops are cancelled.
@@ -22,7 +22,7 @@ bridge stops are cancelled.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Coroutine
+from typing import Any, Callable, Coroutine
 
 
 class LoopTasks:
@@ -36,6 +36,7 @@ class LoopTasks:
         """
         self._log = log
         self._tasks: set[asyncio.Future] = set()
+        self._on_cancel: list[Callable[[], None]] = []
 
     def start(self, coroutine: Coroutine) -> None:
         """
@@ -52,7 +53,17 @@ class LoopTasks:
         if not task.cancelled() and task.exception() is not None:
             self._log.error(f'request failed: {task.exception()!r}')
 
+    def on_cancel(self, stop: Callable[[], None]) -> None:
+        """
+        Have :meth:`cancel_all` also stop something that runs on the loop's timers.
+
+        :param stop: stops it.
+        """
+        self._on_cancel.append(stop)
+
     def cancel_all(self) -> None:
-        """Cancel every task still running."""
+        """Cancel every task still running, and stop what runs on timers."""
         for task in list(self._tasks):
             task.cancel()
+        for stop in self._on_cancel:
+            stop()

@@ -16,10 +16,11 @@
 The bridge's own ROS interfaces, beside the topics it forwards.
 
 ``~/clear_session`` (a new session for the app), ``/foxglove_bridge/client_count`` (with
-``publish_client_count``, as the C++ bridge names it), the ``actual_port`` parameter, and the
-subscriptions to /diagnostics (with ``diagnostics_as_status``) and /parameter_events (with the
-parametersSubscribe capability). Used on the ROS thread; what they hear goes to callables that
-post to the loop.
+``publish_client_count``, as the C++ bridge names it), the ``actual_port`` parameter, the
+bridge's own entries on /diagnostics (with ``publish_diagnostics``), and the subscriptions to
+/diagnostics (with ``diagnostics_as_status``; the bridge's own entries are left out) and
+/parameter_events (with the parametersSubscribe capability). Used on the ROS thread; what they
+hear goes to callables that post to the loop.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 from typing import Callable
 
 from foxglove_bridge_py.config import BridgeConfig
+from foxglove_bridge_py.own_diagnostics import DiagnosticEntry, own_entry_prefix
 from foxglove_bridge_py.protocol import Capability, Parameter
 from foxglove_bridge_py.ros_params import event_parameters
 from foxglove_bridge_py.ros_topics import subscribe_diagnostics
@@ -63,8 +65,16 @@ class BridgeEndpoints:
         self._parameter_allowed = parameter_allowed
         self._services = [node.create_service(Trigger, '~/clear_session', self._clear_session)]
         self._subscriptions = []
+        own = own_entry_prefix(node.get_name())
         if config.diagnostics_as_status:
-            self._subscriptions.append(subscribe_diagnostics(node, on_diagnostics))
+            def others(entries: list) -> None:
+                entries = [e for e in entries if not e[0].startswith(own)]
+                if entries:
+                    on_diagnostics(entries)
+            self._subscriptions.append(subscribe_diagnostics(node, others))
+        self._diagnostics = None
+        if config.publish_diagnostics:
+            self._diagnostics = _diagnostics_publisher(node)
         if Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities:
             self._subscriptions.append(node.create_subscription(
                 ParameterEvent, '/parameter_events', self._on_parameter_event, 100))
@@ -96,6 +106,22 @@ class BridgeEndpoints:
             from std_msgs.msg import UInt32
             self._client_count.publish(UInt32(data=count))
 
+    def publish_diagnostics(self, entries: list[DiagnosticEntry]) -> None:
+        """
+        Publish the bridge's own diagnostics, if ``publish_diagnostics`` is set.
+
+        :param entries: one entry for the server, one per client.
+        """
+        if self._diagnostics is None:
+            return
+        from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+        array = DiagnosticArray()
+        array.header.stamp = self._node.get_clock().now().to_msg()
+        array.status = [DiagnosticStatus(
+            level=bytes([e.level]), name=e.name, message=e.message, hardware_id=e.hardware_id,
+            values=[KeyValue(key=k, value=v) for k, v in e.values]) for e in entries]
+        self._diagnostics.publish(array)
+
     def destroy(self) -> None:
         """Destroy everything created."""
         for service in self._services:
@@ -103,8 +129,9 @@ class BridgeEndpoints:
         for subscription in self._subscriptions:
             if subscription is not None:
                 self._node.destroy_subscription(subscription)
-        if self._client_count is not None:
-            self._node.destroy_publisher(self._client_count)
+        for publisher in (self._client_count, self._diagnostics):
+            if publisher is not None:
+                self._node.destroy_publisher(publisher)
 
     def _clear_session(self, request, response):
         session_id = self._new_session()
@@ -117,3 +144,13 @@ class BridgeEndpoints:
         parameters = [p for p in event_parameters(event) if self._parameter_allowed(p.name)]
         if parameters:
             self._on_parameters(parameters)
+
+
+def _diagnostics_publisher(node: Node):
+    try:
+        from diagnostic_msgs.msg import DiagnosticArray
+    except ImportError:
+        node.get_logger().warning('diagnostic_msgs is not installed: the bridge publishes no '
+                                  'diagnostics of its own')
+        return None
+    return node.create_publisher(DiagnosticArray, '/diagnostics', 10)

@@ -63,6 +63,10 @@ class SendScheduler(ChannelQueues):
         self.control_limit = control_limit
         self.taken_bytes = 0
         """Bytes of the frames the last :meth:`take` returned."""
+        self.sent_bytes = 0
+        self.sent_frames = 0
+        """Bytes and frames :meth:`take` has handed out, ever: counted per batch, for the
+        figures (``status_report``)."""
         self._on_ready = on_ready
         self._on_overflow = on_overflow
         self._control = ControlQueue(control_limit, self._overflow)
@@ -255,4 +259,6 @@ class SendScheduler(ChannelQueues):
             if len(self._ordered) < waiting:
                 return self.take(max_bytes)
         self.taken_bytes = taken
+        self.sent_bytes += taken
+        self.sent_frames += len(batch)
         return batch

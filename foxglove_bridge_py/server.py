@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import socket
 import ssl
 import time
 from typing import Callable, Optional
@@ -38,7 +37,9 @@ from foxglove_bridge_py.client_session import ClientSession, Effect
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
+from foxglove_bridge_py.server_connection import Connection
 from foxglove_bridge_py.session import Hub
+from foxglove_bridge_py.status_report import ClientLink
 from foxglove_bridge_py.ws_framing import batch_sender, SendPath
 import websockets
 
@@ -57,13 +58,6 @@ PING_TIMEOUT = 30.0
 CLOSE_TIMEOUT = 1.0
 SHUTDOWN_CLOSE_TIMEOUT = 0.5
 """Seconds clients get to answer the close at shutdown before their sockets are aborted."""
-SOCKET_UNSENT_LOW_WATER = 16 * 1024
-"""Bytes of not-yet-sent data the kernel takes on a slow link before it reports the socket
-full (Linux's TCP_NOTSENT_LOWAT): the rest waits in the bridge, where it can still be
-reordered and aged. On a fast link the kernel's default applies, so that a frame goes in one
-write instead of many (10 clients of a camera cost twice the CPU otherwise)."""
-_TCP_NOTSENT_LOWAT = getattr(socket, 'TCP_NOTSENT_LOWAT', 25)
-_UNLIMITED = 2**31 - 1
 MEASURED_BATCH = 64 * 1024
 """Bytes of a write large enough to fill the socket, so that its drain measures the link."""
 
@@ -92,18 +86,6 @@ def _request_checker(answers: HttpAnswers) -> Callable:
             return None if answer is None else (answer[0], [('Content-Type', answer[1])],
                                                 answer[2])
     return process_request
-
-
-def _limit_unsent_bytes(ws, limit: int) -> bool:
-    transport = getattr(ws, 'transport', None)
-    sock = transport.get_extra_info('socket') if transport is not None else None
-    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
-        return False
-    try:
-        sock.setsockopt(socket.IPPROTO_TCP, _TCP_NOTSENT_LOWAT, limit)
-    except OSError:
-        return False  # not Linux: the kernel keeps its own share
-    return True
 
 
 def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
@@ -135,53 +117,6 @@ async def _ready_or_due(ready: asyncio.Event, held: Optional[float]) -> None:
         await asyncio.wait_for(ready.wait(), held)
     except asyncio.TimeoutError:
         pass
-
-
-class _Connection:
-    """What the server tracks of one open connection, for the watchdog and for shutdown."""
-
-    __slots__ = ('ws', 'session', 'transport', 'writer', 'progress', 'last_buffered',
-                 'last_progress', 'unsent_limited', 'send_path')
-
-    def __init__(self, ws, session: ClientSession) -> None:
-        self.ws = ws
-        self.session = session
-        self.transport = getattr(ws, 'transport', None)
-        self.writer: Optional[asyncio.Future] = None
-        self.progress = 0
-        self.last_buffered = 0
-        self.last_progress = time.monotonic()
-        self.unsent_limited = False
-        self.send_path: Optional[SendPath] = None
-
-    def follow_link_speed(self) -> None:
-        """Keep the kernel's unsent bytes small while the link is slow, and only then."""
-        slow = self.session.queue.slow_link
-        if slow != self.unsent_limited:
-            if _limit_unsent_bytes(self.ws, SOCKET_UNSENT_LOW_WATER if slow else _UNLIMITED):
-                self.unsent_limited = slow
-
-    def buffered(self) -> int:
-        transport = self.transport
-        if transport is None or transport.is_closing():
-            return 0
-        return transport.get_write_buffer_size()
-
-    def stalled_for(self, now: float, last_progress_count: int) -> float:
-        """
-        Return how long the socket has taken no bytes although some wait to be sent.
-
-        :param now: monotonic seconds.
-        :param last_progress_count: the writer's progress count at the previous check.
-        :return: seconds without progress (0 while it makes progress or has nothing to send).
-        """
-        buffered = self.buffered()
-        waiting = buffered > 0 or len(self.session.queue) > 0
-        if (not waiting or self.progress != last_progress_count
-                or buffered < self.last_buffered):
-            self.last_progress = now
-        self.last_buffered = buffered
-        return now - self.last_progress
 
 
 class FoxgloveServer:
@@ -230,7 +165,7 @@ class FoxgloveServer:
         self._compression = compression
         self._log = logger or _log
         self._server = None
-        self._connections: dict[int, _Connection] = {}
+        self._connections: dict[int, Connection] = {}
         self._watchdog: Optional[asyncio.Future] = None
         self._send_path = send_path
 
@@ -299,10 +234,9 @@ class FoxgloveServer:
             self._log.warning('some clients did not close in time')
 
     @staticmethod
-    async def _close_all(connections: list[_Connection]) -> None:
+    async def _close_all(connections: list[Connection]) -> None:
         for connection in connections:
-            if connection.writer is not None:
-                connection.writer.cancel()
+            connection.close()
         closing = [asyncio.ensure_future(c.ws.close(1001, 'server shutting down'))
                    for c in connections]
         if closing:
@@ -323,6 +257,7 @@ class FoxgloveServer:
             await asyncio.sleep(period)
             now = time.monotonic()
             for client_id, connection in list(self._connections.items()):
+                connection.probe_if_due(now)
                 stalled = connection.stalled_for(now, seen.get(client_id, -1))
                 seen[client_id] = connection.progress
                 if stalled > self._ping_timeout:
@@ -334,14 +269,22 @@ class FoxgloveServer:
                 if client_id not in self._connections:
                     del seen[client_id]
 
-    def _drop(self, connection: _Connection) -> None:
+    def links(self) -> dict[int, ClientLink]:
+        """
+        Describe every open connection, for the figures.
+
+        :return: each client's address, subprotocol, Origin, start and last pong, by id.
+        """
+        now = time.monotonic()
+        return {client_id: c.link(now) for client_id, c in self._connections.items()}
+
+    def _drop(self, connection: Connection) -> None:
         self._connections.pop(connection.session.client_id, None)
-        if connection.writer is not None:
-            connection.writer.cancel()
+        connection.close()
         if connection.transport is not None:
             connection.transport.abort()
 
-    def _overflowed(self, connection: _Connection) -> None:
+    def _overflowed(self, connection: Connection) -> None:
         self._log.warning(f'client {connection.session.name} does not read its replies: '
                           'closing it (1008)')
         if connection.writer is not None:
@@ -349,7 +292,7 @@ class FoxgloveServer:
         task = asyncio.ensure_future(self._close_policy(connection))
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
-    async def _close_policy(self, connection: _Connection) -> None:
+    async def _close_policy(self, connection: Connection) -> None:
         try:
             await asyncio.wait_for(connection.ws.close(1008, 'send buffer exceeded'),
                                    CLOSE_TIMEOUT)
@@ -371,7 +314,7 @@ class FoxgloveServer:
                 pass
             return
         session = self.hub.connect(name)
-        connection = _Connection(ws, session)
+        connection = Connection(ws, session)
         connection.follow_link_speed()
         self._connections[session.client_id] = connection
         self._log.info(f'client {name} connected ({ws.subprotocol})')
@@ -392,7 +335,7 @@ class FoxgloveServer:
             pass
         finally:
             self._connections.pop(session.client_id, None)
-            connection.writer.cancel()
+            connection.close()
             effects = self.hub.disconnect(session)
             if effects:
                 self._effects(effects)
@@ -412,7 +355,7 @@ class FoxgloveServer:
             self._log.exception(f'handling a message from {session.name} failed')
             session.send_status(StatusLevel.ERROR, f'Internal error: {exc!r}')
 
-    async def _write(self, connection: _Connection, ready: asyncio.Event) -> None:
+    async def _write(self, connection: Connection, ready: asyncio.Event) -> None:
         ws, session = connection.ws, connection.session
         queue = session.queue
         path, send_batch = batch_sender(ws, websockets.ConnectionClosed, self._send_path)

@@ -13,53 +13,149 @@
 # limitations under the License.
 
 """
-The bridge's figures as one JSON-able dict, for ``GET /status``.
+The bridge's figures as one JSON-able dict: for ``GET /status`` and the bridge's diagnostics.
 
 Who is connected, what each client subscribes to, what waits for it and what it lost: the
-questions a robot developer asks when the app shows stale data. Read from the core as it is,
-on the loop, when asked; nothing is counted for it on the message path. Pure.
+questions a robot developer asks when the app shows stale data. Totals are read from the core
+as they are; rates (bytes, messages and drops per second) are the differences between two
+:meth:`Figures.tick` calls, once a second, of counters the send path keeps per batch. Nothing is
+counted for this on the per-message path. Pure.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections import Counter
+from datetime import datetime, timezone
+import time
+from typing import Any, Callable, Mapping, NamedTuple, Optional
 
 from foxglove_bridge_py.session import Hub
 
 
-def status_report(hub: Hub) -> dict[str, Any]:
-    """
-    Describe the server and every client.
+class ClientLink(NamedTuple):
+    """What the server knows of a client's connection, beside the core."""
 
-    :param hub: the protocol core.
-    :return: ``{"server": {...}, "clients": [...]}``, ready for ``json.dumps``.
-    """
-    sessions = list(hub.sessions.values())
-    subscribed = {c for s in sessions for c in s.channel_subscriptions}
-    return {
-        'server': {'name': hub.server_name, 'session_id': hub.session_id,
-                   'clients': len(sessions), 'channels': len(hub.channels),
-                   'subscribed_channels': len(subscribed)},
-        'clients': [_client(hub, session) for session in sessions],
-    }
+    address: str
+    subprotocol: Optional[str]
+    origin: Optional[str]
+    connected_at: float
+    """Wall-clock seconds."""
+    last_pong_age: float
+    """Seconds since the client last answered a ping (or the handshake)."""
 
 
-def _client(hub: Hub, session: Any) -> dict[str, Any]:
-    queue = session.queue
-    topics = {c: hub.channels[c].topic for c in session.channel_subscriptions
-              if c in hub.channels}
-    dropped = {}
-    for channel_id, count in queue.dropped_by_channel.items():
-        topic = topics.get(channel_id) or _topic(hub, channel_id)
-        dropped[topic] = dropped.get(topic, 0) + count
-    throughput = queue.throughput()
-    return {'id': session.client_id, 'name': session.name,
-            'subscriptions': sorted(topics.values()),
+class _Counts(NamedTuple):
+    sent_bytes: int
+    sent_frames: int
+    dropped_by_channel: Counter
+
+
+class Figures:
+    """The figures of one bridge, with per-second rates over the last closed period."""
+
+    def __init__(self, hub: Hub, links: Callable[[], Mapping[int, ClientLink]] = dict,
+                 loop_lag: Callable[[], float] = float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        """
+        Read a hub's figures.
+
+        :param hub: the protocol core.
+        :param links: each connected client's :class:`ClientLink`, by client id.
+        :param loop_lag: the longest the loop was held up since it was last asked.
+        :param clock: monotonic seconds.
+        """
+        self._hub = hub
+        self._links = links
+        self._loop_lag = loop_lag
+        self._clock = clock
+        self._last_tick = clock()
+        self._counts: dict[int, _Counts] = {}
+        self._rates: dict[int, dict[str, Any]] = {}
+        self._lag = 0.0
+        self._period: Optional[float] = None
+
+    def tick(self) -> dict[str, Any]:
+        """
+        Close the period since the last tick: its rates replace the previous period's.
+
+        :return: the report, as :meth:`report` would now return it.
+        """
+        now = self._clock()
+        period = max(now - self._last_tick, 1e-3)
+        self._last_tick = now
+        self._lag = self._loop_lag()
+        counts, rates = {}, {}
+        for client_id, session in self._hub.sessions.items():
+            queue = session.queue
+            new = _Counts(queue.sent_bytes, queue.sent_frames, Counter(queue.dropped_by_channel))
+            old = self._counts.get(client_id, _Counts(0, 0, Counter()))
+            counts[client_id] = new
+            rates[client_id] = {
+                'bytes_per_s': round((new.sent_bytes - old.sent_bytes) / period),
+                'messages_per_s': round((new.sent_frames - old.sent_frames) / period, 1),
+                'dropped_last_period': self._by_topic(new.dropped_by_channel
+                                                      - old.dropped_by_channel),
+            }
+        self._counts, self._rates = counts, rates
+        self._period = period
+        return self.report()
+
+    def report(self) -> dict[str, Any]:
+        """
+        Describe the server and every client.
+
+        :return: ``{"server": {...}, "clients": [...]}``, ready for ``json.dumps``.
+        """
+        hub = self._hub
+        sessions = list(hub.sessions.values())
+        subscribed = {c for s in sessions for c in s.channel_subscriptions}
+        links = self._links()
+        clients = [self._client(session, links.get(session.client_id)) for session in sessions]
+        period = self._period
+        return {
+            'server': {
+                'name': hub.server_name, 'session_id': hub.session_id,
+                'clients': len(sessions), 'channels': len(hub.channels),
+                'subscribed_channels': len(subscribed),
+                'bytes_per_s': sum(c['bytes_per_s'] for c in clients),
+                'messages_per_s': round(sum(c['messages_per_s'] for c in clients), 1),
+                'drops_per_s': round(sum(sum(c['dropped_last_period'].values())
+                                         for c in clients) / period, 1) if period else 0.0,
+                'loop_lag_ms': round(self._lag * 1000, 1),
+                'period_s': round(period, 3) if period else None,
+            },
+            'clients': clients,
+        }
+
+    def _client(self, session: Any, link: Optional[ClientLink]) -> dict[str, Any]:
+        hub, queue = self._hub, session.queue
+        topics = [hub.channels[c].topic for c in session.channel_subscriptions
+                  if c in hub.channels]
+        throughput = queue.throughput()
+        client = {
+            'id': session.client_id, 'name': session.name,
+            'subscriptions': sorted(topics),
             'queued_bytes': queue.data_bytes + queue.control_bytes,
-            'dropped_messages': queue.dropped, 'dropped_by_topic': dropped,
-            'link_bytes_per_s': None if throughput is None else round(throughput)}
+            'queue_fill': round(max(queue.data_bytes / queue.limit,
+                                    queue.control_bytes / queue.control_limit), 3),
+            'dropped_messages': queue.dropped,
+            'dropped_by_topic': self._by_topic(queue.dropped_by_channel),
+            'link_bytes_per_s': None if throughput is None else round(throughput),
+            'bytes_per_s': 0, 'messages_per_s': 0.0, 'dropped_last_period': {},
+        }
+        client.update(self._rates.get(session.client_id, {}))
+        if link is not None:
+            client.update({
+                'subprotocol': link.subprotocol, 'origin': link.origin,
+                'connected_since': datetime.fromtimestamp(
+                    link.connected_at, timezone.utc).isoformat(timespec='seconds'),
+                'last_pong_age_s': round(link.last_pong_age, 2)})
+        return client
 
-
-def _topic(hub: Hub, channel_id: int) -> str:
-    channel = hub.channels.get(channel_id)
-    return channel.topic if channel is not None else f'channel {channel_id} (gone)'
+    def _by_topic(self, by_channel: Mapping[int, int]) -> dict[str, int]:
+        dropped: dict[str, int] = {}
+        for channel_id, count in by_channel.items():
+            if count > 0:
+                topic = self._hub.describe_channel(channel_id)
+                dropped[topic] = dropped.get(topic, 0) + count
+        return dropped

@@ -101,6 +101,25 @@ def same(expected, actual, path):
         assert actual == expected, path
 
 
+SYSINFO = '/foxglove_bridge/sysinfo'
+"""The C++ bridge's sysinfo channel: JSON with a JSON Schema."""
+
+
+def check_sysinfo(sysinfo):
+    """Check the sysinfo message has the C++ bridge's fields, with this host's figures."""
+    value = sysinfo['value']
+    assert sysinfo['schemaName'] == 'foxglove.SystemInfo'
+    assert set(value) == {
+        'process_memory', 'process_virtual_memory', 'process_cpu_percent', 'total_cpu_percent',
+        'num_cpus', 'total_memory', 'used_memory', 'total_swap', 'used_swap', 'kernel_version',
+        'os_version'}
+    assert value['num_cpus'] == os.cpu_count()
+    assert 0 < value['process_memory'] < value['process_virtual_memory']
+    assert 0 < value['used_memory'] < value['total_memory']
+    assert 0 <= value['total_cpu_percent'] <= 100 and value['process_cpu_percent'] >= 0
+    assert value['kernel_version'] == os.uname().release
+
+
 def check_twins(values):
     """Check the twins as the app decodes them: a JPEG of the image's size, H.264, the cloud."""
     Image = pytest.importorskip('PIL.Image')
@@ -144,7 +163,7 @@ def test_app_libraries_decode_what_the_bridge_sends(run_bridge, helper_node, nod
             m.data), 10)
     bridge = run_bridge()
     result = subprocess.run(['node', node_client, bridge.url, subprotocol,
-                             ','.join([*MESSAGES, *TWINS]), str(min(8.0, TIMEOUT))],
+                             ','.join([*MESSAGES, *TWINS, SYSINFO]), str(min(8.0, TIMEOUT))],
                             capture_output=True, text=True, timeout=3 * TIMEOUT)
     helper_node.destroy_timer(timer)
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{')]
@@ -153,11 +172,12 @@ def test_app_libraries_decode_what_the_bridge_sends(run_bridge, helper_node, nod
               or 'decodeError' in line]
     assert not errors, errors
     values = {line['topic']: line for line in lines if 'value' in line}
-    assert set(values) == set(MESSAGES) | set(TWINS)
+    assert set(values) == set(MESSAGES) | set(TWINS) | {SYSINFO}
     for topic, (publisher, message) in published.items():
         assert values[topic]['schemaName'] == MESSAGES[topic][0]
         same(message_to_json(message), values[topic]['value'], topic)
     check_twins(values)
+    check_sysinfo(values[SYSINFO])
     wait_for(lambda: received['/from_node_cdr'] and received['/from_node_json'],
              what='the Node client publishing into ROS')
     assert received['/from_node_cdr'][0] == 'hello from MessageWriter'

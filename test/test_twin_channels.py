@@ -230,7 +230,7 @@ def test_twins_follow_the_whitelists_and_can_be_turned_off(run_bridge, helper_no
         return advertised
 
     assert run(topics(limited.url)) == {'/cam/image_raw', JPEG_TWIN, VIDEO_TWIN,
-                                        '/lidar/points'}
+                                        '/lidar/points', '/foxglove_bridge/sysinfo'}
     assert not any('/foxglove/' in t for t in run(topics(off.url)))
 
 

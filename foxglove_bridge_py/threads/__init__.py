@@ -44,12 +44,12 @@ import traceback
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from foxglove_bridge_py.ros_distro import make_executor
+from foxglove_bridge_py.threads.heartbeats import Heartbeats
 from foxglove_bridge_py.threads.worker import Worker
-from rclpy.clock import Clock, ClockType
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 
-__all__ = ['Inbox', 'Threads', 'Worker']
+__all__ = ['Heartbeats', 'Inbox', 'Threads', 'Worker']
 
 SHUTDOWN_TIMEOUT = 2.0
 """Seconds the executor thread gets to finish when the bridge stops."""
@@ -59,8 +59,6 @@ BUSY_WINDOW = 0.002
 """Seconds since the last hand-off under which messages count as a stream and are batched."""
 COALESCE_DELAY = 0.0005
 """Seconds a hand-off waits, under a stream of messages, for more to join it."""
-HEARTBEAT = 0.25
-"""Seconds between two ticks of each thread's heartbeat, which ``/healthz`` reads."""
 
 
 class _Hop:
@@ -89,52 +87,6 @@ class Inbox(NamedTuple):
     advance_time: Callable[[int], None]
     new_session: Callable[[str], None]
     replay: Callable[[int, int, list, int], None]
-
-
-class Heartbeats:
-    """When the loop and the executor last turned: each ticks a timer of its own."""
-
-    def __init__(self, node: Node, loop: asyncio.AbstractEventLoop,
-                 stopping: threading.Event) -> None:
-        """
-        Prepare both heartbeats; :meth:`start` starts them.
-
-        :param node: the node whose executor turns the ROS heartbeat.
-        :param loop: the loop that turns the other.
-        :param stopping: set when the bridge stops, which ends the loop heartbeat.
-        """
-        self._node, self._loop, self._stopping = node, loop, stopping
-        self._loop_tick = self._ros_tick = time.monotonic()
-        self._timer: Any = None
-
-    def start(self) -> None:
-        """Start both; call on the loop before the executor spins."""
-        self._timer = self._node.create_timer(HEARTBEAT, self._ros_beat,
-                                              clock=Clock(clock_type=ClockType.STEADY_TIME))
-        self._loop_beat()
-
-    def stop(self) -> None:
-        """Destroy the ROS timer, once the executor no longer runs (as every other timer is)."""
-        if self._timer is not None:
-            self._node.destroy_timer(self._timer)
-            self._timer = None
-
-    def _ros_beat(self) -> None:
-        self._ros_tick = time.monotonic()
-
-    def _loop_beat(self) -> None:
-        self._loop_tick = time.monotonic()
-        if not self._stopping.is_set():
-            self._loop.call_later(HEARTBEAT, self._loop_beat)
-
-    def ages(self) -> tuple[float, float]:
-        """
-        Tell how long ago each last turned.
-
-        :return: seconds since the loop's and the executor's last heartbeat.
-        """
-        now = time.monotonic()
-        return now - self._loop_tick, now - self._ros_tick
 
 
 class Threads:

@@ -2,7 +2,7 @@
 // Licensed under the Apache License, Version 2.0 (see LICENSE).
 //
 // A client built on the npm packages the Foxglove app uses. It subscribes to the given topics,
-// decodes the first message of each with the advertised schema, publishes with MessageWriter
+// decodes the first message of each with the advertised schema (ros2msg or JSON Schema), publishes with MessageWriter
 // (cdr) and as JSON, and prints one JSON line per result.
 //   node client.js <url> <subprotocol> <topic,topic,...> <seconds>
 'use strict';
@@ -26,6 +26,21 @@ function print(object) {
   process.stdout.write(JSON.stringify(object, plain) + '\n');
 }
 
+// A JSON channel (the sysinfo channel): the app parses its JSON Schema and each message.
+function jsonReader(channel) {
+  if (channel.schemaEncoding !== 'jsonschema') throw new Error(`schemaEncoding ${channel.schemaEncoding}`);
+  const schema = JSON.parse(channel.schema);
+  const decoder = new TextDecoder();
+  return {
+    readMessage(data) {
+      const value = JSON.parse(decoder.decode(data));
+      const unknown = Object.keys(value).filter((key) => !(key in schema.properties));
+      if (unknown.length > 0) throw new Error(`fields not in the schema: ${unknown}`);
+      return value;
+    },
+  };
+}
+
 const client = new FoxgloveClient({ ws: new WebSocket(url, [subprotocol]) });
 client.on('error', (error) => print({ error: String(error) }));
 client.on('serverInfo', (info) => print({ serverInfo: info.name }));
@@ -33,7 +48,7 @@ client.on('advertise', (channels) => {
   for (const channel of channels) {
     if (!wanted.has(channel.topic) || readers.has(channel.topic)) continue;
     try {
-      const reader = new MessageReader(parse(channel.schema, { ros2: true }));
+      const reader = channel.encoding === 'json' ? jsonReader(channel) : new MessageReader(parse(channel.schema, { ros2: true }));
       const subscription = client.subscribe(channel.id);
       readers.set(subscription, { topic: channel.topic, reader, schemaName: channel.schemaName });
     } catch (error) {

@@ -1,0 +1,164 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+What the server keeps of one open connection: its socket's state, its progress and its probes.
+
+The watchdog reads the progress to find stalled clients; the figures (``status_report``) read
+who the client is (address, subprotocol, Origin, since when) and when it last answered a probe
+ping. Probes are pings of our own, one a second at most, because the library's keepalive pings
+are too rare (``ping_interval_ms``) to tell how fresh a link is; on a saturated link a probe
+waits behind the data, which is exactly what its age should show. Loop only; it holds a
+websockets connection but needs nothing of the library's own names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from typing import Optional
+
+from foxglove_bridge_py.client_session import ClientSession
+from foxglove_bridge_py.status_report import ClientLink
+
+SOCKET_UNSENT_LOW_WATER = 16 * 1024
+"""Bytes of not-yet-sent data the kernel takes on a slow link before it reports the socket
+full (Linux's TCP_NOTSENT_LOWAT): the rest waits in the bridge, where it can still be
+reordered and aged. On a fast link the kernel's default applies, so that a frame goes in one
+write instead of many (10 clients of a camera cost twice the CPU otherwise)."""
+PROBE_INTERVAL = 1.0
+"""Least seconds between two probe pings to one client."""
+_TCP_NOTSENT_LOWAT = getattr(socket, 'TCP_NOTSENT_LOWAT', 25)
+_UNLIMITED = 2**31 - 1
+
+
+def _limit_unsent_bytes(ws, limit: int) -> bool:
+    transport = getattr(ws, 'transport', None)
+    sock = transport.get_extra_info('socket') if transport is not None else None
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return False
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, _TCP_NOTSENT_LOWAT, limit)
+    except OSError:
+        return False  # not Linux: the kernel keeps its own share
+    return True
+
+
+def _request_header(ws, name: str) -> Optional[str]:
+    request = getattr(ws, 'request', None)  # websockets >= 13; before, request_headers
+    headers = request.headers if request is not None else getattr(ws, 'request_headers', None)
+    return headers.get(name) if headers is not None else None
+
+
+class Connection:
+    """What the server tracks of one open connection, for the watchdog and for shutdown."""
+
+    __slots__ = ('ws', 'session', 'transport', 'writer', 'progress', 'last_buffered',
+                 'last_progress', 'unsent_limited', 'send_path', 'connected_at', 'origin',
+                 'last_pong', 'last_probe', 'probe')
+
+    def __init__(self, ws, session: ClientSession) -> None:
+        """
+        Track a connection that has just been accepted.
+
+        :param ws: the websockets connection.
+        :param session: its client in the core.
+        """
+        self.ws = ws
+        self.session = session
+        self.transport = getattr(ws, 'transport', None)
+        self.writer: Optional[asyncio.Future] = None
+        self.progress = 0
+        self.last_buffered = 0
+        self.last_progress = time.monotonic()
+        self.unsent_limited = False
+        self.send_path = None
+        self.connected_at = time.time()
+        self.origin = _request_header(ws, 'Origin')
+        self.last_pong = self.last_probe = self.last_progress  # the handshake was answered
+        self.probe: Optional[asyncio.Future] = None
+
+    def follow_link_speed(self) -> None:
+        """Keep the kernel's unsent bytes small while the link is slow, and only then."""
+        slow = self.session.queue.slow_link
+        if slow != self.unsent_limited:
+            if _limit_unsent_bytes(self.ws, SOCKET_UNSENT_LOW_WATER if slow else _UNLIMITED):
+                self.unsent_limited = slow
+
+    def buffered(self) -> int:
+        """
+        Return the bytes waiting in the transport's buffer.
+
+        :return: bytes written to the transport that the socket has not taken yet.
+        """
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return 0
+        return transport.get_write_buffer_size()
+
+    def stalled_for(self, now: float, last_progress_count: int) -> float:
+        """
+        Return how long the socket has taken no bytes although some wait to be sent.
+
+        :param now: monotonic seconds.
+        :param last_progress_count: the writer's progress count at the previous check.
+        :return: seconds without progress (0 while it makes progress or has nothing to send).
+        """
+        buffered = self.buffered()
+        waiting = buffered > 0 or len(self.session.queue) > 0
+        if (not waiting or self.progress != last_progress_count
+                or buffered < self.last_buffered):
+            self.last_progress = now
+        self.last_buffered = buffered
+        return now - self.last_progress
+
+    def probe_if_due(self, now: float) -> None:
+        """
+        Send a probe ping unless one is on its way or the last went under a second ago.
+
+        :param now: monotonic seconds.
+        """
+        if self.probe is not None or now - self.last_probe < PROBE_INTERVAL:
+            return
+        self.last_probe = now
+        self.probe = asyncio.ensure_future(self._ping())
+        self.probe.add_done_callback(self._probe_done)
+
+    async def _ping(self) -> None:
+        pong = await self.ws.ping()
+        await pong
+        self.last_pong = time.monotonic()
+
+    def _probe_done(self, task: asyncio.Future) -> None:
+        self.probe = None
+        if not task.cancelled():
+            task.exception()  # a closed connection: the handler is cleaning up already
+
+    def close(self) -> None:
+        """Stop the writer and any probe; the socket is closed by its owner."""
+        for task in (self.writer, self.probe):
+            if task is not None:
+                task.cancel()
+
+    def link(self, now: float) -> ClientLink:
+        """
+        Describe the connection for the figures.
+
+        :param now: monotonic seconds.
+        :return: who the client is and how fresh its link is.
+        """
+        return ClientLink(address=self.session.name, subprotocol=self.ws.subprotocol,
+                          origin=self.origin, connected_at=self.connected_at,
+                          last_pong_age=now - self.last_pong)
