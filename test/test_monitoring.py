@@ -218,3 +218,23 @@ def test_a_held_up_loop_makes_the_server_entry_an_error(run_bridge, helper_node)
     # The next second the loop turns freely again.
     listener.latest(lambda a: a['foxglove_bridge: server'][0] == 0, 'the server to be OK again',
                     since=len(listener.arrays))
+
+
+def test_the_app_sees_the_bridges_own_diagnostics_on_the_diagnostics_channel(run_bridge):
+    from rclpy.serialization import deserialize_message
+
+    bridge = run_bridge()
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for('/diagnostics', timeout=3 * TIMEOUT)
+        assert channel['schemaName'] == 'diagnostic_msgs/msg/DiagnosticArray'
+        await client.subscribe(4, channel['id'])
+        frame = await client.expect_binary(timeout=3 * TIMEOUT)
+        await client.close()
+        return client.ws.local_address[1], deserialize_message(frame[13:], DiagnosticArray)
+
+    port, array = asyncio.run(scenario())
+    names = [s.name for s in array.status]
+    assert names == ['foxglove_bridge: server', f'foxglove_bridge: client 127.0.0.1:{port}']
+    assert {v.key: v.value for v in array.status[1].values}['subscriptions'] == '/diagnostics'
