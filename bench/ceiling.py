@@ -17,7 +17,7 @@
 import argparse
 import time
 
-from common import now_ns, receiver_qos, report, stamp_ns, STREAMS, summary, TOPIC
+from common import now_ns, receiver_qos, report, stamp_ns, stream_topics, STREAMS, summary
 from foxglove_bridge_py.ros_distro import make_executor
 from foxglove_bridge_py.schema import import_message_type
 import rclpy
@@ -38,7 +38,8 @@ def main():
         totals[1] += len(data)
 
     msg_type = import_message_type(STREAMS[args.stream][0])
-    node.create_subscription(msg_type, TOPIC, on_message, receiver_qos(), raw=True)
+    for topic in stream_topics(args.stream):
+        node.create_subscription(msg_type, topic, on_message, receiver_qos(), raw=True)
     executor = make_executor(node.context)  # the bridge's own choice of executor
     executor.add_node(node)
     report({'ready': True})

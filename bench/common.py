@@ -19,13 +19,28 @@ import struct
 import sys
 import time
 
-# Each stream: message type, payload bytes, rate in Hz (0: as fast as possible).
+# Each stream: message type, payload bytes, rate in Hz per topic (0: as fast as possible).
 STREAMS = {
     'small': ('std_msgs/msg/String', 64, 0),
     'image': ('sensor_msgs/msg/Image', 1024 * 1024, 30),
     'cloud': ('sensor_msgs/msg/PointCloud2', 2 * 1024 * 1024, 10),
+    'mix': ('std_msgs/msg/String', 64, 100),
 }
 TOPIC = '/bench/stream'
+MIX_TOPICS = 50
+"""Topics of the 'mix' stream, like a robot's TF, IMU and joint states: 5k messages/s."""
+
+
+def stream_topics(stream):
+    """
+    Name the topics a stream is published on.
+
+    :param stream: a key of STREAMS.
+    :return: ``[TOPIC]``, or the mix's topics.
+    """
+    if stream == 'mix':
+        return [f'{TOPIC}/mix_{i:02d}' for i in range(MIX_TOPICS)]
+    return [TOPIC]
 
 
 def receiver_qos():

@@ -12,13 +12,13 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""Publish one benchmark stream for a while, stamping each message; report the count."""
+"""Publish one benchmark stream (on each of its topics) for a while, stamped; report the count."""
 
 import argparse
 import os
 import time
 
-from common import now_ns, report, STREAMS, TOPIC
+from common import now_ns, report, stream_topics, STREAMS
 import rclpy
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image, PointCloud2, PointField
@@ -51,10 +51,11 @@ def main():
     rclpy.init()
     node = rclpy.create_node('bench_publisher')
     msg_type, message = make_message(args.stream)
-    publisher = node.create_publisher(msg_type, TOPIC, QoSProfile(
-        depth=100, reliability=ReliabilityPolicy.RELIABLE))
+    qos = QoSProfile(depth=100, reliability=ReliabilityPolicy.RELIABLE)
+    publishers = [node.create_publisher(msg_type, topic, qos)
+                  for topic in stream_topics(args.stream)]
     deadline = time.monotonic() + 30
-    while publisher.get_subscription_count() < args.wait_subscribers:
+    while min(p.get_subscription_count() for p in publishers) < args.wait_subscribers:
         if time.monotonic() > deadline:
             raise SystemExit('no subscriber matched')
         time.sleep(0.01)
@@ -75,14 +76,15 @@ def main():
             stamp_fields = divmod(stamp, 1_000_000_000)
             message.header.stamp.sec, message.header.stamp.nanosec = stamp_fields
             outgoing = message
-        try:
-            publisher.publish(outgoing)
-        except Exception:  # noqa: B902 - rclpy raises RCLError
-            # Fast DDS refuses a reliable write that waited too long for a slow reader (as fast
-            # as possible on a busy machine): that message is not sent, the run goes on.
-            refused += 1
-            continue
-        count += 1
+        for publisher in publishers:
+            try:
+                publisher.publish(outgoing)
+            except Exception:  # noqa: B902 - rclpy raises RCLError
+                # Fast DDS refuses a reliable write that waited too long for a slow reader (as
+                # fast as possible on a busy machine): that message is not sent, the run goes on.
+                refused += 1
+                continue
+            count += 1
         if period:
             next_time += period
             delay = next_time - time.monotonic()

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 
+from common import fmt
 import psutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,11 +42,14 @@ SCENARIOS = [
     ('c', 'cloud', 1, 0, ('ceiling', 'bridge', 'sdk')),
     ('d', 'image', 10, 0, ('bridge', 'sdk')),
     ('e', 'image', 1, 1, ('bridge', 'sdk')),
+    ('f', 'small', 10, 0, ('bridge', 'sdk')),
+    ('g', 'mix', 1, 0, ('ceiling', 'bridge', 'sdk')),
 ]
 DESCRIPTIONS = {
     'a': '64 B String, as fast as possible', 'b': '1 MiB Image at 30 Hz',
     'c': '2 MiB PointCloud2 at 10 Hz', 'd': '(b) with 10 clients',
-    'e': '(b) with one stalled client',
+    'e': '(b) with one stalled client', 'f': '(a) with 10 clients',
+    'g': '50 topics of 64 B Strings at 100 Hz each',
 }
 DRAIN = 2.0
 SEND_BUFFER_LIMIT = 10_000_000
@@ -169,6 +173,7 @@ def run_one(scenario, receiver, seconds, env, workdir=None):
         if receiver != 'ceiling':
             client = Child([py, 'ws_client.py', f'ws://127.0.0.1:{port}',
                             str(seconds + 1 + DRAIN), '--clients', str(clients),
+                            '--stream', stream,
                             '--stalled', str(stalled),
                             *(['--deflate'] if receiver.endswith('deflate') else [])], env)
             children.append(client)
@@ -249,7 +254,11 @@ def figures(result):
             'delivered_percent': 100 * client['messages'] / published if published else 0,
             'p50_ms': client['p50_ms'], 'p99_ms': client['p99_ms']})
     worst = min(rows, key=lambda r: r['delivered_percent'])
-    return {'msgs_per_s': sum(r['msgs_per_s'] for r in rows) / len(rows),
+    forwarded = sum(r['msgs_per_s'] for r in rows) / len(rows)
+    return {'msgs_per_s': forwarded,
+            # The receiver's CPU per message it took from ROS (each went to every client).
+            'cpu_us_per_msg': (10_000 * result['cpu_percent'] / forwarded
+                               if forwarded else None),
             'mb_per_s': sum(r['mb_per_s'] for r in rows) / len(rows),
             'delivered_percent': worst['delivered_percent'],
             'p50_ms': max((r['p50_ms'] or 0) for r in rows),
@@ -260,13 +269,14 @@ def figures(result):
 
 def table(results, start):
     lines = ['| stream | receiver | msgs/s | MB/s | delivered | p50 ms | p99 ms | CPU % '
-             '| RSS MB (start→peak) |', '|---|---|---|---|---|---|---|---|---|']
+             '| CPU µs/msg | RSS MB (start→peak) |', '|---|---|---|---|---|---|---|---|---|---|']
     for result in results:
         f = result['figures']
         lines.append(
             f"| ({result['scenario']}) {DESCRIPTIONS[result['scenario']]} | {result['receiver']} "
             f"| {f['msgs_per_s']:.0f} | {f['mb_per_s']:.1f} | {f['delivered_percent']:.1f} % "
             f"| {f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f['cpu_percent']:.0f} "
+            f"| {fmt(f.get('cpu_us_per_msg'), 1)} "
             f"| {f['rss_start_mb']:.0f}→{f['rss_peak_mb']:.0f} |")
     if start:
         lines.append('')

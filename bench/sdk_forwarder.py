@@ -17,7 +17,7 @@
 import argparse
 import time
 
-from common import receiver_qos, STREAMS, TOPIC
+from common import receiver_qos, stream_topics, STREAMS
 import foxglove
 from foxglove_bridge_py.ros_distro import make_executor
 from foxglove_bridge_py.schema import (ament_interface_reader, DefinitionBuilder,
@@ -33,17 +33,17 @@ def main():
     type_name = STREAMS[args.stream][0]
     server = foxglove.start_server(host='127.0.0.1', port=args.port)
     definition = DefinitionBuilder(ament_interface_reader()).get(type_name)
-    channel = foxglove.Channel(TOPIC, message_encoding='cdr', schema=foxglove.Schema(
-        name=type_name, encoding='ros2msg', data=definition.text.encode()))
+    schema = foxglove.Schema(name=type_name, encoding='ros2msg', data=definition.text.encode())
     rclpy.init()
     node = rclpy.create_node('bench_sdk_forwarder')
-    log = channel.log
-
-    def on_message(data):
-        log(data, log_time=time.time_ns())
-
     msg_type = import_message_type(type_name)
-    node.create_subscription(msg_type, TOPIC, on_message, receiver_qos(), raw=True)
+    for topic in stream_topics(args.stream):
+        log = foxglove.Channel(topic, message_encoding='cdr', schema=schema).log
+
+        def on_message(data, log=log):
+            log(data, log_time=time.time_ns())
+
+        node.create_subscription(msg_type, topic, on_message, receiver_qos(), raw=True)
     executor = make_executor(node.context)  # the same executor as the bridge
     executor.add_node(node)
     print(f'listening on {server.port}', flush=True)

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""WebSocket clients that subscribe to the benchmark topic and measure what arrives."""
+"""WebSocket clients that subscribe to the benchmark's topics and measure what arrives."""
 
 import argparse
 import asyncio
@@ -20,24 +20,27 @@ import json
 import struct
 import time
 
-from common import frames_for, now_ns, report, stamp_ns, summary, TOPIC
+from common import frames_for, now_ns, report, stamp_ns, stream_topics, summary
 import websockets
 
 HEADER = struct.Struct('<BIQ')
 
 
-async def connect(url, compression=None):
+async def connect(url, topics, compression=None):
     ws = await websockets.connect(url, subprotocols=['foxglove.sdk.v1', 'foxglove.websocket.v1'],
                                   max_size=None, compression=compression)
+    waiting = set(topics)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         message = json.loads(await asyncio.wait_for(ws.recv(), 30))
-        for channel in message.get('channels', []):
-            if channel['topic'] == TOPIC:
-                await ws.send(json.dumps({'op': 'subscribe', 'subscriptions': [
-                    {'id': 1, 'channelId': channel['id']}]}))
-                return ws
-    raise SystemExit(f'{TOPIC} was never advertised')
+        found = [c for c in message.get('channels', []) if c['topic'] in waiting]
+        if found:
+            await ws.send(json.dumps({'op': 'subscribe', 'subscriptions': [
+                {'id': c['id'], 'channelId': c['id']} for c in found]}))
+            waiting -= {c['topic'] for c in found}
+        if not waiting:
+            return ws
+    raise SystemExit(f'{sorted(waiting)} never advertised')
 
 
 async def measure(ws, seconds, stats):
@@ -61,10 +64,12 @@ async def main():
     parser.add_argument('--stalled', type=int, default=0,
                         help='extra clients that subscribe and then never read')
     parser.add_argument('--deflate', action='store_true', help='offer permessage-deflate')
+    parser.add_argument('--stream', default='small', help='whose topics to subscribe to')
     args = parser.parse_args()
     compression = 'deflate' if args.deflate else None
-    clients = [await connect(args.url, compression) for _ in range(args.clients)]
-    stalled = [await connect(args.url) for _ in range(args.stalled)]
+    topics = stream_topics(args.stream)
+    clients = [await connect(args.url, topics, compression) for _ in range(args.clients)]
+    stalled = [await connect(args.url, topics) for _ in range(args.stalled)]
     for ws in stalled:
         ws.transport.pause_reading()
     report({'ready': True})
