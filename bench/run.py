@@ -179,13 +179,21 @@ def run_one(scenario, receiver, seconds, env, workdir=None):
             children.append(client)
             client.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
         sampler = Sampler(server)
+        # On a small machine the WebSocket client competes with the bridge for the CPU: its
+        # share is reported too (the ceiling has no client).
+        others = {'client': client and Sampler(client)}
         publisher.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
         time.sleep(1.0)
         sampler.begin()
+        for other in filter(None, others.values()):
+            other.begin()
         while publisher.process.poll() is None:
             sampler.sample()
             time.sleep(0.1)
         usage = sampler.end()
+        for role, other in others.items():
+            if other is not None:
+                usage[f'{role}_cpu_percent'] = other.end()['cpu_percent']
         published = publisher.wait_for(lambda v: isinstance(v, dict) and 'published' in v)
         for _ in range(int(DRAIN / 0.1)):
             sampler.sample()
@@ -290,7 +298,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--seconds', type=float, default=10.0, help='publishing time per run')
     parser.add_argument('--smoke', action='store_true',
-                        help='a few seconds, bridge and ceiling only: checks that it runs')
+                        help='a few seconds, bridge and ceiling only, (a) (b) (g): checks that '
+                        'it runs')
     parser.add_argument('--only', default='', help='scenarios to run, e.g. "ab"')
     parser.add_argument('--output', default=os.path.join(HERE, 'results', 'latest.json'))
     parser.add_argument('--baseline', default='',
@@ -309,7 +318,7 @@ def main():
     for scenario in SCENARIOS:
         if args.only and scenario[0] not in args.only:
             continue
-        if args.smoke and scenario[0] not in 'ab':
+        if args.smoke and scenario[0] not in 'abg':
             continue
         receivers = [r for receiver in scenario[4] for r in (
             [receiver, f'baseline {args.baseline}'] if args.baseline and receiver == 'bridge'

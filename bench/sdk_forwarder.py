@@ -47,9 +47,10 @@ def main():
     executor = make_executor(node.context)  # the same executor as the bridge
     executor.add_node(node)
     print(f'listening on {server.port}', flush=True)
+    never = executor.create_future()  # spun as the bridge spins: see ceiling.py
     try:
         while rclpy.ok():
-            executor.spin_once(timeout_sec=0.1)
+            executor.spin_until_future_complete(never, 0.5)
     except KeyboardInterrupt:
         pass
     finally:

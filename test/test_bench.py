@@ -43,7 +43,12 @@ def test_benchmark_smoke_run(tmp_path, domain_id):
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     report = json.loads(output.read_text())
     receivers = {(r['scenario'], r['receiver']) for r in report['results']}
-    assert receivers == {('a', 'ceiling'), ('a', 'bridge'), ('b', 'ceiling'), ('b', 'bridge')}
+    assert receivers == {('a', 'ceiling'), ('a', 'bridge'), ('b', 'ceiling'), ('b', 'bridge'),
+                         ('g', 'ceiling'), ('g', 'bridge')}
     assert all(r['published'] > 0 for r in report['results'])
+    # The mix's 50 topics each reach the ceiling and the bridge's client.
+    mix = [r for r in report['results'] if r['scenario'] == 'g']
+    assert all(r['clients'][0]['messages'] > 0 for r in mix)
+    assert all(r['figures']['cpu_us_per_msg'] > 0 for r in mix)
     assert report['startup']['first_client_served_s'] > 0
     assert '| stream | receiver |' in result.stdout
