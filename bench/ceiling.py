@@ -21,6 +21,7 @@ from common import now_ns, receiver_qos, report, stamp_ns, stream_topics, STREAM
 from foxglove_bridge_py.ros_distro import make_executor
 from foxglove_bridge_py.schema import import_message_type
 import rclpy
+from rclpy.task import Future
 
 
 def main():
@@ -49,7 +50,7 @@ def main():
     report({'ready': True})
     # Spun as the bridge spins (threads.Threads._spin): until a future, so that no Python of
     # ours runs between two messages.
-    never = executor.create_future()
+    never = Future()
     deadline = time.monotonic() + args.seconds
     while time.monotonic() < deadline:
         executor.spin_until_future_complete(never, min(0.5, deadline - time.monotonic()))

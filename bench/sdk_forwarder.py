@@ -23,6 +23,7 @@ from foxglove_bridge_py.ros_distro import make_executor
 from foxglove_bridge_py.schema import (ament_interface_reader, DefinitionBuilder,
                                        import_message_type)
 import rclpy
+from rclpy.task import Future
 
 
 def main():
@@ -47,7 +48,7 @@ def main():
     executor = make_executor(node.context)  # the same executor as the bridge
     executor.add_node(node)
     print(f'listening on {server.port}', flush=True)
-    never = executor.create_future()  # spun as the bridge spins: see ceiling.py
+    never = Future()  # spun as the bridge spins: see ceiling.py
     try:
         while rclpy.ok():
             executor.spin_until_future_complete(never, 0.5)

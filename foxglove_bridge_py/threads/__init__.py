@@ -48,6 +48,7 @@ from foxglove_bridge_py.threads.heartbeats import Heartbeats
 from foxglove_bridge_py.threads.worker import Worker
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.task import Future
 
 __all__ = ['Heartbeats', 'Inbox', 'Threads', 'Worker']
 
@@ -110,7 +111,7 @@ class Threads:
             self.executor.add_node(spun)
         self._spinner = threading.Thread(target=self._spin, name='ros-executor', daemon=True)
         self._stopping = threading.Event()
-        self._stopped = self.executor.create_future()
+        self._stopped = Future()  # not executor.create_future(): Humble's and Jazzy's lack it
         self._ros_calls: collections.deque = collections.deque()
         self._ros_calls_lock = threading.Lock()
         self._ros_calls_scheduled = False
@@ -173,10 +174,9 @@ class Threads:
 
     def _spin(self) -> None:
         """Spin the executor until stopped; a failing callback is logged, not fatal."""
-        # Spinning until a future, rather than spin_once() in a loop of ours, leaves no Python
-        # between two messages on the EventsExecutor: it dispatches from C++ until the future
-        # (set by stop()) or the timeout. (Its spin() would too, but then create_task from the
-        # loop blocks until spin() returns.)
+        # Until a future (set by stop()), not spin_once() in a loop of ours: the EventsExecutor
+        # then runs no Python between two messages. (Its spin() would do that too, but then
+        # create_task from the loop blocks until spin() returns.)
         context = self._node.context
         while not self._stopping.is_set() and context.ok():
             try:
