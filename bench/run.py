@@ -64,9 +64,11 @@ def free_port():
 class Child:
     """A benchmark process whose stdout lines are JSON reports (or log lines)."""
 
-    def __init__(self, args, env):
-        self.process = subprocess.Popen(args, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, cwd=HERE)
+    def __init__(self, args, env, cpus=None):
+        # The CPUs are set before exec, so that every thread the process starts inherits them.
+        self.process = subprocess.Popen(
+            args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=HERE,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
         self.ps = psutil.Process(self.process.pid)
 
     def wait_for(self, predicate, timeout=60):
@@ -94,6 +96,26 @@ class Child:
                 self.process.wait()
 
 
+def _context_switches(pid):
+    """Count the context switches of every thread of a process so far (Linux)."""
+    total = 0
+    for task in os.listdir(f'/proc/{pid}/task'):
+        try:
+            with open(f'/proc/{pid}/task/{task}/status') as status:
+                total += sum(int(line.split()[1]) for line in status
+                             if 'ctxt_switches' in line)
+        except OSError:
+            pass
+    return total
+
+
+def _steal_ticks():
+    """Count the CPU ticks lent to other virtual machines so far, and all ticks (Linux)."""
+    with open('/proc/stat') as stat:
+        fields = [int(v) for v in stat.readline().split()[1:]]
+    return fields[7] if len(fields) > 7 else 0, sum(fields)
+
+
 class Sampler:
     """CPU time and peak RSS of one process over a window."""
 
@@ -104,6 +126,8 @@ class Sampler:
     def begin(self):
         times = self.ps.cpu_times()
         self.cpu0, self.wall0 = times.user + times.system, time.monotonic()
+        self.sys0, self.switches0 = times.system, _context_switches(self.ps.pid)
+        self.steal0 = _steal_ticks()
         self.start_rss = self.ps.memory_info().rss
         self.peak = self.start_rss
 
@@ -116,7 +140,13 @@ class Sampler:
     def end(self):
         times = self.ps.cpu_times()
         seconds = time.monotonic() - self.wall0
+        switches = _context_switches(self.ps.pid) - self.switches0
+        steal, total = (a - b for a, b in zip(_steal_ticks(), self.steal0))
         return {'cpu_percent': 100 * (times.user + times.system - self.cpu0) / seconds,
+                'system_cpu_percent': 100 * (times.system - self.sys0) / seconds,
+                'context_switches_per_s': switches / seconds,
+                # A virtual machine's CPUs lent to others: a run with much of it is noise.
+                'steal_percent': 100 * steal / total if total else 0.0,
                 'rss_start_mb': self.start_rss / 1e6, 'rss_peak_mb': self.peak / 1e6}
 
 
@@ -144,30 +174,46 @@ def baseline_command(revision, port, workdir, *extra):
     return [sys.executable, '-c', launcher, *command[1:]]
 
 
-def run_one(scenario, receiver, seconds, env, workdir=None):
+def cpu_plan(pin):
+    """
+    Choose the CPUs of the receiver, and those of the publisher and the WebSocket client.
+
+    Pinned, the receiver under test (ceiling, bridge or SDK forwarder, with all its threads)
+    has one core of its own, and the publisher and the client share the others: the ceiling
+    is then what rclpy takes in on one core, and the bridge is measured on the same budget,
+    without the measuring client's CPU in its way (the app runs on another machine).
+    """
+    cpus = sorted(os.sched_getaffinity(0))
+    if not pin or len(cpus) < 2:
+        return None, None
+    return {cpus[-1]}, set(cpus[:-1])
+
+
+def run_one(scenario, receiver, seconds, env, workdir=None, pin=True):
     name, stream, clients, stalled, _ = scenario
     py = sys.executable
+    mine, theirs = cpu_plan(pin)
     children = []
     try:
         port = free_port()
         if receiver == 'ceiling':
-            server = Child([py, 'ceiling.py', stream, str(seconds + 1 + DRAIN + 5)], env)
+            server = Child([py, 'ceiling.py', stream, str(seconds + 1 + DRAIN + 5)], env, mine)
             server.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
         elif receiver.startswith('bridge'):
             deflate = receiver.endswith('deflate')
             server = Child(bridge_command(port, *(
-                ('-p', 'use_compression:=true') if deflate else ())), env)
+                ('-p', 'use_compression:=true') if deflate else ())), env, mine)
             server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
         elif receiver.startswith('baseline '):
-            server = Child(baseline_command(receiver.split(' ', 1)[1], port, workdir), env)
+            server = Child(baseline_command(receiver.split(' ', 1)[1], port, workdir), env, mine)
             server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
         else:
-            server = Child([py, 'sdk_forwarder.py', stream, str(port)], env)
+            server = Child([py, 'sdk_forwarder.py', stream, str(port)], env, mine)
             server.wait_for(lambda v: isinstance(v, str) and 'listening on' in v)
         children.append(server)
         # The publisher first: it waits for a ROS subscriber, which the bridge and the SDK
         # forwarder create only once a client has seen the topic and subscribed to it.
-        publisher = Child([py, 'publisher.py', stream, str(seconds)], env)
+        publisher = Child([py, 'publisher.py', stream, str(seconds)], env, theirs)
         children.append(publisher)
         client = None
         if receiver != 'ceiling':
@@ -175,7 +221,7 @@ def run_one(scenario, receiver, seconds, env, workdir=None):
                             str(seconds + 1 + DRAIN), '--clients', str(clients),
                             '--stream', stream,
                             '--stalled', str(stalled),
-                            *(['--deflate'] if receiver.endswith('deflate') else [])], env)
+                            *(['--deflate'] if receiver.endswith('deflate') else [])], env, theirs)
             children.append(client)
             client.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
         sampler = Sampler(server)
@@ -271,18 +317,48 @@ def figures(result):
             'delivered_percent': worst['delivered_percent'],
             'p50_ms': max((r['p50_ms'] or 0) for r in rows),
             'p99_ms': max((r['p99_ms'] or 0) for r in rows),
-            'cpu_percent': result['cpu_percent'], 'rss_start_mb': result['rss_start_mb'],
+            'cpu_percent': result['cpu_percent'],
+            'system_cpu_percent': result.get('system_cpu_percent'),
+            'steal_percent': result.get('steal_percent'),
+            # Context switches of all its threads per message: thread hand-offs show here.
+            'switches_per_msg': (result['context_switches_per_s'] / forwarded
+                                 if forwarded and 'context_switches_per_s' in result else None),
+            'rss_start_mb': result['rss_start_mb'],
             'rss_peak_mb': result['rss_peak_mb']}
 
 
+def median_run(runs):
+    """Pick the run with the median message rate; every run's figures go alongside."""
+    ordered = sorted(runs, key=lambda r: r['figures']['msgs_per_s'])
+    median = dict(ordered[(len(ordered) - 1) // 2])
+    median['repeats'] = [r['figures'] for r in runs]
+    return median
+
+
+def of_ceiling(result, results):
+    """Give a receiver's message rate as a share of the ceiling's on the same stream."""
+    if result.get('of_ceiling_rounds'):
+        rounds = sorted(result['of_ceiling_rounds'])
+        return rounds[(len(rounds) - 1) // 2]
+    stream = next(s[1] for s in SCENARIOS if s[0] == result['scenario'])
+    ceilings = [r for r in results if r['receiver'] == 'ceiling' and next(
+        s[1] for s in SCENARIOS if s[0] == r['scenario']) == stream]
+    if not ceilings or not ceilings[0]['figures']['msgs_per_s']:
+        return None
+    return 100 * result['figures']['msgs_per_s'] / ceilings[0]['figures']['msgs_per_s']
+
+
 def table(results, start):
-    lines = ['| stream | receiver | msgs/s | MB/s | delivered | p50 ms | p99 ms | CPU % '
-             '| CPU µs/msg | RSS MB (start→peak) |', '|---|---|---|---|---|---|---|---|---|---|']
+    lines = ['| stream | receiver | msgs/s | of ceiling | MB/s | delivered | p50 ms | p99 ms '
+             '| CPU % | CPU µs/msg | RSS MB (start→peak) |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
     for result in results:
         f = result['figures']
+        share = of_ceiling(result, results)
         lines.append(
             f"| ({result['scenario']}) {DESCRIPTIONS[result['scenario']]} | {result['receiver']} "
-            f"| {f['msgs_per_s']:.0f} | {f['mb_per_s']:.1f} | {f['delivered_percent']:.1f} % "
+            f"| {f['msgs_per_s']:.0f} | {fmt(share, 0)}{' %' if share is not None else ''} "
+            f"| {f['mb_per_s']:.1f} | {f['delivered_percent']:.1f} % "
             f"| {f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f['cpu_percent']:.0f} "
             f"| {fmt(f.get('cpu_us_per_msg'), 1)} "
             f"| {f['rss_start_mb']:.0f}→{f['rss_peak_mb']:.0f} |")
@@ -301,6 +377,10 @@ def main():
                         help='a few seconds, bridge and ceiling only, (a) (b) (g): checks that '
                         'it runs')
     parser.add_argument('--only', default='', help='scenarios to run, e.g. "ab"')
+    parser.add_argument('--no-pin', action='store_true',
+                        help='let the receiver share every CPU with the publisher and client')
+    parser.add_argument('--repeat', type=int, default=3,
+                        help='runs of each receiver, taking turns; the median is reported')
     parser.add_argument('--output', default=os.path.join(HERE, 'results', 'latest.json'))
     parser.add_argument('--baseline', default='',
                         help="git revision whose bridge also runs, right after this one's")
@@ -323,14 +403,30 @@ def main():
         receivers = [r for receiver in scenario[4] for r in (
             [receiver, f'baseline {args.baseline}'] if args.baseline and receiver == 'bridge'
             else [receiver])]
+        receivers = [r for r in receivers if not (
+            r == 'sdk' and not have_sdk or args.smoke and r not in ('ceiling', 'bridge'))]
+        runs = {receiver: [] for receiver in receivers}
+        # Receivers take turns, round after round: a spell of machine noise then falls on
+        # all of them, and the median of each is reported.
+        for _ in range(1 if args.smoke else args.repeat):
+            for receiver in receivers:
+                print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
+                      file=sys.stderr, flush=True)
+                result = run_one(scenario, receiver, seconds, env, workdir, not args.no_pin)
+                result['figures'] = f = figures(result)
+                runs[receiver].append(result)
+                print(f"  {f['msgs_per_s']:.0f} msgs/s, CPU {f['cpu_percent']:.0f} % "
+                      f"({fmt(f['system_cpu_percent'], 0)} % system), "
+                      f"{fmt(f['switches_per_msg'], 2)} context switches/msg, "
+                      f"{fmt(f['steal_percent'], 0)} % stolen", file=sys.stderr)
         for receiver in receivers:
-            if receiver == 'sdk' and not have_sdk or args.smoke and receiver not in (
-                    'ceiling', 'bridge'):
-                continue
-            print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
-                  file=sys.stderr, flush=True)
-            result = run_one(scenario, receiver, seconds, env, workdir)
-            result['figures'] = figures(result)
+            result = median_run(runs[receiver])
+            if 'ceiling' in runs:
+                # Each round's ratio to the ceiling run next to it in time, then their median.
+                result['of_ceiling_rounds'] = [
+                    100 * r['figures']['msgs_per_s'] / c['figures']['msgs_per_s']
+                    for r, c in zip(runs[receiver], runs['ceiling'])
+                    if c['figures']['msgs_per_s']]
             results.append(result)
     start = None if args.only else startup(env, 50 if args.smoke else 500)
     text = table(results, start)
@@ -338,6 +434,7 @@ def main():
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     with open(args.output, 'w') as f:
         json.dump({'date': time.strftime('%Y-%m-%d'), 'cpus': os.cpu_count(),
+                   'pinned': not args.no_pin and len(os.sched_getaffinity(0)) > 1,
                    'seconds': seconds, 'results': results, 'startup': start,
                    'table': text}, f, indent=1)
     return 0

@@ -21,39 +21,72 @@ import struct
 import time
 
 from common import frames_for, now_ns, report, stamp_ns, stream_topics, summary
+import lean_ws
 import websockets
 
 HEADER = struct.Struct('<BIQ')
 
 
-async def connect(url, topics, compression=None):
-    ws = await websockets.connect(url, subprotocols=['foxglove.sdk.v1', 'foxglove.websocket.v1'],
-                                  max_size=None, compression=compression)
+async def subscribe_when_advertised(next_json, send_text, topics):
+    """Subscribe to ``topics`` as their channels are advertised."""
     waiting = set(topics)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        message = await next_json(30)
         found = [c for c in message.get('channels', []) if c['topic'] in waiting]
         if found:
-            await ws.send(json.dumps({'op': 'subscribe', 'subscriptions': [
+            await send_text(json.dumps({'op': 'subscribe', 'subscriptions': [
                 {'id': c['id'], 'channelId': c['id']} for c in found]}))
             waiting -= {c['topic'] for c in found}
         if not waiting:
-            return ws
+            return
     raise SystemExit(f'{sorted(waiting)} never advertised')
 
 
-async def measure(ws, seconds, stats):
+def counter(stats):
+    """Return ``on_binary(frame)`` that counts MessageData frames and their latencies."""
     latencies, totals = stats['latencies'], stats['totals']
-    async for frame in frames_for(ws, seconds):
-        if isinstance(frame, bytes) and frame[0] == 1:
+    header_size = HEADER.size
+
+    def on_binary(frame):
+        if frame[0] == 1:
             now = now_ns()
-            payload = memoryview(frame)[HEADER.size:]
-            latencies.append(now - stamp_ns(bytes(payload[:32])))
+            latencies.append(now - stamp_ns(bytes(frame[header_size:header_size + 32])))
             totals[0] += 1
-            totals[1] += len(payload)
+            totals[1] += len(frame) - header_size
             if stats['first'] is None:
                 stats['first'] = time.monotonic()
+
+    return on_binary
+
+
+async def connect_lean(url, topics, stats):
+    client = await lean_ws.connect(url, counter(stats) if stats else lambda frame: None)
+
+    async def send_text(text):
+        client.send_text(text)
+
+    await subscribe_when_advertised(lambda timeout: lean_ws.next_json(client, timeout),
+                                    send_text, topics)
+    return client
+
+
+async def connect(url, topics, compression=None):
+    ws = await websockets.connect(url, subprotocols=['foxglove.sdk.v1', 'foxglove.websocket.v1'],
+                                  max_size=None, compression=compression)
+
+    async def next_json(timeout):
+        return json.loads(await asyncio.wait_for(ws.recv(), timeout))
+
+    await subscribe_when_advertised(next_json, ws.send, topics)
+    return ws
+
+
+async def measure(ws, seconds, stats):
+    on_binary = counter(stats)
+    async for frame in frames_for(ws, seconds):
+        if isinstance(frame, bytes):
+            on_binary(frame)
 
 
 async def main():
@@ -66,22 +99,31 @@ async def main():
     parser.add_argument('--deflate', action='store_true', help='offer permessage-deflate')
     parser.add_argument('--stream', default='small', help='whose topics to subscribe to')
     args = parser.parse_args()
-    compression = 'deflate' if args.deflate else None
     topics = stream_topics(args.stream)
-    clients = [await connect(args.url, topics, compression) for _ in range(args.clients)]
-    stalled = [await connect(args.url, topics) for _ in range(args.stalled)]
-    for ws in stalled:
-        ws.transport.pause_reading()
+    stats = [{'latencies': [], 'totals': [0, 0], 'first': None} for _ in range(args.clients)]
+    if args.deflate:
+        # permessage-deflate needs the websockets client; everything else takes the lean one.
+        clients = [await connect(args.url, topics, 'deflate') for _ in range(args.clients)]
+    else:
+        clients = [await connect_lean(args.url, topics, s) for s in stats]
+    stalled = [await connect_lean(args.url, topics, None) for _ in range(args.stalled)]
+    for client in stalled:
+        client.transport.pause_reading()
     report({'ready': True})
-    stats = [{'latencies': [], 'totals': [0, 0], 'first': None} for _ in clients]
-    await asyncio.gather(*(measure(ws, args.seconds, s) for ws, s in zip(clients, stats)))
+    if args.deflate:
+        await asyncio.gather(*(measure(ws, args.seconds, s) for ws, s in zip(clients, stats)))
+    else:
+        await asyncio.sleep(args.seconds)
     results = [summary(s['latencies'], s['totals'][0], s['totals'][1],
                        time.monotonic() - (s['first'] or time.monotonic())) for s in stats]
     report({'clients': results})
-    for ws in stalled:
-        ws.transport.abort()
-    for ws in clients:
-        await ws.close()
+    for client in stalled:
+        client.transport.abort()
+    for client in clients:
+        if args.deflate:
+            await client.close()
+        else:
+            client.transport.close()
 
 
 if __name__ == '__main__':

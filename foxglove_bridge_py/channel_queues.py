@@ -35,10 +35,8 @@ from __future__ import annotations
 import collections
 from typing import Callable, Optional
 
-from foxglove_bridge_py import protocol
-from foxglove_bridge_py.drop_report import DROP_STATUS_ID, DropReport
+from foxglove_bridge_py.drop_report import DropReport
 from foxglove_bridge_py.link_meter import LinkMeter
-from foxglove_bridge_py.protocol import StatusLevel
 
 QUANTUM = 64 * 1024
 """Bytes a channel may send per turn of the round robin."""
@@ -66,7 +64,8 @@ class ChannelQueues:
     """
     The waiting MessageData of one client, per channel, bounded in bytes.
 
-    A subclass provides ``put_status`` and ``put_control``, through which drop reports go.
+    A subclass provides ``_report_drops`` and ``_maybe_withdraw``, which tell the client of
+    drops in a status and withdraw it.
     """
 
     def __init__(self, limit: int, clock: Callable[[], float], max_age: float,
@@ -97,9 +96,6 @@ class ChannelQueues:
         """Control frames that go only after the data queued before them: (sequence, frame)."""
         self._awaiting_first: set = set()
         self._grace_until = float('-inf')
-
-    def __len__(self) -> int:
-        return self._count
 
     # --- data ----------------------------------------------------------------------------------
 
@@ -134,30 +130,44 @@ class ChannelQueues:
 
     def put_data(self, channel_id: int, header: bytes, payload: bytes, stamp: float,
                  latched: bool = False) -> int:
-        """
-        Queue a MessageData frame on its channel, dropping what no longer fits.
+        """Queue one MessageData frame: :meth:`put_many` with one ``(header, payload)``."""
+        return self.put_many(channel_id, ((header, payload),), stamp, latched)
 
-        :param channel_id: the channel it belongs to.
-        :param header: the MessageData header with this client's subscription id.
-        :param payload: the message bytes, shared with other clients.
-        :param stamp: when the message arrived (the clock's seconds).
-        :param latched: a latched replay: never dropped for age or share.
-        :return: how many messages were dropped to make room (the new one included).
+    def put_many(self, channel_id: int, frames, stamp: float, latched: bool = False) -> int:
         """
-        # Called per message per client: the common case is a few attribute updates.
-        size = len(header) + len(payload)
+        Queue MessageData frames of one channel, oldest first, dropping what no longer fits.
+
+        The room is made once for all of them: what stays is what adding them one by one
+        would have kept (the channel's oldest go first), for one check instead of one each.
+
+        :param channel_id: the channel they belong to.
+        :param frames: ``(header, payload)`` pairs: the MessageData header with this client's
+            subscription id, and the message bytes, shared with other clients.
+        :param stamp: when they arrived (the clock's seconds).
+        :param latched: a latched replay: never dropped for age or share.
+        :return: how many messages were dropped to make room (new ones included).
+        """
+        # Called per batch, client and channel: one loop, then a few attribute updates.
         queue = self._channels.get(channel_id)
         if queue is None:
             queue = self._channels[channel_id] = _ChannelQueue()
         items = queue.items
         if not items:
             self._active.append(channel_id)
-        self._sequence = sequence = self._sequence + 1
-        items.append((header, payload, size, stamp, latched, sequence))
-        queue.bytes += size
-        self.data_bytes += size
-        self._count += 1
-        if self._count == 1 and self._on_ready is not None:
+        append = items.append
+        sequence = self._sequence
+        added = 0
+        for header, payload in frames:
+            size = len(header) + len(payload)
+            sequence += 1
+            append((header, payload, size, stamp, latched, sequence))
+            added += size
+        waiting = self._count
+        self._count += sequence - self._sequence
+        self._sequence = sequence
+        queue.bytes += added
+        self.data_bytes += added
+        if waiting == 0 and self._on_ready is not None:
             self._on_ready()
         elif self._awaiting_first and channel_id in self._awaiting_first:
             self._awaiting_first.discard(channel_id)
@@ -350,14 +360,3 @@ class ChannelQueues:
             queue.deficit = 0
             self._active.popleft()
         return taken
-
-    # --- drop reports --------------------------------------------------------------------------
-
-    def _report_drops(self, now: float, new_drops: bool) -> None:
-        text = self._drops.due(now, new_drops)
-        if text is not None:
-            self.put_status(StatusLevel.WARNING, text, DROP_STATUS_ID)
-
-    def _maybe_withdraw(self, now: float) -> None:
-        if self._drops.withdraw_due(now):
-            self.put_control(protocol.remove_status([DROP_STATUS_ID]))

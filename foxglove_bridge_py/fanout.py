@@ -228,14 +228,25 @@ class Fanout(Capability):
         subscribers_of = self._subscribers.get
         # One arrival time for the batch: it left ROS within a millisecond.
         now = self._clock()
-        for channel_id, sequence, log_time, payload in batch:
+        # Each channel's messages go to each of its clients in one call, not one call each.
+        by_channel: dict[int, list] = {}
+        for message in batch:
+            same_channel = by_channel.get(message[0])
+            if same_channel is None:
+                by_channel[message[0]] = [message]
+            else:
+                same_channel.append(message)
+        for channel_id, messages in by_channel.items():
             subscribers = subscribers_of(channel_id)
             if not subscribers:
                 continue
             for session, sub in subscribers.items():
-                if sequence > sub.replayed_until:
-                    session.queue.put_data(channel_id, pack(opcode, sub.subscription_id,
-                                                            log_time), payload, now)
+                subscription_id, replayed_until = sub.subscription_id, sub.replayed_until
+                frames = [(pack(opcode, subscription_id, log_time), payload)
+                          for _, sequence, log_time, payload in messages
+                          if sequence > replayed_until]
+                if frames:
+                    session.queue.put_many(channel_id, frames, now)
 
     def replay(self, client_id: int, channel_id: int,
                messages: Sequence[tuple[int, int, bytes]], until: int) -> None:

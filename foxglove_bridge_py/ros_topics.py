@@ -302,7 +302,8 @@ class TopicSubscriptions:
                   ) -> Callable[[bytes], None]:
         sink = sink or self._on_message
         sequence = self._sequence
-        now_ns = self.now_ns
+        # Called for every message: the wall clock directly, unless time is simulated.
+        now_ns = self.now_ns if self._sim_clock is not None else time.time_ns
 
         def on_message(data: bytes) -> None:
             sink(channel_id, next(sequence), now_ns(), data)

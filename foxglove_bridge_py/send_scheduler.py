@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Union
 
+from foxglove_bridge_py import protocol
 from foxglove_bridge_py.channel_queues import _SEQUENCE, ChannelQueues, QUANTUM
 from foxglove_bridge_py.control_queue import ControlQueue
 from foxglove_bridge_py.drop_report import DROP_STATUS_ID
@@ -192,6 +193,17 @@ class SendScheduler(ChannelQueues):
         :param callback: called at once if there is room, else after a take makes it.
         """
         self._control.when_room(callback)
+
+    # --- drop reports --------------------------------------------------------------------------
+
+    def _report_drops(self, now: float, new_drops: bool) -> None:
+        text = self._drops.due(now, new_drops)
+        if text is not None:
+            self.put_status(StatusLevel.WARNING, text, DROP_STATUS_ID)
+
+    def _maybe_withdraw(self, now: float) -> None:
+        if self._drops.withdraw_due(now):
+            self.put_control(protocol.remove_status([DROP_STATUS_ID]))
 
     # --- the link ------------------------------------------------------------------------------
 

@@ -61,6 +61,10 @@ _LENGTH_16 = struct.Struct('!BBH')
 _LENGTH_64 = struct.Struct('!BBQ')
 
 
+_SHORT_BINARY_HEADERS = tuple(bytes((_BINARY, length)) for length in range(126))
+"""The 2-byte headers of binary frames under 126 bytes, made once: small messages are many."""
+
+
 def _frame_header(first_byte: int, length: int) -> bytes:
     if length < 126:
         return bytes((first_byte, length))
@@ -91,6 +95,7 @@ def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
     if extensions or extensions is None or transport is None or not hasattr(ws, 'drain'):
         return None
     open_state = state_owner.state.__class__.OPEN
+    short = _SHORT_BINARY_HEADERS
 
     async def send_batch(frames: list) -> int:
         if state_owner.state is not open_state:
@@ -100,7 +105,8 @@ def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
         for frame in frames:
             if frame.__class__ is tuple:
                 header, payload = frame
-                append(_frame_header(_BINARY, len(header) + len(payload)))
+                length = len(header) + len(payload)
+                append(short[length] if length < 126 else _frame_header(_BINARY, length))
                 append(header)
                 if len(payload) >= LARGE_PAYLOAD:
                     # writelines joins its chunks (a copy) before Python 3.12; a large payload

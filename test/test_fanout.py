@@ -39,6 +39,26 @@ def test_subscription_refcounting_and_fanout():
     assert hub.disconnect(second) == [StopSubscription(channel.id)]
 
 
+def test_a_batch_of_interleaved_channels_keeps_each_channels_order_per_client():
+    hub = make_hub()
+    a, b = hub.add_channels([spec('/a', 't/msg/T', '', None), spec('/b', 't/msg/T', '', None)])
+    first, second = hub.connect('1'), hub.connect('2')
+    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":7,"channelId":%d},'
+                     '{"id":8,"channelId":%d}]}' % (a.id, b.id))
+    hub.handle_frame(second, '{"op":"subscribe","subscriptions":[{"id":9,"channelId":%d}]}'
+                     % b.id)
+    drain(first), drain(second)
+    hub.fanout.deliver([(a.id, 1, 10, b'a1'), (b.id, 2, 20, b'b1'), (a.id, 3, 30, b'a2'),
+                        (b.id, 4, 40, b'b2'), (99, 5, 50, b'nobody')])
+    frames = drain(first)
+    assert [f for f in frames if f[0][1:5] == (7).to_bytes(4, 'little')] == [
+        (protocol.message_data_header(7, 10), b'a1'), (protocol.message_data_header(7, 30), b'a2')]
+    assert [f for f in frames if f[0][1:5] == (8).to_bytes(4, 'little')] == [
+        (protocol.message_data_header(8, 20), b'b1'), (protocol.message_data_header(8, 40), b'b2')]
+    assert drain(second) == [(protocol.message_data_header(9, 20), b'b1'),
+                             (protocol.message_data_header(9, 40), b'b2')]
+
+
 def latched_channel_with_a_late_joiner():
     hub = make_hub()
     (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])

@@ -327,3 +327,15 @@ def test_an_ordered_frame_behind_held_data_waits_without_spinning():
     assert queue.take(1 << 20) == []
     clock.now = 0.3
     assert take_all(queue) == [(HEADER, frame), b'\x05state']
+
+
+def test_put_many_keeps_and_drops_what_putting_one_by_one_would():
+    sizes = [10, 300, 50, 400, 120, 600, 30, 30, 900, 5]
+    one_by_one, _ = make(limit=1000)
+    together, _ = make(limit=1000)
+    frames = [(HEADER, bytes([i]) * size) for i, size in enumerate(sizes)]
+    dropped = sum(one_by_one.put_data(STATE, header, payload, 0.0) for header, payload in frames)
+    assert together.put_many(STATE, frames, 0.0) == dropped > 0
+    assert together.data_bytes == one_by_one.data_bytes <= 1000
+    assert payloads(take_all(together)) == payloads(take_all(one_by_one))
+    assert together.dropped == one_by_one.dropped == dropped

@@ -21,8 +21,9 @@ capability live on the asyncio loop. Everything that crosses goes through :class
 * loop to ROS: functions queued and run in order by one executor task (:meth:`Threads.to_ros`,
   :meth:`Threads.call_in_ros`, :meth:`Threads.run_in_ros`);
 * ROS to loop: messages, the clock, new sessions and latched replays share one ordered inbox
-  flushed in batches, one wake-up of the loop per batch (:meth:`Threads.post_message` and
-  friends); anything else is a plain ``call_soon_threadsafe`` (:meth:`Threads.to_loop`).
+  flushed in batches, one wake-up of the loop per batch (``Threads.post_message`` and
+  friends, from ``threads.inflow``); anything else is a plain ``call_soon_threadsafe``
+  (:meth:`Threads.to_loop`).
 
 Heavy work that must hold up neither (encoding a camera frame's twin) runs on a
 :class:`Worker`, a third thread that keeps only the newest job of each key and posts its
@@ -39,12 +40,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import threading
-import time
 import traceback
-from typing import Any, Callable, NamedTuple, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from foxglove_bridge_py.ros_distro import make_executor
 from foxglove_bridge_py.threads.heartbeats import Heartbeats
+from foxglove_bridge_py.threads.inflow import Inbox, Inflow
 from foxglove_bridge_py.threads.worker import Worker
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
@@ -56,10 +57,6 @@ SHUTDOWN_TIMEOUT = 2.0
 """Seconds the executor thread gets to finish when the bridge stops."""
 SPIN_TIMEOUT = 0.5
 """Seconds the executor spins between two checks of whether to stop."""
-BUSY_WINDOW = 0.002
-"""Seconds since the last hand-off under which messages count as a stream and are batched."""
-COALESCE_DELAY = 0.0005
-"""Seconds a hand-off waits, under a stream of messages, for more to join it."""
 
 
 class _Hop:
@@ -73,21 +70,6 @@ class _Hop:
         method = getattr(self._target, name)
         post = self._post
         return lambda *args: post(method, *args)
-
-
-class Inbox(NamedTuple):
-    """
-    What the ROS side hands the loop, received in the order it was posted.
-
-    ``deliver`` takes a batch of ``(channel_id, sequence, log_time_ns, payload)``;
-    ``advance_time`` the latest clock time in nanoseconds; ``new_session`` a new session id;
-    ``replay`` ``(client_id, channel_id, messages, until)`` for a late joiner.
-    """
-
-    deliver: Callable[[list], None]
-    advance_time: Callable[[int], None]
-    new_session: Callable[[str], None]
-    replay: Callable[[int, int, list, int], None]
 
 
 class Threads:
@@ -104,7 +86,6 @@ class Threads:
         """
         self._node = node
         self._loop = loop
-        self._inbox: Optional[Inbox] = None
         self._log = node.get_logger()
         self.executor = make_executor(node.context)
         for spun in (node, *extra_nodes):
@@ -115,14 +96,14 @@ class Threads:
         self._ros_calls: collections.deque = collections.deque()
         self._ros_calls_lock = threading.Lock()
         self._ros_calls_scheduled = False
-        self._lock = threading.Lock()
-        self._pending: list = []
-        self._pending_time: Optional[int] = None
-        self._pending_session: Optional[str] = None
-        self._pending_replays: list = []
-        self._flush_scheduled = False
-        self._last_flush = 0.0
-        self._last_session_ms = 0
+        self._inflow = Inflow(loop, self.call_in_loop)
+        # ROS to loop: bound methods of the inflow, so that a message costs no extra call.
+        self.receive = self._inflow.receive
+        self.post_message = self._inflow.post_message
+        self.post_time = self._inflow.post_time
+        self.post_replay = self._inflow.post_replay
+        self.post_new_session = self._inflow.post_new_session
+        self.next_session_id = self._inflow.next_session_id
         self._workers: list[Worker] = []
         self.heartbeats = Heartbeats(node, loop, self._stopping)
 
@@ -136,14 +117,6 @@ class Threads:
         return not isinstance(self.executor, SingleThreadedExecutor)
 
     # --- lifetime ------------------------------------------------------------------------------
-
-    def receive(self, inbox: Inbox) -> None:
-        """
-        Name where messages, time, sessions and replays go on the loop.
-
-        :param inbox: the loop-side receivers.
-        """
-        self._inbox = inbox
 
     def start(self) -> None:
         """Start spinning the executor on its own thread, and both heartbeats."""
@@ -288,108 +261,6 @@ class Threads:
         :return: a proxy whose methods post the call and return None.
         """
         return _Hop(target, self.call_in_loop)
-
-    def post_message(self, channel_id: int, sequence: int, log_time: int, data: bytes) -> None:
-        """
-        Hand a received message to the loop, batched with those around it.
-
-        :param channel_id: its channel.
-        :param sequence: its number, increasing across channels.
-        :param log_time: its receive time in nanoseconds.
-        :param data: its CDR bytes, untouched.
-        """
-        with self._lock:
-            self._pending.append((channel_id, sequence, log_time, data))
-            if self._flush_scheduled:
-                return
-            self._flush_scheduled = True
-        self.call_in_loop(self._flush_now_or_soon)
-
-    def post_time(self, timestamp_ns: int) -> None:
-        """
-        Hand the loop the clock's time; only the latest of a batch is sent.
-
-        :param timestamp_ns: the time.
-        """
-        with self._lock:
-            self._pending_time = timestamp_ns
-        self._schedule_flush()
-
-    def post_replay(self, client_id: int, channel_id: int, messages: list, until: int) -> None:
-        """
-        Hand the loop a late joiner's latched messages, in order with the live ones.
-
-        :param client_id: the client.
-        :param channel_id: the channel.
-        :param messages: ``(sequence, log_time_ns, payload)`` tuples.
-        :param until: the last sequence number given out when they were taken.
-        """
-        with self._lock:
-            self._pending_replays.append((len(self._pending), client_id, channel_id, messages,
-                                          until))
-        self._schedule_flush()
-
-    def next_session_id(self) -> str:
-        """
-        Make a session id: milliseconds since the epoch, as the SDK does, never the same twice.
-
-        :return: the id.
-        """
-        with self._lock:
-            self._last_session_ms = max(self._last_session_ms + 1, time.time_ns() // 1_000_000)
-            return str(self._last_session_ms)
-
-    def post_new_session(self) -> str:
-        """
-        Start a new session: its id reaches the loop before any later time or message.
-
-        :return: the new session id.
-        """
-        session_id = self.next_session_id()
-        with self._lock:
-            self._pending_session = session_id
-        self._schedule_flush()
-        return session_id
-
-    def _schedule_flush(self) -> None:
-        """Wake the loop once for whatever is pending, unless a wake-up is on its way."""
-        with self._lock:
-            if self._flush_scheduled:
-                return
-            self._flush_scheduled = True
-        self.call_in_loop(self._flush)
-
-    def _flush_now_or_soon(self) -> None:
-        """Flush at once after a quiet spell, or a fraction of a millisecond later in a stream."""
-        # A message after a quiet spell goes out at once. Under a stream of them, waiting a
-        # fraction of a millisecond gathers a batch, so that one wake-up of the loop and one
-        # socket write carry many messages instead of one each.
-        if self._loop.time() - self._last_flush < BUSY_WINDOW:
-            self._loop.call_later(COALESCE_DELAY, self._flush)
-        else:
-            self._flush()
-
-    def _flush(self) -> None:
-        """Hand everything pending to the inbox: the session, the time, then data and replays."""
-        self._last_flush = self._loop.time()
-        with self._lock:
-            batch, self._pending = self._pending, []
-            timestamp, self._pending_time = self._pending_time, None
-            session, self._pending_session = self._pending_session, None
-            replays, self._pending_replays = self._pending_replays, []
-            self._flush_scheduled = False
-        inbox = self._inbox
-        # A new session first, so that the time and data after it belong to it.
-        if session is not None:
-            inbox.new_session(session)
-        if timestamp is not None:
-            inbox.advance_time(timestamp)
-        done = 0
-        for position, client_id, channel_id, messages, until in replays:
-            inbox.deliver(batch[done:position])
-            inbox.replay(client_id, channel_id, messages, until)
-            done = position
-        inbox.deliver(batch[done:] if done else batch)
 
 
 def _settle(future: asyncio.Future, result: Any, error: Optional[BaseException]) -> None:
