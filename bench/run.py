@@ -35,6 +35,8 @@ from common import fmt
 import psutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PINNED = 'af'
+"""Scenarios of how many messages a receiver can take in: the receiver has a core of its own."""
 SCENARIOS = [
     # name, stream, clients, stalled clients, receivers
     ('a', 'small', 1, 0, ('ceiling', 'bridge', 'sdk')),
@@ -181,7 +183,9 @@ def cpu_plan(pin):
     Pinned, the receiver under test (ceiling, bridge or SDK forwarder, with all its threads)
     has one core of its own, and the publisher and the client share the others: the ceiling
     is then what rclpy takes in on one core, and the bridge is measured on the same budget,
-    without the measuring client's CPU in its way (the app runs on another machine).
+    without the measuring client's CPU in its way (the app runs on another machine). Only for
+    the scenarios of :data:`PINNED`: where latency is measured, a client pinned beside the
+    publisher would wait for it to serialize each large message.
     """
     cpus = sorted(os.sched_getaffinity(0))
     if not pin or len(cpus) < 2:
@@ -328,11 +332,15 @@ def figures(result):
 
 
 def median_run(runs):
-    """Pick the run with the median message rate; every run's figures go alongside."""
-    ordered = sorted(runs, key=lambda r: r['figures']['msgs_per_s'])
-    median = dict(ordered[(len(ordered) - 1) // 2])
-    median['repeats'] = [r['figures'] for r in runs]
-    return median
+    """Sum up a receiver's rounds: each figure is the median of its values in the rounds."""
+    result = dict(runs[0])
+    figures = {}
+    for key in runs[0]['figures']:
+        values = sorted(r['figures'][key] for r in runs if r['figures'][key] is not None)
+        figures[key] = values[(len(values) - 1) // 2] if values else None
+    result['figures'] = figures
+    result['repeats'] = [r['figures'] for r in runs]
+    return result
 
 
 def of_ceiling(result, results):
@@ -412,7 +420,8 @@ def main():
             for receiver in receivers:
                 print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
                       file=sys.stderr, flush=True)
-                result = run_one(scenario, receiver, seconds, env, workdir, not args.no_pin)
+                result = run_one(scenario, receiver, seconds, env, workdir,
+                                 not args.no_pin and scenario[0] in PINNED)
                 result['figures'] = f = figures(result)
                 runs[receiver].append(result)
                 print(f"  {f['msgs_per_s']:.0f} msgs/s, CPU {f['cpu_percent']:.0f} % "
@@ -434,7 +443,7 @@ def main():
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     with open(args.output, 'w') as f:
         json.dump({'date': time.strftime('%Y-%m-%d'), 'cpus': os.cpu_count(),
-                   'pinned': not args.no_pin and len(os.sched_getaffinity(0)) > 1,
+                   'pinned': '' if args.no_pin or cpu_plan(True)[0] is None else PINNED,
                    'seconds': seconds, 'results': results, 'startup': start,
                    'table': text}, f, indent=1)
     return 0

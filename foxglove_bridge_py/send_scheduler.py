@@ -258,6 +258,9 @@ class SendScheduler(ChannelQueues):
         :param max_bytes: stop once this many bytes are taken.
         :return: frames in sending order; empty if nothing waits.
         """
+        if not self._count:
+            self.taken_bytes = 0  # nothing waits: the writer's last look after each batch
+            return []
         batch: list = []
         if self._ordered:
             self._release_ordered()

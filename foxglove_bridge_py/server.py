@@ -37,7 +37,7 @@ from foxglove_bridge_py.client_session import ClientSession, Effect
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
-from foxglove_bridge_py.server_connection import Connection
+from foxglove_bridge_py.server_connection import Connection, Wakeup
 from foxglove_bridge_py.session import Hub
 from foxglove_bridge_py.status_report import ClientLink
 from foxglove_bridge_py.ws_framing import batch_sender, SendPath
@@ -105,18 +105,6 @@ def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
         raise ConfigError(f'parameters certfile/keyfile: cannot load {config.certfile!r} and '
                           f'{config.keyfile!r}: {exc}') from None
     return context
-
-
-async def _ready_or_due(ready: asyncio.Event, held: Optional[float]) -> None:
-    # Large messages may wait for a subscription's first small ones, briefly: then the writer
-    # wakes when they are due even if nothing new arrives.
-    if held is None:
-        await ready.wait()
-        return
-    try:
-        await asyncio.wait_for(ready.wait(), held)
-    except asyncio.TimeoutError:
-        pass
 
 
 class FoxgloveServer:
@@ -318,11 +306,11 @@ class FoxgloveServer:
         connection.follow_link_speed()
         self._connections[session.client_id] = connection
         self._log.info(f'client {name} connected ({ws.subprotocol})')
-        ready = asyncio.Event()
-        session.queue.set_on_ready(ready.set)
+        wakeup = Wakeup(asyncio.get_running_loop())
+        session.queue.set_on_ready(wakeup.set)
         session.queue.set_on_overflow(lambda: self._overflowed(connection))
-        ready.set()
-        connection.writer = asyncio.ensure_future(self._write(connection, ready))
+        wakeup.set()
+        connection.writer = asyncio.ensure_future(self._write(connection, wakeup))
         try:
             async for frame in ws:
                 if len(frame) > self._max_message_size:
@@ -355,7 +343,7 @@ class FoxgloveServer:
             self._log.exception(f'handling a message from {session.name} failed')
             session.send_status(StatusLevel.ERROR, f'Internal error: {exc!r}')
 
-    async def _write(self, connection: Connection, ready: asyncio.Event) -> None:
+    async def _write(self, connection: Connection, wakeup: Wakeup) -> None:
         ws, session = connection.ws, connection.session
         queue = session.queue
         path, send_batch = batch_sender(ws, websockets.ConnectionClosed, self._send_path)
@@ -363,8 +351,9 @@ class FoxgloveServer:
         clock = time.monotonic
         try:
             while True:
-                await _ready_or_due(ready, queue.wake_in())
-                ready.clear()
+                # Large messages may wait for a subscription's first small ones, briefly: then
+                # the writer wakes when they are due even if nothing new arrives.
+                await wakeup.wait(queue.wake_in())
                 # Small batches, each written and drained before the scheduler chooses the
                 # next: what it has not handed out yet it can still reorder, age and drop.
                 batch = queue.take(WRITE_BATCH_BYTES)

@@ -44,6 +44,58 @@ _TCP_NOTSENT_LOWAT = getattr(socket, 'TCP_NOTSENT_LOWAT', 25)
 _UNLIMITED = 2**31 - 1
 
 
+class Wakeup:
+    """
+    Wakes a connection's writer when its scheduler has frames, or when held ones are due.
+
+    Set once per batch per client, so lighter than an ``asyncio.Event``: one bare future per
+    wait, no waiter list, no running-loop check.
+    """
+
+    __slots__ = ('_loop', '_waiter', '_is_set')
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        """
+        Start unset.
+
+        :param loop: the loop the writer runs on.
+        """
+        self._loop = loop
+        self._waiter: Optional[asyncio.Future] = None
+        self._is_set = False
+
+    def set(self) -> None:
+        """Wake the writer, now or at its next wait."""
+        if self._is_set:
+            return
+        self._is_set = True
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self, timeout: Optional[float] = None) -> None:
+        """
+        Wait until set, or ``timeout`` seconds at most; then unset.
+
+        :param timeout: seconds, or None to wait until set.
+        """
+        if not self._is_set:
+            waiter = self._waiter = self._loop.create_future()
+            due = None if timeout is None else self._loop.call_later(timeout, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                self._waiter = None
+                if due is not None:
+                    due.cancel()
+        self._is_set = False
+
+
+def _wake(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
 def _limit_unsent_bytes(ws, limit: int) -> bool:
     transport = getattr(ws, 'transport', None)
     sock = transport.get_extra_info('socket') if transport is not None else None
