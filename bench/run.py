@@ -44,7 +44,7 @@ SCENARIOS = [
     ('c', 'cloud', 1, 0, ('ceiling', 'bridge', 'sdk')),
     ('d', 'image', 10, 0, ('bridge', 'sdk')),
     ('e', 'image', 1, 1, ('bridge', 'sdk')),
-    ('f', 'small', 10, 0, ('bridge', 'sdk')),
+    ('f', 'small', 10, 0, ('ceiling', 'bridge', 'sdk')),
     ('g', 'mix', 1, 0, ('ceiling', 'bridge', 'sdk')),
 ]
 DESCRIPTIONS = {
@@ -331,13 +331,18 @@ def figures(result):
             'rss_peak_mb': result['rss_peak_mb']}
 
 
+def median(values):
+    """Return the median of some numbers (the lower of the middle two), or None for none."""
+    ordered = sorted(v for v in values if v is not None)
+    return ordered[(len(ordered) - 1) // 2] if ordered else None
+
+
 def median_run(runs):
     """Sum up a receiver's rounds: each figure is the median of its values in the rounds."""
     result = dict(runs[0])
     figures = {}
     for key in runs[0]['figures']:
-        values = sorted(r['figures'][key] for r in runs if r['figures'][key] is not None)
-        figures[key] = values[(len(values) - 1) // 2] if values else None
+        figures[key] = median(r['figures'][key] for r in runs)
     result['figures'] = figures
     result['repeats'] = [r['figures'] for r in runs]
     return result
@@ -346,14 +351,19 @@ def median_run(runs):
 def of_ceiling(result, results):
     """Give a receiver's message rate as a share of the ceiling's on the same stream."""
     if result.get('of_ceiling_rounds'):
-        rounds = sorted(result['of_ceiling_rounds'])
-        return rounds[(len(rounds) - 1) // 2]
+        return median(result['of_ceiling_rounds'])
     stream = next(s[1] for s in SCENARIOS if s[0] == result['scenario'])
     ceilings = [r for r in results if r['receiver'] == 'ceiling' and next(
         s[1] for s in SCENARIOS if s[0] == r['scenario']) == stream]
     if not ceilings or not ceilings[0]['figures']['msgs_per_s']:
         return None
     return 100 * result['figures']['msgs_per_s'] / ceilings[0]['figures']['msgs_per_s']
+
+
+def _added(figures, key):
+    """Show a latency's median excess over the ceiling's, round by round, where there is one."""
+    added = figures.get(f'added_{key}')
+    return '' if added is None else f' ({added:+.2f})'
 
 
 def table(results, start):
@@ -367,7 +377,8 @@ def table(results, start):
             f"| ({result['scenario']}) {DESCRIPTIONS[result['scenario']]} | {result['receiver']} "
             f"| {f['msgs_per_s']:.0f} | {fmt(share, 0)}{' %' if share is not None else ''} "
             f"| {f['mb_per_s']:.1f} | {f['delivered_percent']:.1f} % "
-            f"| {f['p50_ms']:.2f} | {f['p99_ms']:.2f} | {f['cpu_percent']:.0f} "
+            f"| {f['p50_ms']:.2f}{_added(f, 'p50_ms')} | {f['p99_ms']:.2f}{_added(f, 'p99_ms')} "
+            f"| {f['cpu_percent']:.0f} "
             f"| {fmt(f.get('cpu_us_per_msg'), 1)} "
             f"| {f['rss_start_mb']:.0f}→{f['rss_peak_mb']:.0f} |")
     if start:
@@ -430,12 +441,15 @@ def main():
                       f"{fmt(f['steal_percent'], 0)} % stolen", file=sys.stderr)
         for receiver in receivers:
             result = median_run(runs[receiver])
-            if 'ceiling' in runs:
-                # Each round's ratio to the ceiling run next to it in time, then their median.
-                result['of_ceiling_rounds'] = [
-                    100 * r['figures']['msgs_per_s'] / c['figures']['msgs_per_s']
-                    for r, c in zip(runs[receiver], runs['ceiling'])
-                    if c['figures']['msgs_per_s']]
+            if 'ceiling' in runs and receiver != 'ceiling':
+                # Each round against the ceiling run next to it in time, then the medians.
+                pairs = [(r['figures'], c['figures'])
+                         for r, c in zip(runs[receiver], runs['ceiling'])]
+                result['of_ceiling_rounds'] = [100 * r['msgs_per_s'] / c['msgs_per_s']
+                                               for r, c in pairs if c['msgs_per_s']]
+                for key in ('p50_ms', 'p99_ms'):
+                    result['figures'][f'added_{key}'] = median(
+                        [r[key] - c[key] for r, c in pairs])
             results.append(result)
     start = None if args.only else startup(env, 50 if args.smoke else 500)
     text = table(results, start)

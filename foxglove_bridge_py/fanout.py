@@ -240,11 +240,16 @@ class Fanout(Capability):
             subscribers = subscribers_of(channel_id)
             if not subscribers:
                 continue
+            # Clients with the same subscription id (one layout open in two browsers) share
+            # the frames: packed once, not once per client.
+            shared: dict[tuple[int, int], list] = {}
             for session, sub in subscribers.items():
-                subscription_id, replayed_until = sub.subscription_id, sub.replayed_until
-                frames = [(pack(opcode, subscription_id, log_time), payload)
-                          for _, sequence, log_time, payload in messages
-                          if sequence > replayed_until]
+                key = (sub.subscription_id, sub.replayed_until)
+                frames = shared.get(key)
+                if frames is None:
+                    frames = shared[key] = [(pack(opcode, key[0], log_time), payload)
+                                            for _, sequence, log_time, payload in messages
+                                            if sequence > key[1]]
                 if frames:
                     session.queue.put_many(channel_id, frames, now)
 

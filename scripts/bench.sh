@@ -4,7 +4,7 @@
 #
 # Run the benchmark: the bridge against the rclpy ceiling and a foxglove-sdk forwarder, side by
 # side on this machine (set up on first use; foxglove-sdk is installed for the benchmark only).
-#   scripts/bench.sh [--seconds 10] [--only abcde] [--smoke]
+#   scripts/bench.sh [--seconds 10] [--repeat 3] [--only abcdefg] [--baseline REV] [--smoke]
 # Prints a table and writes bench/results/latest.json.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -81,6 +81,24 @@ def test_late_joiner_of_latched_channel_gets_replay_then_live_data_once():
     assert [f[1] for f in drain(first)] == [b'latched', b'new']
 
 
+def test_clients_with_one_subscription_id_share_frames_but_not_a_late_joiners_cut():
+    hub = make_hub()
+    (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
+    first, second, late = hub.connect('1'), hub.connect('2'), hub.connect('3')
+    subscribe = '{"op":"subscribe","subscriptions":[{"id":1,"channelId":%d}]}' % channel.id
+    hub.handle_frame(first, subscribe)
+    hub.handle_frame(second, subscribe)
+    hub.fanout.channel_latched(channel.id)
+    hub.handle_frame(late, subscribe)
+    drain(first), drain(second), drain(late)
+    hub.fanout.replay(late.client_id, channel.id, [(3, 30, b'latched')], until=3)
+    hub.fanout.deliver([(channel.id, 3, 30, b'latched'), (channel.id, 4, 40, b'new')])
+    both = [(protocol.message_data_header(1, 30), b'latched'),
+            (protocol.message_data_header(1, 40), b'new')]
+    assert drain(first) == drain(second) == both
+    assert drain(late) == both  # the replay's copy of 3, then only what came after it
+
+
 def test_replay_for_a_client_that_left_is_dropped():
     hub, channel, first, late = latched_channel_with_a_late_joiner()
     assert hub.disconnect(late) == []
