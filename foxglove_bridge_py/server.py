@@ -307,9 +307,9 @@ class FoxgloveServer:
         self._connections[session.client_id] = connection
         self._log.info(f'client {name} connected ({ws.subprotocol})')
         wakeup = Wakeup(asyncio.get_running_loop())
-        session.queue.set_on_ready(wakeup.set)
+        session.queue.set_on_ready(wakeup.wake)
         session.queue.set_on_overflow(lambda: self._overflowed(connection))
-        wakeup.set()
+        wakeup.wake()
         connection.writer = asyncio.ensure_future(self._write(connection, wakeup))
         try:
             async for frame in ws:

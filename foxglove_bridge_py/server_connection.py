@@ -52,7 +52,7 @@ class Wakeup:
     wait, no waiter list, no running-loop check.
     """
 
-    __slots__ = ('_loop', '_waiter', '_is_set')
+    __slots__ = ('_loop', '_waiter', '_woken')
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         """
@@ -62,24 +62,24 @@ class Wakeup:
         """
         self._loop = loop
         self._waiter: Optional[asyncio.Future] = None
-        self._is_set = False
+        self._woken = False
 
-    def set(self) -> None:
+    def wake(self) -> None:
         """Wake the writer, now or at its next wait."""
-        if self._is_set:
+        if self._woken:
             return
-        self._is_set = True
+        self._woken = True
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
     async def wait(self, timeout: Optional[float] = None) -> None:
         """
-        Wait until set, or ``timeout`` seconds at most; then unset.
+        Wait until woken, or ``timeout`` seconds at most; then unset.
 
-        :param timeout: seconds, or None to wait until set.
+        :param timeout: seconds, or None to wait until woken.
         """
-        if not self._is_set:
+        if not self._woken:
             waiter = self._waiter = self._loop.create_future()
             due = None if timeout is None else self._loop.call_later(timeout, _wake, waiter)
             try:
@@ -88,7 +88,7 @@ class Wakeup:
                 self._waiter = None
                 if due is not None:
                     due.cancel()
-        self._is_set = False
+        self._woken = False
 
 
 def _wake(waiter: asyncio.Future) -> None:

@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""A connection's writer wake-up: set before, during, or never (then its timeout)."""
+"""A connection's writer wake-up: woken before, during, or never (then its timeout)."""
 
 import asyncio
 
@@ -25,23 +25,23 @@ from foxglove_bridge_py.server_connection import Wakeup  # noqa: E402, I100
 TIMEOUT = 10.0
 
 
-def test_a_wakeup_set_before_the_wait_returns_at_once_and_unsets():
+def test_a_wakeup_woken_before_the_wait_returns_at_once_and_unsets():
     async def main():
         wakeup = Wakeup(asyncio.get_running_loop())
-        wakeup.set()
-        wakeup.set()
+        wakeup.wake()
+        wakeup.wake()
         await asyncio.wait_for(wakeup.wait(), TIMEOUT)
-        # Unset now: a second wait needs a second set, or its timeout.
+        # Unset now: a second wait needs a second wake, or its timeout.
         waiting = asyncio.ensure_future(wakeup.wait())
         await asyncio.sleep(0)
         assert not waiting.done()
-        wakeup.set()
+        wakeup.wake()
         await asyncio.wait_for(waiting, TIMEOUT)
 
     asyncio.run(main())
 
 
-def test_a_wakeup_never_set_returns_after_its_timeout():
+def test_a_wakeup_never_woken_returns_after_its_timeout():
     async def main():
         loop = asyncio.get_running_loop()
         wakeup = Wakeup(loop)
@@ -60,7 +60,7 @@ def test_a_cancelled_wait_leaves_the_wakeup_usable():
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
-        wakeup.set()  # no waiter: kept for the next wait
+        wakeup.wake()  # no waiter: kept for the next wait
         await asyncio.wait_for(wakeup.wait(), TIMEOUT)
 
     asyncio.run(main())
