@@ -141,7 +141,7 @@ class ChannelQueues:
         would have kept (the channel's oldest go first), for one check instead of one each.
 
         :param channel_id: the channel they belong to.
-        :param frames: ``(header, payload)`` pairs: the MessageData header with this client's
+        :param frames: one or more ``(header, payload)``: the MessageData header with this client's
             subscription id, and the message bytes, shared with other clients.
         :param stamp: when they arrived (the clock's seconds).
         :param latched: a latched replay: never dropped for age or share.
