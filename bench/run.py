@@ -389,6 +389,37 @@ def table(results, start):
     return '\n'.join(lines)
 
 
+def run_rounds(scenario, receivers, rounds, seconds, env, workdir, pin):
+    """Run every receiver of a scenario once per round, in turns; sum each one up."""
+    runs = {receiver: [] for receiver in receivers}
+    # Receivers take turns, round after round: a spell of machine noise then falls on all of
+    # them, and the median of each is reported.
+    for _ in range(rounds):
+        for receiver in receivers:
+            print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
+                  file=sys.stderr, flush=True)
+            result = run_one(scenario, receiver, seconds, env, workdir, pin)
+            result['figures'] = f = figures(result)
+            runs[receiver].append(result)
+            print(f"  {f['msgs_per_s']:.0f} msgs/s, CPU {f['cpu_percent']:.0f} % "
+                  f"({fmt(f['system_cpu_percent'], 0)} % system), "
+                  f"{fmt(f['switches_per_msg'], 2)} context switches/msg, "
+                  f"{fmt(f['steal_percent'], 0)} % stolen", file=sys.stderr)
+    summed = []
+    for receiver in receivers:
+        result = median_run(runs[receiver])
+        if 'ceiling' in runs and receiver != 'ceiling':
+            # Each round against the ceiling run next to it in time, then the medians.
+            pairs = [(r['figures'], c['figures'])
+                     for r, c in zip(runs[receiver], runs['ceiling'])]
+            result['of_ceiling_rounds'] = [100 * r['msgs_per_s'] / c['msgs_per_s']
+                                           for r, c in pairs if c['msgs_per_s']]
+            for key in ('p50_ms', 'p99_ms'):
+                result['figures'][f'added_{key}'] = median([r[key] - c[key] for r, c in pairs])
+        summed.append(result)
+    return summed
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument('--seconds', type=float, default=10.0, help='publishing time per run')
@@ -424,33 +455,9 @@ def main():
             else [receiver])]
         receivers = [r for r in receivers if not (
             r == 'sdk' and not have_sdk or args.smoke and r not in ('ceiling', 'bridge'))]
-        runs = {receiver: [] for receiver in receivers}
-        # Receivers take turns, round after round: a spell of machine noise then falls on
-        # all of them, and the median of each is reported.
-        for _ in range(1 if args.smoke else args.repeat):
-            for receiver in receivers:
-                print(f'running ({scenario[0]}) {DESCRIPTIONS[scenario[0]]} with {receiver}',
-                      file=sys.stderr, flush=True)
-                result = run_one(scenario, receiver, seconds, env, workdir,
-                                 not args.no_pin and scenario[0] in PINNED)
-                result['figures'] = f = figures(result)
-                runs[receiver].append(result)
-                print(f"  {f['msgs_per_s']:.0f} msgs/s, CPU {f['cpu_percent']:.0f} % "
-                      f"({fmt(f['system_cpu_percent'], 0)} % system), "
-                      f"{fmt(f['switches_per_msg'], 2)} context switches/msg, "
-                      f"{fmt(f['steal_percent'], 0)} % stolen", file=sys.stderr)
-        for receiver in receivers:
-            result = median_run(runs[receiver])
-            if 'ceiling' in runs and receiver != 'ceiling':
-                # Each round against the ceiling run next to it in time, then the medians.
-                pairs = [(r['figures'], c['figures'])
-                         for r, c in zip(runs[receiver], runs['ceiling'])]
-                result['of_ceiling_rounds'] = [100 * r['msgs_per_s'] / c['msgs_per_s']
-                                               for r, c in pairs if c['msgs_per_s']]
-                for key in ('p50_ms', 'p99_ms'):
-                    result['figures'][f'added_{key}'] = median(
-                        [r[key] - c[key] for r, c in pairs])
-            results.append(result)
+        results.extend(run_rounds(scenario, receivers, 1 if args.smoke else args.repeat,
+                                  seconds, env, workdir,
+                                  not args.no_pin and scenario[0] in PINNED))
     start = None if args.only else startup(env, 50 if args.smoke else 500)
     text = table(results, start)
     print(text)
