@@ -18,6 +18,7 @@ import argparse
 import time
 
 from common import now_ns, receiver_qos, report, stamp_ns, stream_topics, STREAMS, summary
+from foxglove_bridge_py.malloc_reuse import keep_freed_buffers_for_reuse
 from foxglove_bridge_py.ros_distro import make_executor
 from foxglove_bridge_py.schema import import_message_type
 import rclpy
@@ -28,7 +29,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('stream', choices=sorted(STREAMS))
     parser.add_argument('seconds', type=float)
+    parser.add_argument('--malloc-reuse', action='store_true',
+                        help="the bridge's allocator settings (see malloc_reuse.py)")
     args = parser.parse_args()
+    if args.malloc_reuse:
+        keep_freed_buffers_for_reuse()
     rclpy.init()
     node = rclpy.create_node('bench_ceiling')
     latencies, totals = [], [0, 0]

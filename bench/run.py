@@ -40,8 +40,8 @@ PINNED = 'af'
 SCENARIOS = [
     # name, stream, clients, stalled clients, receivers
     ('a', 'small', 1, 0, ('ceiling', 'bridge', 'sdk')),
-    ('b', 'image', 1, 0, ('ceiling', 'bridge', 'sdk', 'bridge+deflate')),
-    ('c', 'cloud', 1, 0, ('ceiling', 'bridge', 'sdk')),
+    ('b', 'image', 1, 0, ('ceiling', 'ceiling+malloc', 'bridge', 'sdk', 'bridge+deflate')),
+    ('c', 'cloud', 1, 0, ('ceiling', 'ceiling+malloc', 'bridge', 'sdk')),
     ('d', 'image', 10, 0, ('bridge', 'sdk')),
     ('e', 'image', 1, 1, ('bridge', 'sdk')),
     ('f', 'small', 10, 0, ('ceiling', 'bridge', 'sdk')),
@@ -200,8 +200,9 @@ def run_one(scenario, receiver, seconds, env, workdir=None, pin=True):
     children = []
     try:
         port = free_port()
-        if receiver == 'ceiling':
-            server = Child([py, 'ceiling.py', stream, str(seconds + 1 + DRAIN + 5)], env, mine)
+        if receiver.startswith('ceiling'):
+            server = Child([py, 'ceiling.py', stream, str(seconds + 1 + DRAIN + 5), *(
+                ['--malloc-reuse'] if receiver.endswith('malloc') else [])], env, mine)
             server.wait_for(lambda v: isinstance(v, dict) and v.get('ready'))
         elif receiver.startswith('bridge'):
             deflate = receiver.endswith('deflate')
@@ -220,7 +221,7 @@ def run_one(scenario, receiver, seconds, env, workdir=None, pin=True):
         publisher = Child([py, 'publisher.py', stream, str(seconds)], env, theirs)
         children.append(publisher)
         client = None
-        if receiver != 'ceiling':
+        if not receiver.startswith('ceiling'):
             client = Child([py, 'ws_client.py', f'ws://127.0.0.1:{port}',
                             str(seconds + 1 + DRAIN), '--clients', str(clients),
                             '--stream', stream,
@@ -249,7 +250,7 @@ def run_one(scenario, receiver, seconds, env, workdir=None, pin=True):
             sampler.sample()
             time.sleep(0.1)
         usage['rss_peak_mb'] = sampler.peak / 1e6
-        if receiver == 'ceiling':
+        if receiver.startswith('ceiling'):
             received = [server.wait_for(lambda v: isinstance(v, dict) and 'messages' in v)]
         else:
             received = client.wait_for(lambda v: isinstance(v, dict) and 'clients' in v)[
@@ -416,6 +417,12 @@ def run_rounds(scenario, receivers, rounds, seconds, env, workdir, pin):
                                            for r, c in pairs if c['msgs_per_s']]
             for key in ('p50_ms', 'p99_ms'):
                 result['figures'][f'added_{key}'] = median([r[key] - c[key] for r, c in pairs])
+        if 'ceiling+malloc' in runs and not receiver.startswith('ceiling'):
+            # Over rclpy with the bridge's allocator settings: what forwarding alone adds.
+            for key in ('p50_ms', 'p99_ms'):
+                result['figures'][f'added_{key}_malloc'] = median([
+                    r['figures'][key] - c['figures'][key]
+                    for r, c in zip(runs[receiver], runs['ceiling+malloc'])])
         summed.append(result)
     return summed
 

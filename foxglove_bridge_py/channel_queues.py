@@ -36,6 +36,7 @@ import collections
 from typing import Callable, Optional
 
 from foxglove_bridge_py.drop_report import DropReport
+from foxglove_bridge_py.frame_block import messages_of
 from foxglove_bridge_py.link_meter import LinkMeter
 
 QUANTUM = 64 * 1024
@@ -167,6 +168,8 @@ class ChannelQueues:
         self._sequence = sequence
         queue.bytes += added
         self.data_bytes += added
+        if header.__class__ is not bytes:  # a block: its messages count as sent from now
+            self.sent_messages += header.messages - 1
         if waiting == 0 and self._on_ready is not None:
             self._on_ready()
         elif self._awaiting_first and channel_id in self._awaiting_first:
@@ -203,18 +206,21 @@ class ChannelQueues:
             share = min(share, self._link.queue_cap)
         return share
 
-    def _drop(self, channel_id: int, queue: _ChannelQueue, index: int) -> None:
+    def _drop(self, channel_id: int, queue: _ChannelQueue, index: int) -> int:
         entry = queue.items[index]
         del queue.items[index]
         queue.bytes -= entry[_SIZE]
         self.data_bytes -= entry[_SIZE]
         self._count -= 1
-        self.dropped += 1
-        self.dropped_by_channel[channel_id] += 1
-        self._drops.count(channel_id)
+        messages = messages_of(entry[_HEADER])
+        self.sent_messages -= messages - 1
+        self.dropped += messages
+        self.dropped_by_channel[channel_id] += messages
+        self._drops.count(channel_id, messages)
         if not queue.items:
             queue.deficit = 0
             self._active.remove(channel_id)
+        return messages
 
     def _trim(self, channel_id: int, queue: _ChannelQueue, share: float) -> int:
         # Oldest first, never the newest message, never a latched replay.
@@ -224,8 +230,7 @@ class ChannelQueues:
             if queue.items[index][_LATCHED]:
                 index += 1
                 continue
-            self._drop(channel_id, queue, index)
-            dropped += 1
+            dropped += self._drop(channel_id, queue, index)
         return dropped
 
     def _trim_largest(self, newest_channel: int) -> int:
@@ -243,23 +248,8 @@ class ChannelQueues:
             victim = max(candidates, key=lambda c: self._channels[c].bytes)
             queue = self._channels[victim]
             index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
-            self._drop(victim, queue, index)
-            dropped += 1
+            dropped += self._drop(victim, queue, index)
         return dropped
-
-    def forget_channel(self, channel_id: int) -> None:
-        """
-        Discard a channel's waiting messages, uncounted: the client unsubscribed or it went.
-
-        :param channel_id: the channel.
-        """
-        queue = self._channels.pop(channel_id, None)
-        if queue is None:
-            return
-        if queue.items:
-            self._active.remove(channel_id)
-        self.data_bytes -= queue.bytes
-        self._count -= len(queue.items)
 
     def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
         now = self._clock()

@@ -47,13 +47,14 @@ class DropReport:
         self._last_drop = float('-inf')
         self.shown = False
 
-    def count(self, channel_id: int) -> None:
+    def count(self, channel_id: int, messages: int = 1) -> None:
         """
-        Count one dropped message.
+        Count dropped messages.
 
-        :param channel_id: its channel.
+        :param channel_id: their channel.
+        :param messages: how many.
         """
-        self._unreported[channel_id] += 1
+        self._unreported[channel_id] += messages
 
     def due(self, now: float, new_drops: bool) -> Optional[str]:
         """

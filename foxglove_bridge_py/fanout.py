@@ -29,6 +29,7 @@ from typing import Callable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.frame_block import share_frames
 from foxglove_bridge_py.protocol import Channel, StatusLevel
 from foxglove_bridge_py.refusals import Refusals
 from foxglove_bridge_py.statuses import Statuses
@@ -240,17 +241,17 @@ class Fanout(Capability):
             subscribers = subscribers_of(channel_id)
             if not subscribers:
                 continue
-            # Clients with the same subscription id (one layout open in two browsers) share
-            # the frames: packed once, not once per client.
-            shared: dict[tuple[int, int], list] = {}
-            for session, sub in subscribers.items():
-                key = (sub.subscription_id, sub.replayed_until)
-                frames = shared.get(key)
-                if frames is None:
-                    frames = shared[key] = [(pack(opcode, key[0], log_time), payload)
-                                            for _, sequence, log_time, payload in messages
-                                            if sequence > key[1]]
-                if frames:
+            # Clients with the same subscription id (one layout open in two browsers) receive
+            # the same frames: packed once, and queued as one block if they are small.
+            for (subscription_id, replayed_until), sessions in _alike(subscribers).items():
+                frames = [(pack(opcode, subscription_id, log_time), payload)
+                          for _, sequence, log_time, payload in messages
+                          if sequence > replayed_until]
+                if not frames:
+                    continue
+                if len(sessions) > 1:
+                    frames = share_frames(frames)
+                for session in sessions:
                     session.queue.put_many(channel_id, frames, now)
 
     def replay(self, client_id: int, channel_id: int,
@@ -273,3 +274,16 @@ class Fanout(Capability):
             session.queue.put_data(channel_id, protocol.message_data_header(
                 sub.subscription_id, log_time), payload, now, latched=True)
         sub.replayed_until = until
+
+
+def _alike(subscribers: dict) -> dict[tuple[int, int], list]:
+    """Group a channel's subscribers by what they receive: subscription id and replay cut."""
+    alike: dict[tuple[int, int], list] = {}
+    for session, sub in subscribers.items():
+        key = (sub.subscription_id, sub.replayed_until)
+        sessions = alike.get(key)
+        if sessions is None:
+            alike[key] = [session]
+        else:
+            sessions.append(session)
+    return alike

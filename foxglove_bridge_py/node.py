@@ -23,6 +23,7 @@ import sys
 from typing import Optional
 
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETERS, ParameterSpec
+from foxglove_bridge_py.malloc_reuse import keep_freed_buffers_for_reuse
 from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, ParameterType
 import rclpy
 from rclpy.context import Context
@@ -147,6 +148,8 @@ def main(args: Optional[list[str]] = None) -> int:
     # The ROS thread and the asyncio thread hand messages to each other all the time; a
     # shorter GIL switch interval (default 5 ms) keeps either from waiting long for the other.
     sys.setswitchinterval(GIL_SWITCH_INTERVAL)
+    # Before rclpy allocates anything: large messages then reuse memory instead of faulting in.
+    keep_freed_buffers_for_reuse()
     logging.basicConfig(level=logging.INFO, format='[%(levelname)s] [%(name)s]: %(message)s')
     # websockets logs every connection at INFO; the bridge logs its own, shorter lines.
     logging.getLogger('websockets').setLevel(logging.WARNING)

@@ -34,12 +34,14 @@ from foxglove_bridge_py import protocol
 from foxglove_bridge_py.channel_queues import _SEQUENCE, ChannelQueues, QUANTUM
 from foxglove_bridge_py.control_queue import ControlQueue
 from foxglove_bridge_py.drop_report import DROP_STATUS_ID
+from foxglove_bridge_py.frame_block import messages_of
 from foxglove_bridge_py.protocol import StatusLevel
 
 __all__ = ['DROP_STATUS_ID', 'QUANTUM', 'SendScheduler']
 
 Frame = Union[str, bytes, tuple]
-"""JSON text, a binary frame, or ``(header, payload)`` for MessageData."""
+"""JSON text, a binary frame, or ``(header, payload)`` for MessageData (``(block, b'')`` for a
+:class:`frame_block.FrameBlock` of several)."""
 
 
 class SendScheduler(ChannelQueues):
@@ -65,9 +67,9 @@ class SendScheduler(ChannelQueues):
         self.taken_bytes = 0
         """Bytes of the frames the last :meth:`take` returned."""
         self.sent_bytes = 0
-        self.sent_frames = 0
-        """Bytes and frames :meth:`take` has handed out, ever: counted per batch, for the
-        figures (``status_report``)."""
+        self.sent_messages = 0
+        """Bytes and frames :meth:`take` has handed out, ever (a block counts its messages), for
+        the figures (``status_report``)."""
         self._on_ready = on_ready
         self._on_overflow = on_overflow
         self._control = ControlQueue(control_limit, self._overflow)
@@ -196,6 +198,21 @@ class SendScheduler(ChannelQueues):
 
     # --- drop reports --------------------------------------------------------------------------
 
+    def forget_channel(self, channel_id: int) -> None:
+        """
+        Discard a channel's waiting messages, uncounted: the client unsubscribed or it went.
+
+        :param channel_id: the channel.
+        """
+        queue = self._channels.pop(channel_id, None)
+        if queue is None:
+            return
+        if queue.items:
+            self._active.remove(channel_id)
+        self.data_bytes -= queue.bytes
+        self._count -= len(queue.items)
+        self.sent_messages -= sum(messages_of(entry[0]) - 1 for entry in queue.items)
+
     def _report_drops(self, now: float, new_drops: bool) -> None:
         text = self._drops.due(now, new_drops)
         if text is not None:
@@ -275,5 +292,5 @@ class SendScheduler(ChannelQueues):
                 return self.take(max_bytes)
         self.taken_bytes = taken
         self.sent_bytes += taken
-        self.sent_frames += len(batch)
+        self.sent_messages += len(batch)
         return batch

@@ -46,7 +46,7 @@ class ClientLink(NamedTuple):
 
 class _Counts(NamedTuple):
     sent_bytes: int
-    sent_frames: int
+    sent_messages: int
     dropped_by_channel: Counter
 
 
@@ -87,12 +87,12 @@ class Figures:
         counts, rates = {}, {}
         for client_id, session in self._hub.sessions.items():
             queue = session.queue
-            new = _Counts(queue.sent_bytes, queue.sent_frames, Counter(queue.dropped_by_channel))
+            new = _Counts(queue.sent_bytes, queue.sent_messages, Counter(queue.dropped_by_channel))
             old = self._counts.get(client_id, _Counts(0, 0, Counter()))
             counts[client_id] = new
             rates[client_id] = {
                 'bytes_per_s': round((new.sent_bytes - old.sent_bytes) / period),
-                'messages_per_s': round((new.sent_frames - old.sent_frames) / period, 1),
+                'messages_per_s': round((new.sent_messages - old.sent_messages) / period, 1),
                 'dropped_last_period': self._by_topic(new.dropped_by_channel
                                                       - old.dropped_by_channel),
             }

@@ -38,6 +38,8 @@ import enum
 import struct
 from typing import Callable, Optional
 
+from foxglove_bridge_py.frame_block import each_frame, FrameBlock
+
 
 class SendPath(str, enum.Enum):
     """How a connection's frames are written, fastest first."""
@@ -73,6 +75,30 @@ def _frame_header(first_byte: int, length: int) -> bytes:
     return _LENGTH_64.pack(first_byte, 127, length)
 
 
+def _frame_control(frame, append: Callable[[bytes], None]) -> None:
+    if frame.__class__ is str:
+        data = frame.encode()
+        append(_frame_header(_TEXT, len(data)))
+        append(data)
+    else:
+        append(_frame_header(_BINARY, len(frame)))
+        append(frame)
+
+
+def _frame_block(block: FrameBlock) -> bytes:
+    # Once, by the first writer that sends it; the other clients' writers take the buffer.
+    chunks = []
+    append = chunks.append
+    short = _SHORT_BINARY_HEADERS
+    for header, payload in block.frames:
+        length = len(header) + len(payload)
+        append(short[length] if length < 126 else _frame_header(_BINARY, length))
+        append(header)
+        append(payload)
+    block.wire = wire = b''.join(chunks)
+    return wire
+
+
 def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
     """
     Return ``send_batch(frames)`` that frames messages itself and writes them straight out.
@@ -105,6 +131,9 @@ def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
         for frame in frames:
             if frame.__class__ is tuple:
                 header, payload = frame
+                if header.__class__ is FrameBlock:
+                    append(header.wire or _frame_block(header))
+                    continue
                 length = len(header) + len(payload)
                 append(short[length] if length < 126 else _frame_header(_BINARY, length))
                 append(header)
@@ -116,13 +145,8 @@ def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
                     transport.write(payload)
                 else:
                     append(payload)
-            elif frame.__class__ is str:
-                data = frame.encode()
-                append(_frame_header(_TEXT, len(data)))
-                append(data)
             else:
-                append(_frame_header(_BINARY, len(frame)))
-                append(frame)
+                _frame_control(frame, append)
         if chunks:
             transport.writelines(chunks)
         await ws.drain()
@@ -137,7 +161,7 @@ def _send_context_sender(ws) -> Optional[Callable]:
 
     async def send_batch(frames: list) -> None:
         async with ws.send_context():
-            for frame in frames:
+            for frame in each_frame(frames):
                 if frame.__class__ is str:
                     protocol.send_text(frame.encode())
                 else:
@@ -151,7 +175,7 @@ def _legacy_write_sender(ws) -> Optional[Callable]:
 
     async def send_batch(frames: list) -> None:
         await ws.ensure_open()
-        for frame in frames:
+        for frame in each_frame(frames):
             if frame.__class__ is str:
                 ws.write_frame_sync(True, 0x1, frame.encode())
             else:
@@ -162,7 +186,7 @@ def _legacy_write_sender(ws) -> Optional[Callable]:
 
 def _each_sender(ws) -> Callable:
     async def send_batch(frames: list) -> None:
-        for frame in frames:
+        for frame in each_frame(frames):
             await ws.send(frame if frame.__class__ is str else frame_bytes(frame))
     return send_batch
 

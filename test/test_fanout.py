@@ -20,6 +20,7 @@ import json
 from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
+from foxglove_bridge_py.frame_block import FrameBlock, MAX_BLOCK_BYTES
 from test_session import FakeClock, make_hub, spec
 
 
@@ -91,12 +92,36 @@ def test_clients_with_one_subscription_id_share_frames_but_not_a_late_joiners_cu
     hub.fanout.channel_latched(channel.id)
     hub.handle_frame(late, subscribe)
     drain(first), drain(second), drain(late)
+    sent_before = first.queue.sent_messages
     hub.fanout.replay(late.client_id, channel.id, [(3, 30, b'latched')], until=3)
     hub.fanout.deliver([(channel.id, 3, 30, b'latched'), (channel.id, 4, 40, b'new')])
     both = [(protocol.message_data_header(1, 30), b'latched'),
             (protocol.message_data_header(1, 40), b'new')]
-    assert drain(first) == drain(second) == both
+    # The two alike get one block, the same object, counted as its two messages' bytes.
+    (block, nothing), = first.queue.take(1 << 20)
+    assert second.queue.take(1 << 20) == [(block, nothing)]
+    assert isinstance(block, FrameBlock) and nothing == b''
+    assert block.frames == both and block.messages == 2
+    assert len(block) == first.queue.taken_bytes == sum(len(h) + len(p) for h, p in both)
+    assert first.queue.sent_messages == second.queue.sent_messages == sent_before + 2
     assert drain(late) == both  # the replay's copy of 3, then only what came after it
+
+
+def test_clients_alike_get_large_messages_as_shared_frames_not_one_block():
+    hub = make_hub(limit=1 << 20)
+    (channel,) = hub.add_channels([spec('/c', 't/msg/T', '', None)])
+    first, second = hub.connect('1'), hub.connect('2')
+    subscribe = '{"op":"subscribe","subscriptions":[{"id":1,"channelId":%d}]}' % channel.id
+    hub.handle_frame(first, subscribe)
+    hub.handle_frame(second, subscribe)
+    drain(first), drain(second)
+    large = bytes(MAX_BLOCK_BYTES)
+    hub.fanout.deliver([(channel.id, 1, 10, large), (channel.id, 2, 20, b'small')])
+    expected = [(protocol.message_data_header(1, 10), large),
+                (protocol.message_data_header(1, 20), b'small')]
+    taken = first.queue.take(1 << 20)
+    assert taken == second.queue.take(1 << 20) == expected
+    assert taken[0][1] is large  # not copied
 
 
 def test_replay_for_a_client_that_left_is_dropped():

@@ -16,6 +16,7 @@
 
 import json
 
+from foxglove_bridge_py.frame_block import share_frames
 from foxglove_bridge_py.protocol import StatusLevel
 from foxglove_bridge_py.send_scheduler import DROP_STATUS_ID, QUANTUM, SendScheduler
 
@@ -339,3 +340,25 @@ def test_put_many_keeps_and_drops_what_putting_one_by_one_would():
     assert together.data_bytes == one_by_one.data_bytes <= 1000
     assert payloads(take_all(together)) == payloads(take_all(one_by_one))
     assert together.dropped == one_by_one.dropped == dropped
+
+
+def test_a_block_is_kept_dropped_and_counted_as_its_messages():
+    queue, _ = make(limit=1000)
+    (older, nothing), = share_frames([(HEADER, bytes([i]) * 87) for i in range(4)])
+    (newer, _), = share_frames([(HEADER, bytes([i]) * 87) for i in range(7)])
+    assert (len(older), len(newer), nothing) == (400, 700, b'')
+    assert queue.put_many(STATE, [(older, b'')], 0.0) == 0
+    assert queue.data_bytes == 400 and len(queue) == 1
+    # 1100 bytes over a 1000-byte budget: the older block goes, as the 4 messages it holds.
+    assert queue.put_many(STATE, [(newer, b'')], 0.0) == 4
+    assert queue.dropped == queue.dropped_by_channel[STATE] == 4
+    frames = take_all(queue)
+    assert frames[-1] == (newer, b'') and queue.data_bytes == 0
+    (status,) = statuses(frames)
+    assert 'dropped 4 messages' in status['message'] and '/state: 4' in status['message']
+    # The status, and the 7 messages of the block that went.
+    assert queue.sent_messages == 1 + 7
+    (waiting, _), = share_frames([(HEADER, b'w')] * 3)
+    queue.put_many(STATE, [(waiting, b'')], 0.0)
+    queue.forget_channel(STATE)  # unsubscribed: its block never goes, and is not counted
+    assert take_all(queue) == [] and queue.sent_messages == 1 + 7

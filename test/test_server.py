@@ -20,6 +20,7 @@ import time
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.client_session import ClientSession
+from foxglove_bridge_py.frame_block import FrameBlock, share_frames
 from foxglove_bridge_py.send_scheduler import SendScheduler
 from foxglove_bridge_py.server import FoxgloveServer
 from foxglove_bridge_py.ws_framing import SendPath
@@ -59,10 +60,17 @@ class EchoHub:
             session.queue.put_control(frame)
             yield []
             return
-        # A binary frame asks for n data messages of the given sizes.
-        for size in json.loads(frame.decode()):
-            session.queue.put_data(1, protocol.message_data_header(7, size), bytes(
-                (size + i) % 251 for i in range(size)), time.monotonic())
+        # A binary frame asks for n data messages of the given sizes; an object, for messages
+        # that go as one block, as to clients alike.
+        request = json.loads(frame.decode())
+        sizes = request['block'] if isinstance(request, dict) else request
+        frames = [(protocol.message_data_header(7, size),
+                   bytes((size + i) % 251 for i in range(size))) for size in sizes]
+        if isinstance(request, dict):
+            (block, _), = frames = share_frames(frames)
+            assert isinstance(block, FrameBlock)
+        for frame in frames:
+            session.queue.put_many(1, (frame,), time.monotonic())
         yield [('data', session.client_id)]
 
 
@@ -111,6 +119,11 @@ def test_every_send_path_delivers_exact_frames_in_order(path, compression):
             await ws.send(json.dumps(sizes).encode())
             received = [await asyncio.wait_for(ws.recv(), TIMEOUT) for _ in sizes]
             assert received == [expected_data(size) for size in sizes]
+            # A block: each of its messages a frame of its own, exact.
+            block = [0, 10, 125, 126, 1000]
+            await ws.send(json.dumps({'block': block}).encode())
+            received = [await asyncio.wait_for(ws.recv(), TIMEOUT) for _ in block]
+            assert received == [expected_data(size) for size in block]
             (connection,) = running.server._connections.values()
             default = LIBRARY_PATH if compression else SendPath.DIRECT
             assert connection.send_path == (path or default)
