@@ -28,6 +28,7 @@ import base64
 import json
 import os
 import struct
+import time
 from urllib.parse import urlsplit
 
 SUBPROTOCOLS = 'foxglove.sdk.v1, foxglove.websocket.v1'
@@ -52,7 +53,13 @@ def _client_frame(opcode, payload):
 
 
 class LeanClient(asyncio.BufferedProtocol):
-    """One connection: texts go to a queue, binary frames to ``on_binary(frame)``."""
+    """
+    One connection: texts go to a queue, binary frames to ``on_binary``.
+
+    ``on_binary(buffer, start, end, now)`` gets each binary frame's payload as
+    ``buffer[start:end]`` (no slice made; valid only during the call) and ``now``, the
+    ``time.monotonic_ns()`` of the read that completed it.
+    """
 
     def __init__(self, on_binary):
         self.on_binary = on_binary
@@ -102,6 +109,8 @@ class LeanClient(asyncio.BufferedProtocol):
 
     def _parse(self, buffer, at, size):
         # Every complete frame between at and size; returns where the first incomplete starts.
+        # The frames of one read arrived together: one clock reading for all of them.
+        now = time.monotonic_ns()
         view = memoryview(buffer)
         on_binary = self.on_binary
         while size - at >= 2:
@@ -122,7 +131,7 @@ class LeanClient(asyncio.BufferedProtocol):
             if end > size:
                 break
             if opcode == _BINARY:
-                on_binary(view[start:end])
+                on_binary(buffer, start, end, now)
             elif opcode == _TEXT:
                 self.texts.put_nowait(bytes(view[start:end]).decode())
             elif opcode == _PING:
@@ -142,8 +151,7 @@ async def connect(url, on_binary):
     Open a connection and finish the handshake.
 
     :param url: ``ws://host:port``.
-    :param on_binary: called with a memoryview of every binary frame's payload, valid only
-        during the call.
+    :param on_binary: called for every binary frame, as :class:`LeanClient` says.
     :return: the :class:`LeanClient`.
     """
     parts = urlsplit(url)

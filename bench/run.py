@@ -440,7 +440,8 @@ def main():
                         help='runs of each receiver, taking turns; the median is reported')
     parser.add_argument('--output', default=os.path.join(HERE, 'results', 'latest.json'))
     parser.add_argument('--baseline', default='',
-                        help="git revision whose bridge also runs, right after this one's")
+                        help='git revisions (comma-separated) whose bridges also run, '
+                        "right after this one's")
     args = parser.parse_args()
     workdir = tempfile.mkdtemp(prefix='bench-baseline-')
     env = dict(os.environ, ROS_DOMAIN_ID=str(random.randint(102, 200) % 101 + 1),
@@ -457,9 +458,9 @@ def main():
             continue
         if args.smoke and scenario[0] not in 'abg':
             continue
+        baselines = [f'baseline {rev}' for rev in args.baseline.split(',') if rev]
         receivers = [r for receiver in scenario[4] for r in (
-            [receiver, f'baseline {args.baseline}'] if args.baseline and receiver == 'bridge'
-            else [receiver])]
+            [receiver, *baselines] if receiver == 'bridge' else [receiver])]
         receivers = [r for r in receivers if not (
             r == 'sdk' and not have_sdk or args.smoke and r not in ('ceiling', 'bridge'))]
         results.extend(run_rounds(scenario, receivers, 1 if args.smoke else args.repeat,

@@ -44,16 +44,21 @@ async def subscribe_when_advertised(next_json, send_text, topics):
 
 
 def counter(stats):
-    """Return ``on_binary(frame)`` that counts MessageData frames and their latencies."""
+    """
+    Return ``on_binary(buffer, start, end, now)`` that counts MessageData frames and latencies.
+
+    :param stats: where the counts go (``latencies``, ``totals``, ``first``).
+    :return: called with a frame's payload as ``buffer[start:end]``, and when it was read.
+    """
     latencies, totals = stats['latencies'], stats['totals']
     header_size = HEADER.size
 
-    def on_binary(frame):
-        if frame[0] == 1:
-            now = now_ns()
-            latencies.append(now - stamp_ns(bytes(frame[header_size:header_size + 32])))
+    def on_binary(buffer, start, end, now):
+        if buffer[start] == 1:
+            payload = start + header_size
+            latencies.append(now - stamp_ns(buffer[payload:payload + 32]))
             totals[0] += 1
-            totals[1] += len(frame) - header_size
+            totals[1] += end - payload
             if stats['first'] is None:
                 stats['first'] = time.monotonic()
 
@@ -61,7 +66,7 @@ def counter(stats):
 
 
 async def connect_lean(url, topics, stats):
-    client = await lean_ws.connect(url, counter(stats) if stats else lambda frame: None)
+    client = await lean_ws.connect(url, counter(stats) if stats else lambda *frame: None)
 
     async def send_text(text):
         client.send_text(text)
@@ -86,7 +91,7 @@ async def measure(ws, seconds, stats):
     on_binary = counter(stats)
     async for frame in frames_for(ws, seconds):
         if isinstance(frame, bytes):
-            on_binary(frame)
+            on_binary(frame, 0, len(frame), now_ns())
 
 
 async def main():

@@ -188,8 +188,15 @@ class Bridge:
             on_parameters=to_loop(self.parameters).updates,
             parameter_allowed=self._params.allowed)
         ros_parts.callback(self._endpoints.destroy)
+        count_listeners = [threads.set_client_count]
         if config.publish_client_count:
-            hub.on_client_count = threads.to_ros(self._endpoints).publish_client_count
+            count_listeners.append(threads.to_ros(self._endpoints).publish_client_count)
+
+        def on_client_count(count: int) -> None:
+            for listen in count_listeners:
+                listen(count)
+
+        hub.on_client_count = on_client_count
         if config.playback_file:
             return open_playback(node, config, hub, self.time, threads.to_ros, ros_parts)
         core = to_loop(SimpleNamespace(graph_changed=self.graph_changed,

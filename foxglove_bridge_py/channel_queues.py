@@ -36,7 +36,7 @@ import collections
 from typing import Callable, Optional
 
 from foxglove_bridge_py.drop_report import DropReport
-from foxglove_bridge_py.frame_block import messages_of
+from foxglove_bridge_py.frame_block import FrameBlock, messages_of
 from foxglove_bridge_py.link_meter import LinkMeter
 
 QUANTUM = 64 * 1024
@@ -168,7 +168,7 @@ class ChannelQueues:
         self._sequence = sequence
         queue.bytes += added
         self.data_bytes += added
-        if header.__class__ is not bytes:  # a block: its messages count as sent from now
+        if header.__class__ is FrameBlock:  # a block: its messages count as sent from now
             self.sent_messages += header.messages - 1
         if waiting == 0 and self._on_ready is not None:
             self._on_ready()

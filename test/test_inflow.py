@@ -17,7 +17,8 @@
 import asyncio
 import threading
 
-from foxglove_bridge_py.threads.inflow import Inbox, Inflow
+from foxglove_bridge_py.threads.inflow import (
+    COALESCE_DELAY, coalesce_delay, COALESCE_DELAY_MAX, COALESCE_PER_CLIENT, Inbox, Inflow)
 
 TIMEOUT = 30.0
 PER_THREAD = 20_000
@@ -85,3 +86,46 @@ def test_the_new_session_and_the_time_come_before_the_data_of_their_flush():
 
     arrived, session = asyncio.run(main())
     assert arrived == [('session', session), ('time', 6), ('data', 1)]
+
+
+class ManualLoop:
+    """A loop stand-in: its clock is set by hand, and delayed calls are kept, not run."""
+
+    def __init__(self):
+        self.now = 100.0
+        self.delayed = []
+
+    def time(self):
+        return self.now
+
+    def call_later(self, delay, callback):
+        self.delayed.append((delay, callback))
+
+
+def test_under_a_stream_the_wait_grows_with_the_clients():
+    assert coalesce_delay(0) == coalesce_delay(1) == COALESCE_DELAY == 0.0005
+    assert coalesce_delay(5) == 0.0005 + 4 * COALESCE_PER_CLIENT
+    assert coalesce_delay(9) == coalesce_delay(50) == COALESCE_DELAY_MAX == 0.0015
+    loop = ManualLoop()
+    calls = []
+    inflow = Inflow(loop, lambda callback: calls.append(callback))
+    delivered = []
+    inflow.receive(Inbox(delivered.append, lambda stamp: None, lambda session: None,
+                         lambda *replay: None))
+
+    def post_and_wake():
+        inflow.post_message(1, len(delivered), 0, b'x')
+        calls.pop()()  # the loop runs the wake-up it was handed
+
+    post_and_wake()  # after a quiet spell: at once
+    assert len(delivered) == 1 and loop.delayed == []
+    loop.now += 0.001  # a stream: the next waits for more
+    post_and_wake()
+    assert [delay for delay, _ in loop.delayed] == [COALESCE_DELAY]
+    loop.delayed.pop()[1]()
+    inflow.set_client_count(10)
+    loop.now += 0.001
+    post_and_wake()
+    assert [delay for delay, _ in loop.delayed] == [COALESCE_DELAY_MAX]
+    loop.delayed.pop()[1]()
+    assert [len(batch) for batch in delivered] == [1, 1, 1]

