@@ -19,7 +19,7 @@ Every image or point cloud the bridge forwards passes through a few buffers of i
 one rmw serializes into, the ``bytes`` rclpy copies it to, and the Fast DDS history. With
 glibc's defaults, a buffer of a megabyte is handed back to the kernel when it is freed
 (``munmap``, or ``madvise`` when a thread's heap shrinks) and the next message faults every
-one of its pages in again, zeroed: about 700 page faults for each 1 MiB image, half of the
+one of its pages in again, zeroed: about 700 page faults for each 1 MiB image, most of the
 receiving process's CPU on a camera stream, and milliseconds of latency. Raising the
 allocator's thresholds keeps those pages mapped and reused, within a fixed cap. glibc only:
 other C libraries manage memory their own way, and nothing is changed there.

@@ -68,8 +68,8 @@ class SendScheduler(ChannelQueues):
         """Bytes of the frames the last :meth:`take` returned."""
         self.sent_bytes = 0
         self.sent_messages = 0
-        """Bytes and frames :meth:`take` has handed out, ever (a block counts its messages), for
-        the figures (``status_report``)."""
+        """Bytes and frames :meth:`take` has handed out, ever, a block counted as its messages:
+        for the figures (``status_report``)."""
         self._on_ready = on_ready
         self._on_overflow = on_overflow
         self._control = ControlQueue(control_limit, self._overflow)
@@ -196,8 +196,6 @@ class SendScheduler(ChannelQueues):
         """
         self._control.when_room(callback)
 
-    # --- drop reports --------------------------------------------------------------------------
-
     def forget_channel(self, channel_id: int) -> None:
         """
         Discard a channel's waiting messages, uncounted: the client unsubscribed or it went.
@@ -212,6 +210,8 @@ class SendScheduler(ChannelQueues):
         self.data_bytes -= queue.bytes
         self._count -= len(queue.items)
         self.sent_messages -= sum(messages_of(entry[0]) - 1 for entry in queue.items)
+
+    # --- drop reports --------------------------------------------------------------------------
 
     def _report_drops(self, now: float, new_drops: bool) -> None:
         text = self._drops.due(now, new_drops)
