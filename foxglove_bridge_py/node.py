@@ -33,6 +33,8 @@ from rclpy.parameter import Parameter
 
 NODE_NAME = 'foxglove_bridge'
 GIL_SWITCH_INTERVAL = 0.0005
+EXIT_WAIT = 10.0
+"""Seconds to wait at exit for the executor thread, before the nodes are destroyed."""
 
 
 def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
@@ -171,6 +173,12 @@ def main(args: Optional[list[str]] = None) -> int:
             nodes.append(DemoPublisher(context=context))
         bridge = Bridge(node, node.config, extra_nodes=nodes[1:])
         asyncio.run(_serve(bridge))
+        threads = getattr(bridge, 'threads', None)
+        if threads is not None and not threads.executor_stopped(EXIT_WAIT):
+            # Destroying nodes under a running executor would crash; the process ends anyway.
+            logging.getLogger('foxglove_bridge_py').warning(
+                'the ROS executor did not stop; exiting without destroying the nodes')
+            nodes.clear()
         return 0
     except ConfigError as exc:
         print(f'foxglove_bridge: error: {exc}', file=sys.stderr)

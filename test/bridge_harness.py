@@ -99,6 +99,11 @@ class RunningBridge:
         if self._loop is not None and self._thread.is_alive():
             self._loop.call_soon_threadsafe(self._stop.set)
         self._thread.join(TIMEOUT)
+        # Destroying a node that a running executor still waits on crashes rclpy: on a loaded
+        # machine the executor thread may outlive the bridge's bounded wait for it.
+        threads = getattr(self.bridge, 'threads', None)
+        if threads is not None:
+            assert threads.executor_stopped(TIMEOUT), 'the executor thread did not stop'
         self.node.destroy_node()
 
 

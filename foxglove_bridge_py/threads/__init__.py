@@ -146,6 +146,17 @@ class Threads:
             self._spinner.join(SHUTDOWN_TIMEOUT)
         self.heartbeats.stop()
 
+    def executor_stopped(self, timeout: float) -> bool:
+        """
+        Wait for the executor thread to end: only then may its nodes be destroyed.
+
+        :param timeout: seconds to wait at most.
+        :return: True once it has ended (or never started).
+        """
+        if self._spinner.is_alive():
+            self._spinner.join(timeout)
+        return not self._spinner.is_alive()
+
     def _spin(self) -> None:
         """Spin the executor until stopped; a failing callback is logged, not fatal."""
         # Until a future (set by stop()), not spin_once() in a loop of ours: the EventsExecutor
