@@ -17,8 +17,8 @@ Benchmark the bridge against the rclpy ceiling and a foxglove-sdk forwarder, sid
 
 Run through ``scripts/bench.sh`` (which sets up the environment), or, in a ROS shell with the
 package built: ``python bench/run.py [--seconds 10] [--smoke] [--baseline REV]``. Prints a
-table and writes JSON to ``bench/results/latest.json``. ``--baseline REV`` also runs the bridge
-of that git revision, from its sources, right after this one's in every scenario.
+table and writes JSON to ``bench/results/latest.json``. ``--baseline REV[,REV...]`` also runs
+the bridge of each git revision, from its sources, right after this one's in every scenario.
 """
 
 import argparse
