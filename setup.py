@@ -27,6 +27,7 @@ setup(
         'console_scripts': [
             'foxglove_bridge = foxglove_bridge_py.node:main',
             'foxglove_bridge_demo = foxglove_bridge_py.demo:main',
+            'make_token = foxglove_bridge_py.access.make_token:main',
         ],
     },
 )

@@ -27,10 +27,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ipaddress
 from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Optional
 
 from foxglove_bridge_py import __version__
+from foxglove_bridge_py.access.audit import audit_line
+from foxglove_bridge_py.access.gate import Gate
+from foxglove_bridge_py.access.grant import OPERATOR_OPS, PLAYBACK_PUBLISH_OPS
+from foxglove_bridge_py.access.reload import AccessFile, CHECK_INTERVAL, revocations
+from foxglove_bridge_py.access.table import AccessFileError
 from foxglove_bridge_py.asset_reader import AssetReader
 from foxglove_bridge_py.capabilities.assets import Assets, FetchAsset
 from foxglove_bridge_py.capabilities.client_publish import (ClientPublish, CreatePublisher,
@@ -40,7 +46,7 @@ from foxglove_bridge_py.capabilities.parameters import GetParams, Parameters, Se
 from foxglove_bridge_py.capabilities.playback import PlaybackControl, PlaybackRequests
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.capabilities.services import CallService, Services
-from foxglove_bridge_py.config import BridgeConfig, matches_any
+from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.graph_types import GraphChange
 from foxglove_bridge_py.http_answers import Monitoring
@@ -83,6 +89,7 @@ class Bridge:
         self._tasks = LoopTasks(self._log)
         self.hub: Optional[Hub] = None
         self.port: Optional[int] = None
+        self._access: Optional[AccessFile] = None
 
     async def run(self, stop: asyncio.Event,
                   on_started: Optional[Callable[[int], None]] = None) -> None:
@@ -91,10 +98,16 @@ class Bridge:
 
         :param stop: set it (on the loop) to stop the bridge.
         :param on_started: called with the bound port once clients can connect.
-        :raises ConfigError: if TLS files or the recording cannot be loaded.
+        :raises ConfigError: if TLS files, the access file or the recording cannot be loaded.
         :raises OSError: if the port cannot be bound.
         """
         config = self.config
+        if config.access_file:
+            try:
+                self._access = AccessFile(config.access_file)
+            except AccessFileError as exc:
+                raise ConfigError(f'parameter access_file: {exc}') from None
+        gate = Gate(self._access.table) if self._access is not None else None
         # Freed in reverse: the server first, then the executor thread, then the ROS parts.
         with contextlib.ExitStack() as ros_parts:
             threads = self.threads = Threads(self.node, asyncio.get_running_loop(),
@@ -106,7 +119,7 @@ class Bridge:
                                              threads.heartbeats.take_loop_lag)
             server = FoxgloveServer.from_config(
                 self.hub, self._carry_out, config,
-                Monitoring(figures.report, threads.heartbeats.ages))
+                Monitoring(figures.report, threads.heartbeats.ages), gate)
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
                 running.callback(self._tasks.cancel_all)
@@ -119,6 +132,9 @@ class Bridge:
                 self._tasks.start(self._tick_figures(figures, threads))
                 self._log.info(f'Foxglove bridge listening on '
                                f'{"wss" if config.tls else "ws"}://{config.address}:{self.port}')
+                if gate is not None:
+                    self._tasks.start(self._follow_access_file(gate, server))
+                self._warn_if_open()
                 if isinstance(source, PlaybackSource):
                     playing = asyncio.ensure_future(source.run())
                     running.callback(playing.cancel)
@@ -133,19 +149,22 @@ class Bridge:
         offered = set(config.capabilities)
         encodings = (('cdr', 'json') if {Capability.CLIENT_PUBLISH.value,
                                          Capability.SERVICES.value} & offered else ())
+        operator_ops = dict(OPERATOR_OPS)
+        if config.playback_publish:  # then a recording's controls drive what ROS receives
+            operator_ops.update(PLAYBACK_PUBLISH_OPS)
         hub = self.hub = Hub(
             server_name=f'foxglove_bridge_py {__version__}', capabilities=config.capabilities,
             supported_encodings=encodings, metadata={'ROS_DISTRO': ros_distro()},
             session_id=config.session_id or threads.next_session_id(),
             send_buffer_limit=config.send_buffer_limit,
             max_subscriptions=config.max_subscriptions_per_client,
-            max_message_age=config.max_message_age_ms / 1000)
+            max_message_age=config.max_message_age_ms / 1000, operator_ops=operator_ops)
         sessions = hub.sessions
         self.time = hub.register(ServerTime(sessions))
         self.client_publish = hub.register(ClientPublish(
             sessions, encodings, lambda topic: matches_any(config.client_topic_whitelist, topic),
             config.max_channels_per_client))
-        self.services = hub.register(Services(sessions, hub.broadcast, encodings))
+        self.services = hub.register(Services(sessions, encodings))
         self.parameters = hub.register(Parameters(sessions))
         self.graph = hub.register(ConnectionGraphUpdates())
         self.assets = hub.register(Assets(sessions))
@@ -259,11 +278,50 @@ class Bridge:
             if self.config.publish_diagnostics:
                 publish(diagnostic_entries(report, name))
 
+    async def _follow_access_file(self, gate: Gate, server: FoxgloveServer) -> None:
+        """Read the access file again when it changes; close the clients it takes rights from."""
+        sessions = self.hub.sessions
+        while True:
+            await asyncio.sleep(CHECK_INTERVAL)
+            table = self._access.poll(self._log.error)
+            if table is None:
+                continue
+            gate.table = table
+            self._log.info(f'access file {self._access.path} read again: {len(table.grants)} '
+                           f'tokens, clients without a token: {table.anonymous.label}')
+            for client_id, reason in revocations(
+                    [(i, s.grant) for i, s in sessions.items()], table):
+                server.revoke(client_id, reason)
+
+    def _warn_if_open(self) -> None:
+        """Say once, at start-up, that an open port lets anyone drive the robot."""
+        config = self.config
+        acts = {'clientPublish': 'publish', 'services': 'call services',
+                'parameters': 'set parameters'}
+        offered = [acts[c] for c in config.capabilities if c in acts]
+        if config.access_file or not offered or _is_loopback(config.address):
+            return
+        self._log.warning(
+            f'no access_file: anyone who reaches {config.address}:{self.port} can '
+            f'{", ".join(offered)} on this robot. Turn access control on with '
+            f'-p access_file:=<file> (tokens made by "ros2 run foxglove_bridge_py make_token '
+            f'NAME ROLE"), or listen on 127.0.0.1 and reach it through an SSH tunnel')
+
     def _carry_out(self, effects: list) -> None:
         """Hand each effect the hub returned to the part its type maps to."""
         table = self._effects
+        if self._access is not None:
+            self._audit(effects)
         for effect in effects:
             table[type(effect)](effect)
+
+    def _audit(self, effects: list) -> None:
+        """Log who advertised, called or set what, by token name."""
+        sessions = self.hub.sessions
+        for effect in effects:
+            line = audit_line(effect, sessions)
+            if line is not None:
+                self._log.info(line)
 
     def graph_changed(self, change: GraphChange) -> None:
         """
@@ -275,3 +333,11 @@ class Bridge:
         self.hub.add_channels(change.added_channels)
         self.services.remove(change.removed_services)
         self.services.add(change.added_services)
+
+
+def _is_loopback(address: str) -> bool:
+    """Tell whether the server listens on this machine only."""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address == 'localhost'

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Union
 
+from foxglove_bridge_py.access.grant import Grant, OPEN
 from foxglove_bridge_py.protocol import StatusLevel
 from foxglove_bridge_py.refusals import Refusals
 from foxglove_bridge_py.send_scheduler import SendScheduler
@@ -65,19 +66,22 @@ class Capability:
 
 
 class ClientSession:
-    """One connected client: its subscriptions and its send scheduler."""
+    """One connected client: what it may do, its subscriptions and its send scheduler."""
 
-    def __init__(self, client_id: int, name: str, queue: SendScheduler) -> None:
+    def __init__(self, client_id: int, name: str, queue: SendScheduler, grant: Grant = OPEN
+                 ) -> None:
         """
         Create a session.
 
         :param client_id: a number unique among this hub's clients.
         :param name: a label for logs, such as the peer address.
         :param queue: the client's send scheduler.
+        :param grant: what it may do (``access``); OPEN without an access file.
         """
         self.client_id = client_id
         self.name = name
         self.queue = queue
+        self.grant = grant
         self.subscriptions: dict[int, int] = {}
         self.channel_subscriptions: dict[int, int] = {}
 

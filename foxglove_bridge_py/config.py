@@ -62,6 +62,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('tls', False, 'Serve wss:// (TLS) with certfile and keyfile.'),
     ParameterSpec('certfile', '', 'PEM certificate file; required when tls is true.'),
     ParameterSpec('keyfile', '', 'PEM private key file; required when tls is true.'),
+    ParameterSpec('access_file', '', 'YAML file of access tokens and their roles (viewer or '
+                  'operator); clients present a token as ?token= in the URL or as an '
+                  'Authorization: Bearer header. Read again when it changes. Empty: no access '
+                  'control, anyone who reaches the port may do everything.'),
     ParameterSpec('topic_whitelist', ['.*'], 'Regular expressions (full match, case-insensitive) '
                   'of the topics to advertise.'),
     ParameterSpec('service_whitelist', ['.*'], 'Regular expressions of the services to '
@@ -240,6 +244,7 @@ class BridgeConfig:
     tls: bool
     certfile: str
     keyfile: str
+    access_file: str
     topic_whitelist: tuple[re.Pattern, ...]
     service_whitelist: tuple[re.Pattern, ...]
     param_whitelist: tuple[re.Pattern, ...]

@@ -152,7 +152,9 @@ class Fanout(Capability):
 
     def _subscription_refusal(self, session: ClientSession, sub_id: int, channel_id: int
                               ) -> Optional[tuple[StatusLevel, str, str, int]]:
-        if channel_id not in self._channels:
+        channel = self._channels.get(channel_id)
+        if channel is None or not session.grant.sees_topic(channel.topic):
+            # A channel the client's token hides is as unknown to it as one that never was.
             return (StatusLevel.ERROR, 'Unknown channel ID: {}; ignoring subscription',
                     'Unknown channel IDs: {}; ignoring these subscriptions', channel_id)
         if sub_id in session.subscriptions:

@@ -18,25 +18,42 @@ What the server answers to a plain HTTP request, or to a WebSocket handshake it 
 The WebSocket port also answers two plain GETs for monitoring (``status_endpoint``):
 ``/status``, the bridge's figures as JSON, and ``/healthz``, 200 while the asyncio loop and
 the ROS executor both turn (each ticked within the last second), 503 otherwise. A browser's
-request (one with an Origin header) obeys ``allowed_origins``, as its WebSocket would. Pure:
-the server hands over the path and headers, and sends back what this returns.
+request (one with an Origin header) obeys ``allowed_origins``, as its WebSocket would. With an
+access file (``access.gate``), a handshake needs a token its ``anonymous`` role does not spare
+it, ``/status`` a valid token of any role, and both get the same 401 for a missing and a wrong
+one (no oracle); an address with too many failures gets 429. ``/healthz`` stays open for
+probes. Pure: the server hands over the path, headers and peer address, and sends back what
+this returns.
 """
 
 from __future__ import annotations
 
 from http import HTTPStatus
 import json
+import math
 from typing import Any, Callable, NamedTuple, Optional
 
+from foxglove_bridge_py.access.gate import Gate, Refusal, Refused
 from foxglove_bridge_py.protocol import SUBPROTOCOLS
 
 HEALTH_WINDOW = 1.0
 """Seconds within which both the loop and the executor must have turned to count as healthy."""
 MISSING_SUBPROTOCOL = (f'Missing expected sec-websocket-protocol header: offer one of '
                        f'{", ".join(SUBPROTOCOLS)}\n')
-Answer = tuple[HTTPStatus, str, bytes]
-"""A status, a content type and a body."""
 TEXT = 'text/plain; charset=utf-8'
+UNAUTHORIZED = ('Unauthorized: this bridge needs a valid access token, given in the URL as '
+                'ws://<robot>:<port>/?token=<token> or as the header "Authorization: Bearer '
+                '<token>"\n')
+"""The one body of every 401, for a missing and a wrong token alike."""
+
+
+class Answer(NamedTuple):
+    """A status, a content type, a body, and any further headers."""
+
+    status: HTTPStatus
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 class Monitoring(NamedTuple):
@@ -58,40 +75,51 @@ class HttpAnswers:
 
     def __init__(self, allowed_origins: tuple, *,
                  report: Optional[Callable[[], dict]] = None,
-                 heartbeat_ages: Optional[Callable[[], tuple[float, float]]] = None) -> None:
+                 heartbeat_ages: Optional[Callable[[], tuple[float, float]]] = None,
+                 gate: Optional[Gate] = None) -> None:
         """
         Set the rules.
 
         :param allowed_origins: compiled patterns of the browser origins allowed.
         :param report: the figures for ``/status``; None: no monitoring endpoints.
         :param heartbeat_ages: seconds since the loop and the executor last turned.
+        :param gate: who may connect, with an access file; None: anyone.
         """
         self._allowed_origins = allowed_origins
         self._report = report
         self._heartbeat_ages = heartbeat_ages
+        self._gate = gate
 
-    def answer(self, path: str, headers: Any) -> Optional[Answer]:
+    def answer(self, path: str, headers: Any, address: str = '') -> Optional[Answer]:
         """
         Answer a request, or let its WebSocket handshake go on.
 
         :param path: the request target, e.g. ``/status?pretty``.
         :param headers: its headers (``get`` and ``get_all``, as websockets gives them).
+        :param address: the client's IP address, whose failed attempts are counted.
         :return: the answer, or None for a handshake to accept.
         """
         route = path.split('?', 1)[0]
         origin = headers.get('Origin')
         if origin is not None and not any(p.fullmatch(origin) for p in self._allowed_origins):
             refusal = f'Origin {origin} is not in allowed_origins\n'
-            return HTTPStatus.FORBIDDEN, TEXT, refusal.encode()
-        if self._report is not None and route in ('/status', '/healthz'):
-            return self._status() if route == '/status' else self._health()
+            return Answer(HTTPStatus.FORBIDDEN, TEXT, refusal.encode())
+        monitoring = self._report is not None and route in ('/status', '/healthz')
+        if monitoring and route == '/healthz':
+            return self._health()
+        if self._gate is not None:
+            admitted = self._gate.admit(path, headers, address, token_required=monitoring)
+            if isinstance(admitted, Refused):
+                return _refused(admitted)
+        if monitoring:
+            return self._status()
         if not any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers)):
-            return HTTPStatus.BAD_REQUEST, TEXT, MISSING_SUBPROTOCOL.encode()
+            return Answer(HTTPStatus.BAD_REQUEST, TEXT, MISSING_SUBPROTOCOL.encode())
         return None
 
     def _status(self) -> Answer:
         body = json.dumps(self._report(), indent=1, sort_keys=True) + '\n'
-        return HTTPStatus.OK, 'application/json', body.encode()
+        return Answer(HTTPStatus.OK, 'application/json', body.encode())
 
     def _health(self) -> Answer:
         loop_age, executor_age = self._heartbeat_ages()
@@ -99,6 +127,16 @@ class HttpAnswers:
             ('the asyncio loop', loop_age), ('the ROS executor', executor_age))
             if age > HEALTH_WINDOW]
         if stalled:
-            return (HTTPStatus.SERVICE_UNAVAILABLE, TEXT,
-                    f'stalled: {"; ".join(stalled)}\n'.encode())
-        return HTTPStatus.OK, TEXT, b'ok\n'
+            return Answer(HTTPStatus.SERVICE_UNAVAILABLE, TEXT,
+                          f'stalled: {"; ".join(stalled)}\n'.encode())
+        return Answer(HTTPStatus.OK, TEXT, b'ok\n')
+
+
+def _refused(refused: Refused) -> Answer:
+    if refused.reason == Refusal.TOO_MANY_FAILURES:
+        seconds = math.ceil(refused.retry_after)
+        return Answer(HTTPStatus.TOO_MANY_REQUESTS, TEXT,
+                      f'Too many failed attempts from this address: try again in {seconds} s\n'
+                      .encode(), (('Retry-After', str(seconds)),))
+    return Answer(HTTPStatus.UNAUTHORIZED, TEXT, UNAUTHORIZED.encode(),
+                  (('WWW-Authenticate', 'Bearer realm="foxglove_bridge"'),))

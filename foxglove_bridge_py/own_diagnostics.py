@@ -106,7 +106,8 @@ def _client_entry(client: dict[str, Any], prefix: str) -> DiagnosticEntry:
     level = DiagnosticLevel.WARN if problems else DiagnosticLevel.OK
     message = '; '.join(problems) or (
         f'{len(client["subscriptions"])} subscriptions, {_rate(client["bytes_per_s"])}')
-    values = [('address', client['name']), ('subprotocol', client.get('subprotocol')),
+    values = [('address', client['name']), ('token', client['token']), ('role', client['role']),
+              ('subprotocol', client.get('subprotocol')),
               ('origin', client.get('origin')), ('connected_since', client.get('connected_since')),
               ('subscriptions', ', '.join(client['subscriptions'])),
               ('bytes_per_s', client['bytes_per_s']),

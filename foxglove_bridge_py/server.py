@@ -16,7 +16,9 @@
 The WebSocket server: handshake, one reader and one writer task per client, and a watchdog.
 
 What it answers to a plain HTTP request (``/status``, ``/healthz``) or a handshake it refuses is
-``http_answers``' decision; this module only sends it, in each websockets API's way.
+``http_answers``' decision; this module only sends it, in each websockets API's way. With an
+access file, the client's grant (``access``) is found again from its handshake when its
+session starts, and a client whose rights the file takes away is closed with 1008.
 
 Works with websockets 10.4 (the legacy API that Debian and Ubuntu ship) up to 17.x (the
 ``websockets.asyncio`` API); how frames are written on each is ``ws_framing``'s matrix. Only
@@ -30,14 +32,16 @@ import logging
 import re
 import ssl
 import time
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from foxglove_bridge_py import protocol
+from foxglove_bridge_py.access.gate import Gate
+from foxglove_bridge_py.access.grant import Grant, OPEN
 from foxglove_bridge_py.client_session import ClientSession, Effect
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
-from foxglove_bridge_py.server_connection import Connection, Wakeup
+from foxglove_bridge_py.server_connection import Connection, request_target, Wakeup
 from foxglove_bridge_py.session import Hub
 from foxglove_bridge_py.status_report import ClientLink
 from foxglove_bridge_py.ws_framing import batch_sender, SendPath
@@ -47,7 +51,7 @@ try:  # websockets >= 13
     from websockets.asyncio.server import serve as _serve
     _NEW_API = True
 except ImportError:  # websockets 10.x-12.x
-    from websockets.legacy.server import serve as _serve
+    from websockets.legacy.server import serve as _serve, WebSocketServerProtocol
     _NEW_API = False
 
 MAX_INBOUND_MESSAGE_SIZE = 64 * 1024 * 1024
@@ -69,23 +73,35 @@ EffectSink = Callable[[list[Effect]], None]
 _log = logging.getLogger(__name__)
 
 
-def _request_checker(answers: HttpAnswers) -> Callable:
+def _ip(remote_address: Any) -> str:
+    return str(remote_address[0]) if remote_address else ''
+
+
+def _request_checker(answers: HttpAnswers) -> dict[str, Any]:
     # The two APIs' hooks, around one decision: serve /status or /healthz, refuse, or go on.
+    # Each gives the peer's address its own way: the legacy API only to a protocol subclass.
     if _NEW_API:
         def process_request(connection, request):
-            answer = answers.answer(request.path, request.headers)
+            answer = answers.answer(request.path, request.headers,
+                                    _ip(connection.remote_address))
             if answer is None:
                 return None
-            response = connection.respond(answer[0], answer[2].decode())
+            response = connection.respond(answer.status, answer.body.decode())
             del response.headers['Content-Type']
-            response.headers['Content-Type'] = answer[1]
+            response.headers['Content-Type'] = answer.content_type
+            for name, value in answer.headers:
+                response.headers[name] = value
             return response
-    else:
-        async def process_request(path, headers):
-            answer = answers.answer(path, headers)
-            return None if answer is None else (answer[0], [('Content-Type', answer[1])],
-                                                answer[2])
-    return process_request
+        return {'process_request': process_request}
+
+    class CheckedProtocol(WebSocketServerProtocol):
+        async def process_request(self, path, headers):
+            answer = answers.answer(path, headers, _ip(self.remote_address))
+            if answer is None:
+                return None
+            return (answer.status, [('Content-Type', answer.content_type), *answer.headers],
+                    answer.body)
+    return {'create_protocol': CheckedProtocol}
 
 
 def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
@@ -116,7 +132,7 @@ class FoxgloveServer:
                  max_clients: int = 0, max_message_size: int = MAX_INBOUND_MESSAGE_SIZE,
                  ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT,
                  send_path: Optional[SendPath] = None,
-                 monitoring: Optional[Monitoring] = None) -> None:
+                 monitoring: Optional[Monitoring] = None, gate: Optional[Gate] = None) -> None:
         """
         Create a server; :meth:`start` binds it.
 
@@ -136,11 +152,13 @@ class FoxgloveServer:
         :param send_path: write frames this way (tests); by default the fastest that works.
         :param monitoring: the figures and heartbeats for GET /status and /healthz; None: not
             served.
+        :param gate: admits clients by their access token; None: everyone, as an operator.
         """
+        self._gate = gate
         self._answers = HttpAnswers(
             tuple(allowed_origins) or (re.compile('.*', re.S),),
             report=monitoring and monitoring.report,
-            heartbeat_ages=monitoring and monitoring.heartbeat_ages)
+            heartbeat_ages=monitoring and monitoring.heartbeat_ages, gate=gate)
         self._max_clients = max_clients
         self._max_message_size = max_message_size
         self._ping_interval = ping_interval
@@ -159,7 +177,8 @@ class FoxgloveServer:
 
     @classmethod
     def from_config(cls, hub: Hub, effects: EffectSink, config: BridgeConfig,
-                    monitoring: Optional[Monitoring] = None) -> FoxgloveServer:
+                    monitoring: Optional[Monitoring] = None, gate: Optional[Gate] = None
+                    ) -> FoxgloveServer:
         """
         Create the server the bridge's parameters describe.
 
@@ -167,6 +186,7 @@ class FoxgloveServer:
         :param effects: carries out effects the hub returns.
         :param config: the bridge's config.
         :param monitoring: what GET /status and /healthz report, if ``status_endpoint``.
+        :param gate: admits clients by their access token, with ``access_file``.
         :return: the server, not yet bound.
         :raises ConfigError: if TLS files cannot be loaded.
         """
@@ -177,7 +197,7 @@ class FoxgloveServer:
                    max_message_size=config.max_message_size,
                    ping_interval=config.ping_interval_ms / 1000,
                    ping_timeout=config.ping_timeout_ms / 1000,
-                   monitoring=monitoring if config.status_endpoint else None)
+                   monitoring=monitoring if config.status_endpoint else None, gate=gate)
 
     @property
     def port(self) -> int:
@@ -194,7 +214,7 @@ class FoxgloveServer:
         self._server = await _serve(
             self._handle, self._address, self._port,
             subprotocols=list(SUBPROTOCOLS),
-            process_request=_request_checker(self._answers),
+            **_request_checker(self._answers),
             compression='deflate' if self._compression else None,
             # Up to twice the limit a message is read and refused with a status; beyond that the
             # library closes the connection (1009) rather than buffer without bound.
@@ -275,15 +295,31 @@ class FoxgloveServer:
     def _overflowed(self, connection: Connection) -> None:
         self._log.warning(f'client {connection.session.name} does not read its replies: '
                           'closing it (1008)')
+        self._violated(connection, 'send buffer exceeded')
+
+    def revoke(self, client_id: int, reason: str) -> None:
+        """
+        Close a client whose rights were taken away, with 1008 (policy violation).
+
+        :param client_id: the client.
+        :param reason: why, for the log and the close frame (no secret).
+        """
+        connection = self._connections.get(client_id)
+        if connection is None:
+            return
+        self._log.warning(f'client {connection.session.name} ({connection.session.grant.who}) '
+                          f'closed (1008): {reason}')
+        self._violated(connection, reason)
+
+    def _violated(self, connection: Connection, reason: str) -> None:
         if connection.writer is not None:
             connection.writer.cancel()
-        task = asyncio.ensure_future(self._close_policy(connection))
+        task = asyncio.ensure_future(self._close_policy(connection, reason))
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
-    async def _close_policy(self, connection: Connection) -> None:
+    async def _close_policy(self, connection: Connection, reason: str) -> None:
         try:
-            await asyncio.wait_for(connection.ws.close(1008, 'send buffer exceeded'),
-                                   CLOSE_TIMEOUT)
+            await asyncio.wait_for(connection.ws.close(1008, reason), CLOSE_TIMEOUT)
         except (asyncio.TimeoutError, websockets.ConnectionClosed):
             pass
         if connection.transport is not None and not connection.transport.is_closing():
@@ -301,11 +337,18 @@ class FoxgloveServer:
             except websockets.ConnectionClosed:
                 pass
             return
-        session = self.hub.connect(name)
+        grant = self._grant(ws)
+        if grant is None:
+            # Admitted at the handshake, but the access file changed since.
+            self._log.warning(f'client {name} refused: its token is no longer valid')
+            await ws.close(1008, 'access token no longer valid')
+            return
+        session = self.hub.connect(name, grant)
         connection = Connection(ws, session)
         connection.follow_link_speed()
         self._connections[session.client_id] = connection
-        self._log.info(f'client {name} connected ({ws.subprotocol})')
+        who = '' if grant is OPEN else f' as {grant.who} ({grant.role.label})'
+        self._log.info(f'client {name} connected ({ws.subprotocol}){who}')
         wakeup = Wakeup(asyncio.get_running_loop())
         session.queue.set_on_ready(wakeup.wake)
         session.queue.set_on_overflow(lambda: self._overflowed(connection))
@@ -328,6 +371,11 @@ class FoxgloveServer:
             if effects:
                 self._effects(effects)
             self._log.info(f'client {name} disconnected')
+
+    def _grant(self, ws: Any) -> Optional[Grant]:
+        if self._gate is None:
+            return OPEN
+        return self._gate.grant_for(*request_target(ws))
 
     async def _handle_frame(self, session: ClientSession, frame) -> None:
         # A large request is handled in slices, with other clients served in between.

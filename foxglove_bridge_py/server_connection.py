@@ -28,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from typing import Optional
+from typing import Any, Optional
 
 from foxglove_bridge_py.client_session import ClientSession
 from foxglove_bridge_py.status_report import ClientLink
@@ -108,10 +108,21 @@ def _limit_unsent_bytes(ws, limit: int) -> bool:
     return True
 
 
+def request_target(ws) -> tuple[str, Any]:
+    """
+    Give the path and headers of the handshake that opened a connection.
+
+    :param ws: the websockets connection.
+    :return: the request target (with its query) and the headers.
+    """
+    request = getattr(ws, 'request', None)  # websockets >= 13; before, path and request_headers
+    if request is not None:
+        return request.path, request.headers
+    return ws.path, ws.request_headers
+
+
 def _request_header(ws, name: str) -> Optional[str]:
-    request = getattr(ws, 'request', None)  # websockets >= 13; before, request_headers
-    headers = request.headers if request is not None else getattr(ws, 'request_headers', None)
-    return headers.get(name) if headers is not None else None
+    return request_target(ws)[1].get(name)
 
 
 class Connection:

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 import time
-from typing import Any, Callable, Iterable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
+from foxglove_bridge_py.access.grant import Grant, OPEN, refusal
 from foxglove_bridge_py.client_session import (Capability, ClientSession, Effect, Frame, Handler,
                                                SlicedHandler)
 from foxglove_bridge_py.fanout import Fanout
@@ -54,7 +55,8 @@ class Hub:
                  send_buffer_limit: int, clock: Callable[[], float] = time.monotonic,
                  on_client_count: Optional[Callable[[int], None]] = None,
                  max_subscriptions: int = 0, max_message_age: float = 0.0,
-                 control_buffer_limit: int = CONTROL_BUFFER_LIMIT) -> None:
+                 control_buffer_limit: int = CONTROL_BUFFER_LIMIT,
+                 operator_ops: Mapping[type, str] = {}) -> None:
         """
         Create a hub.
 
@@ -70,6 +72,7 @@ class Hub:
         :param max_message_age: seconds after which queued data is dropped unsent (0: never).
         :param control_buffer_limit: bytes of control frames queued for one client before it
             is to be closed.
+        :param operator_ops: the ops a viewer is refused, by name (``access.grant``).
         """
         self.server_name = server_name
         self.capabilities = tuple(capabilities)
@@ -81,6 +84,7 @@ class Hub:
         self.max_subscriptions = max_subscriptions
         self.max_message_age = max_message_age
         self.control_buffer_limit = control_buffer_limit
+        self.operator_ops = dict(operator_ops)
         self.on_client_count = on_client_count
         self.clock = clock
         self.channels: dict[int, Channel] = {}
@@ -111,34 +115,36 @@ class Hub:
 
     # --- clients -------------------------------------------------------------------------------
 
-    def server_info(self) -> str:
+    def server_info(self, grant: Grant = OPEN) -> str:
         """
-        Encode this server's ``serverInfo``.
+        Encode this server's ``serverInfo`` for a client: the capabilities its role may use.
 
+        :param grant: the client's rights.
         :return: the JSON text.
         """
         return protocol.server_info(
-            name=self.server_name, capabilities=self.capabilities,
+            name=self.server_name, capabilities=grant.capabilities(self.capabilities),
             supported_encodings=self.supported_encodings, metadata=self.metadata,
             session_id=self.session_id, data_range=self.data_range)
 
-    def connect(self, name: str) -> ClientSession:
+    def connect(self, name: str, grant: Grant = OPEN) -> ClientSession:
         """
         Add a client and queue its greeting: ``serverInfo``, ``advertise``, then the rest.
 
         :param name: a label for logs.
+        :param grant: what it may do and see.
         :return: the client's session.
         """
         queue = SendScheduler(self.send_buffer_limit, control_limit=self.control_buffer_limit,
                               clock=self.clock, max_age=self.max_message_age,
                               describe_channel=self.describe_channel)
-        session = ClientSession(self._next_client_id, name, queue)
+        session = ClientSession(self._next_client_id, name, queue, grant)
         self._next_client_id += 1
         self.sessions[session.client_id] = session
         if self.on_client_count is not None:
             self.on_client_count(len(self.sessions))
-        queue.put_control(self.server_info())
-        channels = list(self.channels.values())
+        queue.put_control(self.server_info(grant))
+        channels = [c for c in self.channels.values() if grant.sees_topic(c.topic)]
         for start in range(0, max(1, len(channels)), ADVERTISE_BATCH):
             queue.put_control(protocol.advertise(channels[start:start + ADVERTISE_BATCH]))
         for capability in self._capabilities:
@@ -192,7 +198,9 @@ class Hub:
         :param session_id: the new session id.
         """
         self.session_id = session_id
-        for frame in (self.server_info(), *self.statuses.frames()):
+        for session in self.sessions.values():
+            session.queue.put_control(self.server_info(session.grant))
+        for frame in self.statuses.frames():
             self.broadcast(frame)
 
     # --- client frames -------------------------------------------------------------------------
@@ -232,6 +240,10 @@ class Hub:
             session.send_status(StatusLevel.ERROR, str(exc))
             return
         kind = type(message)
+        denied = refusal(self.operator_ops, session.grant, kind)
+        if denied is not None:
+            _refuse(session, message, denied)
+            return
         capability = protocol.OP_CAPABILITY.get(kind)
         if capability is not None and capability.value not in self.capabilities:
             _refuse_missing_capability(session, message, capability.value)
@@ -265,8 +277,7 @@ class Hub:
             self.channels[channel.id] = channel
             self._channel_by_key[channel.key] = channel.id
             added.append(channel)
-        for start in range(0, len(added), ADVERTISE_BATCH):
-            self.broadcast(protocol.advertise(added[start:start + ADVERTISE_BATCH]))
+        self._advertise(added)
         for channel in added:
             if not channel.schema:
                 self.statuses.channel_problem(
@@ -288,15 +299,37 @@ class Hub:
             channel_id = self._channel_by_key.pop(key, None)
             if channel_id is None:
                 continue
-            del self.channels[channel_id]
-            removed.append(channel_id)
-        effects = self.fanout.channels_removed(removed)
+            removed.append(self.channels.pop(channel_id))
+        effects = self.fanout.channels_removed([c.id for c in removed])
         if removed:
-            self.broadcast(protocol.unadvertise(removed))
-        for channel_id in removed:
+            self._to_each(removed, lambda channels: [
+                protocol.unadvertise([c.id for c in channels])])
+        removed_ids = [c.id for c in removed]
+        for channel_id in removed_ids:
             self.statuses.clear_channel_problems(channel_id,
                                                  ('schema', 'subscription', 'qos', 'twin'))
         return effects
+
+    def _advertise(self, channels: list[Channel]) -> None:
+        self._to_each(channels, lambda seen: [
+            protocol.advertise(seen[start:start + ADVERTISE_BATCH])
+            for start in range(0, len(seen), ADVERTISE_BATCH)])
+
+    def _to_each(self, channels: list[Channel],
+                 encode: Callable[[list[Channel]], list[str]]) -> None:
+        # Each client is told of the channels its token lets it see; the frames for all of
+        # them are encoded once and shared by every client whose token narrows no topic.
+        if not channels:
+            return
+        shared: Optional[list[str]] = None
+        for session in self.sessions.values():
+            if session.grant.narrows_topics:
+                seen = [c for c in channels if session.grant.sees_topic(c.topic)]
+                frames = encode(seen) if seen else []
+            else:
+                frames = shared = encode(channels) if shared is None else shared
+            for frame in frames:
+                session.queue.put_control(frame)
 
     def channel_problem(self, channel_id: int, kind: str, level: StatusLevel,
                         message: str) -> None:
@@ -328,8 +361,16 @@ def _in_slices(session: ClientSession, message: Any, field_name: str,
 
 def _refuse_missing_capability(session: ClientSession, message: object, capability: str) -> None:
     if isinstance(message, protocol.ServiceCallRequest):
-        session.queue.put_control(protocol.service_call_failure(
-            message.service_id, message.call_id, 'Server does not support services'))
+        _refuse(session, message, 'Server does not support services')
         return
-    session.send_status(StatusLevel.ERROR, f'Server does not support the "{capability}" '
-                        f'capability; {type(message).__name__} ignored')
+    _refuse(session, message, f'Server does not support the "{capability}" capability; '
+            f'{type(message).__name__} ignored')
+
+
+def _refuse(session: ClientSession, message: object, reason: str) -> None:
+    # A refused call is answered as a failed call, so that the app's call does not wait.
+    if isinstance(message, protocol.ServiceCallRequest):
+        session.queue.put_control(protocol.service_call_failure(
+            message.service_id, message.call_id, reason))
+        return
+    session.send_status(StatusLevel.ERROR, reason)

@@ -134,6 +134,8 @@ class Figures:
         throughput = queue.throughput()
         client = {
             'id': session.client_id, 'name': session.name,
+            # Who it is by the access file: the token's name, never the token.
+            'token': session.grant.name, 'role': session.grant.role.label,
             'subscriptions': sorted(topics),
             'queued_bytes': queue.data_bytes + queue.control_bytes,
             'queue_fill': round(max(queue.data_bytes / queue.limit,

@@ -28,6 +28,7 @@ LAUNCH_ARGS = {
     'tls': 'false',
     'certfile': '',
     'keyfile': '',
+    'access_file': '',
     'topic_whitelist': "['.*']",
     'service_whitelist': "['.*']",
     'param_whitelist': "['.*']",
@@ -80,7 +81,7 @@ LAUNCH_ARGS = {
     'ping_timeout_ms': '10000',
     'use_sim_time': 'false',
 }
-STRING_ARGS = ('address', 'certfile', 'keyfile', 'playback_file', 'session_id')
+STRING_ARGS = ('address', 'certfile', 'keyfile', 'access_file', 'playback_file', 'session_id')
 
 
 def generate_launch_description():

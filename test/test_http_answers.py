@@ -18,7 +18,7 @@ from http import HTTPStatus
 import json
 import re
 
-from foxglove_bridge_py.http_answers import HttpAnswers, MISSING_SUBPROTOCOL
+from foxglove_bridge_py.http_answers import Answer, HttpAnswers, MISSING_SUBPROTOCOL
 
 
 class Headers(dict):
@@ -39,9 +39,9 @@ def answers(ages=(0.1, 0.2)):
 
 def test_a_handshake_with_a_foxglove_subprotocol_goes_on_and_others_are_refused():
     assert answers().answer('/', HANDSHAKE) is None
-    assert answers().answer('/', Headers()) == (
+    assert answers().answer('/', Headers()) == Answer(
         HTTPStatus.BAD_REQUEST, 'text/plain; charset=utf-8', MISSING_SUBPROTOCOL.encode())
-    assert answers().answer('/', Headers(HANDSHAKE, Origin='https://evil.example')) == (
+    assert answers().answer('/', Headers(HANDSHAKE, Origin='https://evil.example')) == Answer(
         HTTPStatus.FORBIDDEN, 'text/plain; charset=utf-8',
         b'Origin https://evil.example is not in allowed_origins\n')
     assert answers().answer('/', Headers(HANDSHAKE, Origin='https://app.foxglove.dev')) is None
@@ -50,17 +50,17 @@ def test_a_handshake_with_a_foxglove_subprotocol_goes_on_and_others_are_refused(
 def test_status_is_the_report_as_json_for_tools_and_allowed_browsers():
     for path, headers in (('/status', Headers()), ('/status?pretty=1', Headers()),
                           ('/status', Headers(Origin='https://app.foxglove.dev'))):
-        status, content_type, body = answers().answer(path, headers)
+        status, content_type, body, _ = answers().answer(path, headers)
         assert (status, content_type) == (HTTPStatus.OK, 'application/json')
         assert json.loads(body) == {'server': {'clients': 2}}
-    status, _, body = answers().answer('/status', Headers(Origin='https://evil.example'))
+    status = answers().answer('/status', Headers(Origin='https://evil.example')).status
     assert status == HTTPStatus.FORBIDDEN
 
 
 def test_healthz_is_503_naming_the_thread_that_stopped_turning():
-    assert answers((0.1, 0.9)).answer('/healthz', Headers()) == (
+    assert answers((0.1, 0.9)).answer('/healthz', Headers()) == Answer(
         HTTPStatus.OK, 'text/plain; charset=utf-8', b'ok\n')
-    assert answers((0.1, 2.5)).answer('/healthz', Headers()) == (
+    assert answers((0.1, 2.5)).answer('/healthz', Headers()) == Answer(
         HTTPStatus.SERVICE_UNAVAILABLE, 'text/plain; charset=utf-8',
         b'stalled: the ROS executor last turned 2.5 s ago\n')
     assert answers((1.5, 3.0)).answer('/healthz', Headers())[2] == (

@@ -19,7 +19,8 @@ from foxglove_bridge_py.own_diagnostics import diagnostic_entries, own_entry_pre
 SERVER = {'name': 'foxglove_bridge_py 1.0', 'session_id': '17', 'clients': 2, 'channels': 12,
           'subscribed_channels': 3, 'bytes_per_s': 2500000, 'messages_per_s': 310.0,
           'drops_per_s': 0.0, 'loop_lag_ms': 4.2, 'period_s': 1.0}
-CLIENT = {'id': 1, 'name': '10.0.0.7:5000', 'subscriptions': ['/camera', '/state'],
+CLIENT = {'id': 1, 'name': '10.0.0.7:5000', 'token': 'field-laptop', 'role': 'operator',
+          'subscriptions': ['/camera', '/state'],
           'queued_bytes': 1200, 'queue_fill': 0.01, 'dropped_messages': 0,
           'dropped_by_topic': {}, 'link_bytes_per_s': None, 'bytes_per_s': 1250000,
           'messages_per_s': 155.0, 'dropped_last_period': {},
@@ -40,7 +41,8 @@ def test_a_healthy_bridge_is_ok_with_every_figure_as_a_value():
     assert (client.level, client.name, client.message) == (
         0, 'foxglove_bridge: client 10.0.0.7:5000', '2 subscriptions, 1.2 MB/s')
     assert client.values == (
-        ('address', '10.0.0.7:5000'), ('subprotocol', 'foxglove.websocket.v1'),
+        ('address', '10.0.0.7:5000'), ('token', 'field-laptop'), ('role', 'operator'),
+        ('subprotocol', 'foxglove.websocket.v1'),
         ('origin', ''), ('connected_since', '2026-12-01T18:00:00+00:00'),
         ('subscriptions', '/camera, /state'), ('bytes_per_s', '1250000'),
         ('messages_per_s', '155.0'), ('queued_bytes', '1200'), ('dropped_messages', '0'),

@@ -19,6 +19,7 @@ import json
 import time
 
 from foxglove_bridge_py import protocol
+from foxglove_bridge_py.access.grant import OPEN
 from foxglove_bridge_py.client_session import ClientSession
 from foxglove_bridge_py.frame_block import FrameBlock, share_frames
 from foxglove_bridge_py.send_scheduler import SendScheduler
@@ -41,9 +42,9 @@ class EchoHub:
         self.left = []
         self._next_id = 1
 
-    def connect(self, name):
+    def connect(self, name, grant=OPEN):
         session = ClientSession(self._next_id, name, SendScheduler(
-            50_000_000, control_limit=50_000_000, clock=time.monotonic))
+            50_000_000, control_limit=50_000_000, clock=time.monotonic), grant)
         self._next_id += 1
         self.sessions[session.client_id] = session
         session.queue.put_control(HELLO)

@@ -116,7 +116,8 @@ class ClientPublish(Capability):
         if session is not None:
             session.send_status(StatusLevel.ERROR, reason)
 
-    def _refusal(self, channel: protocol.ClientChannel) -> Optional[str]:
+    def _refusal(self, session: ClientSession, channel: protocol.ClientChannel
+                 ) -> Optional[str]:
         where = f'Cannot advertise channel {channel.id} on {channel.topic}'
         if channel.encoding not in self._encodings:
             return (f'{where}: unsupported encoding "{channel.encoding}" (supported: '
@@ -126,6 +127,8 @@ class ClientPublish(Capability):
                     'std_msgs/msg/String')
         if self._topic_allowed is not None and not self._topic_allowed(channel.topic):
             return f'{where}: topic is not in client_topic_whitelist'
+        if not session.grant.may_publish_to(channel.topic):
+            return f'{where}: topic is not in the client_topic_whitelist of {session.grant.who}'
         return None
 
     def _on_advertise(self, session: ClientSession, message: protocol.ClientAdvertise,
@@ -139,7 +142,7 @@ class ClientPublish(Capability):
                              'ignoring advertisement', 'Client channels {} were already '
                              'advertised; ignoring these advertisements', channel.id)
                 continue
-            refusal = self._refusal(channel)
+            refusal = self._refusal(session, channel)
             if refusal is not None:
                 session.send_status(StatusLevel.ERROR, refusal)
                 continue

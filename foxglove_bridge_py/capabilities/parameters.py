@@ -17,7 +17,8 @@ Parameters: get and set the parameters of ROS nodes, and push changes to subscri
 
 Reads and writes are effects for the ROS side (:class:`GetParams`, :class:`SetParams`), answered
 with :meth:`Parameters.values`; changes seen on /parameter_events reach the clients subscribed to
-them through :meth:`Parameters.updates`.
+them through :meth:`Parameters.updates`. A client whose token has a ``param_whitelist`` neither
+reads, sets nor hears of the parameters outside it.
 """
 
 from __future__ import annotations
@@ -93,7 +94,8 @@ class Parameters(Capability):
         """
         session = self._sessions.get(client_id)
         if session is not None:
-            session.queue.put_control(protocol.parameter_values(parameters, request_id))
+            seen = [p for p in parameters if session.grant.sees_parameter(p.name)]
+            session.queue.put_control(protocol.parameter_values(seen, request_id))
 
     def problem(self, client_id: int, message: str) -> None:
         """
@@ -113,16 +115,36 @@ class Parameters(Capability):
         :param parameters: what changed; unset ones have no value.
         """
         for client_id, watch in self._watches.items():
-            wanted = [p for p in parameters if watch.everything or p.name in watch.names]
             session = self._sessions.get(client_id)
-            if wanted and session is not None:
+            if session is None:
+                continue
+            wanted = [p for p in parameters if (watch.everything or p.name in watch.names)
+                      and session.grant.sees_parameter(p.name)]
+            if wanted:
                 session.queue.put_control(protocol.parameter_values(wanted))
 
     def _on_get(self, session: ClientSession, message: protocol.GetParameters) -> list[Effect]:
-        return [GetParams(session.client_id, message.names, message.request_id)]
+        names = tuple(n for n in message.names if session.grant.sees_parameter(n))
+        if message.names and not names:
+            # Nothing it may read: answered here, without asking ROS (empty names mean all).
+            self.values(session.client_id, [], message.request_id)
+            return []
+        return [GetParams(session.client_id, names, message.request_id)]
 
     def _on_set(self, session: ClientSession, message: protocol.SetParameters) -> list[Effect]:
-        return [SetParams(session.client_id, message.parameters, message.request_id)]
+        grant = session.grant
+        allowed = tuple(p for p in message.parameters if grant.sees_parameter(p.name))
+        if len(allowed) < len(message.parameters):
+            hidden = [p.name for p in message.parameters if not grant.sees_parameter(p.name)]
+            more = f' and {len(hidden) - 5} more' if len(hidden) > 5 else ''
+            session.send_status(StatusLevel.ERROR, f'setParameters refused for '
+                                f'{", ".join(hidden[:5])}{more}: not in the param_whitelist '
+                                f'of {grant.who}')
+        if not allowed:
+            if message.request_id is not None:
+                self.values(session.client_id, [], message.request_id)
+            return []
+        return [SetParams(session.client_id, allowed, message.request_id)]
 
     def _on_subscribe(self, session: ClientSession,
                       message: protocol.SubscribeParameterUpdates) -> list[Effect]:

@@ -15,6 +15,10 @@
 """
 Services: the ROS services advertised to clients, and clients' calls to them.
 
+Each client is told of, and may call, the services its grant lets it see: all of them without
+an access file, none for a viewer, and those of its token's ``service_whitelist`` for an
+operator whose token has one.
+
 A call is checked here (known service, supported encoding, a call id not already in flight, at
 most :data:`MAX_CALLS_PER_CLIENT` in flight) and handed to the ROS side as a
 :class:`CallService` effect; the ROS side owns its timeout and answers with :meth:`Services.done`.
@@ -47,16 +51,14 @@ class Services(Capability):
     """The advertised services and each client's calls in flight."""
 
     def __init__(self, sessions: Mapping[int, ClientSession],
-                 broadcast: Callable[[str], None], supported_encodings: Sequence[str]) -> None:
+                 supported_encodings: Sequence[str]) -> None:
         """
         Serve service calls.
 
         :param sessions: the hub's clients by id.
-        :param broadcast: sends a frame to every client.
         :param supported_encodings: encodings calls may use.
         """
         self._sessions = sessions
-        self._broadcast = broadcast
         self._encodings = tuple(supported_encodings)
         self.services: dict[int, protocol.Service] = {}
         self._id_by_name: dict[str, int] = {}
@@ -70,8 +72,9 @@ class Services(Capability):
 
         :param session: the client.
         """
-        if self.services:
-            session.queue.put_control(protocol.advertise_services(list(self.services.values())))
+        seen = [s for s in self.services.values() if session.grant.sees_service(s.name)]
+        if seen:
+            session.queue.put_control(protocol.advertise_services(seen))
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """
@@ -99,8 +102,7 @@ class Services(Capability):
             self.services[service.id] = service
             self._id_by_name[service.name] = service.id
             added.append(service)
-        if added:
-            self._broadcast(protocol.advertise_services(added))
+        self._to_each(added, protocol.advertise_services)
         return added
 
     def remove(self, names: Iterable[str]) -> None:
@@ -113,10 +115,24 @@ class Services(Capability):
         for name in names:
             service_id = self._id_by_name.pop(name, None)
             if service_id is not None:
-                del self.services[service_id]
-                removed.append(service_id)
-        if removed:
-            self._broadcast(protocol.unadvertise_services(removed))
+                removed.append(self.services.pop(service_id))
+        self._to_each(removed, lambda seen: protocol.unadvertise_services([s.id for s in seen]))
+
+    def _to_each(self, services: list[protocol.Service],
+                 encode: Callable[[list[protocol.Service]], str]) -> None:
+        # One frame, shared by the clients that see every service; its own for the others.
+        if not services:
+            return
+        shared = None
+        for session in self._sessions.values():
+            seen = [s for s in services if session.grant.sees_service(s.name)]
+            if len(seen) == len(services):
+                shared = frame = encode(services) if shared is None else shared
+            elif seen:
+                frame = encode(seen)
+            else:
+                continue
+            session.queue.put_control(frame)
 
     def done(self, client_id: int, service_id: int, call_id: int, encoding: str,
              payload: Optional[bytes], error: Optional[str] = None) -> None:
@@ -143,9 +159,10 @@ class Services(Capability):
             session.queue.put_reply(protocol.service_call_response(
                 service_id, call_id, encoding, payload))
 
-    def _refusal(self, in_flight: set[int], message: protocol.ServiceCallRequest
-                 ) -> Optional[str]:
-        if message.service_id not in self.services:
+    def _refusal(self, session: ClientSession, in_flight: set[int],
+                 message: protocol.ServiceCallRequest) -> Optional[str]:
+        service = self.services.get(message.service_id)
+        if service is None or not session.grant.sees_service(service.name):
             return f'Unknown service: {message.service_id}'
         if message.encoding not in self._encodings:
             return (f'Unsupported encoding "{message.encoding}" (supported: '
@@ -159,7 +176,7 @@ class Services(Capability):
     def _on_call(self, session: ClientSession, message: protocol.ServiceCallRequest
                  ) -> list[Effect]:
         in_flight = self._in_flight.setdefault(session.client_id, set())
-        refusal = self._refusal(in_flight, message)
+        refusal = self._refusal(session, in_flight, message)
         if refusal is not None:
             session.queue.put_control(protocol.service_call_failure(
                 message.service_id, message.call_id, refusal))
