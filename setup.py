@@ -16,7 +16,7 @@ setup(
         (os.path.join('share', package_name, 'launch'), glob('launch/*_launch.*')),
         (os.path.join('share', package_name, 'config'), glob('config/*.yaml')),
     ],
-    install_requires=['setuptools', 'websockets>=10.4'],
+    install_requires=['setuptools', 'websockets>=10.4', 'PyYAML>=5.3'],
     zip_safe=True,
     maintainer='foxglove_bridge_py maintainers',
     maintainer_email='maintainers@foxglove-bridge-py.invalid',
