@@ -296,14 +296,15 @@ class Bridge:
     def _warn_if_open(self) -> None:
         """Say once, at start-up, that an open port lets anyone drive the robot."""
         config = self.config
-        acts = {'clientPublish': 'publish', 'services': 'call services',
-                'parameters': 'set parameters'}
-        offered = [acts[c] for c in config.capabilities if c in acts]
+        acts = (('clientPublish', 'publish'), ('services', 'call services'),
+                ('parameters', 'set parameters'))
+        offered = [words for capability, words in acts if capability in config.capabilities]
         if config.access_file or not offered or _is_loopback(config.address):
             return
+        can = ', '.join(offered[:-1]) + ' and ' + offered[-1] if len(offered) > 1 else offered[0]
         self._log.warning(
-            f'no access_file: anyone who reaches {config.address}:{self.port} can '
-            f'{", ".join(offered)} on this robot. Turn access control on with '
+            f'no access_file: anyone who reaches {config.address}:{self.port} can {can} on '
+            f'this robot. Turn access control on with '
             f'-p access_file:=<file> (tokens made by "ros2 run foxglove_bridge_py make_token '
             f'NAME ROLE"), or listen on 127.0.0.1 and reach it through an SSH tunnel')
 

@@ -22,11 +22,11 @@ import os
 import time
 
 from bridge_harness import Client, TIMEOUT, TIMEOUT_FACTOR, wait_for
+from foxglove_bridge_py.config import ConfigError
 import pytest
 
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.config import ConfigError  # noqa: E402
 from rcl_interfaces.msg import ParameterDescriptor  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 from std_srvs.srv import SetBool  # noqa: E402
@@ -81,7 +81,8 @@ def http_get(port, path, headers=None, source='127.0.0.1'):
 
 
 HANDSHAKE = {'Connection': 'Upgrade', 'Upgrade': 'websocket', 'Sec-WebSocket-Version': '13',
-             'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Protocol': SUBPROTOCOL}
+             'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+             'Sec-WebSocket-Protocol': SUBPROTOCOL}
 
 
 async def connect(bridge, token=None, header=False, subprotocol=SUBPROTOCOL):
@@ -96,15 +97,15 @@ async def connect(bridge, token=None, header=False, subprotocol=SUBPROTOCOL):
 
 
 def test_each_role_is_told_of_its_capabilities_and_channels(run_bridge, helper_node,
-                                                             access_file):
+                                                            access_file):
     for topic in ('/camera/image', '/odom'):
         helper_node.create_publisher(String, topic, 10)
     bridge = run_bridge(access_file=access_file)
 
     async def scenario():
         operator = await connect(bridge, OPERATOR_TOKEN)
-        viewer = await connect(bridge, VIEWER_TOKEN, header=True, subprotocol=(
-            'foxglove.websocket.v1'))
+        viewer = await connect(bridge, VIEWER_TOKEN, header=True,
+                               subprotocol='foxglove.websocket.v1')
         assert operator.server_info['capabilities'] == [
             'clientPublish', 'parameters', 'parametersSubscribe', 'services', 'connectionGraph',
             'assets']
@@ -172,9 +173,9 @@ def test_a_viewer_is_refused_and_nothing_reaches_ros(run_bridge, helper_node, ac
         await act(operator, service['id'], 8)
         answer = await expect_service_answer(operator)
         assert isinstance(answer, bytes)
-        wait_for(lambda: publishers() == 1, what='the operator\'s publisher')
+        wait_for(lambda: publishers() == 1, what="the operator's publisher")
         wait_for(lambda: helper_node.get_parameter('speed').value == 5,
-                 what='the operator\'s parameter set')
+                 what="the operator's parameter set")
         assert calls == [True]
         await operator.close()
         await viewer.close()
@@ -331,5 +332,3 @@ def test_without_an_access_file_every_client_is_an_operator(run_bridge):
         await client.close()
 
     run(scenario())
-
-

@@ -193,8 +193,9 @@ def test_the_audit_line_names_the_token_never_the_secret():
     assert audit_line(SetParams(operator.client_id, names, None), core.hub.sessions) == (
         'audit: token "op" (operator, c0) set parameters /n.p0, /n.p1, /n.p2, /n.p3, /n.p4, '
         '/n.p5, /n.p6, /n.p7, /n.p8, /n.p9 and 2 more')
-    effects = core.hub.handle_frame(operator, protocol.encode_json({'op': 'advertise', 'channels': [
-        {'id': 1, 'topic': '/cmd_vel', 'encoding': 'json', 'schemaName': 'std_msgs/msg/String'}]}))
+    effects = core.hub.handle_frame(operator, protocol.encode_json({
+        'op': 'advertise', 'channels': [{'id': 1, 'topic': '/cmd_vel', 'encoding': 'json',
+                                         'schemaName': 'std_msgs/msg/String'}]}))
     assert audit_line(effects[0], core.hub.sessions) == (
         'audit: token "op" (operator, c0) advertised /cmd_vel (std_msgs/msg/String, json) for '
         'publishing')

@@ -31,6 +31,7 @@ TABLE = parse_access_file(
 
 
 class Clock:
+
     def __init__(self):
         self.now = 1000.0
 

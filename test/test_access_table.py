@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The access file read into a table: roles, digests, whitelists, and every mistake by line (pure)."""
+"""The access file read into a table: roles, digests, whitelists, each mistake by line (pure)."""
 
 import hashlib
 import os

@@ -14,6 +14,7 @@
 
 """The Foxglove app's own decoder stack (npm packages, run by Node.js) against the bridge."""
 
+import hashlib
 import io
 import json
 import math
@@ -182,3 +183,29 @@ def test_app_libraries_decode_what_the_bridge_sends(run_bridge, helper_node, nod
              what='the Node client publishing into ROS')
     assert received['/from_node_cdr'][0] == 'hello from MessageWriter'
     assert received['/from_node_json'][0] == 'hello as json'
+
+
+@pytest.mark.parametrize('subprotocol', ['foxglove.websocket.v1', 'foxglove.sdk.v1'])
+def test_the_app_client_connects_with_a_token_in_the_url(run_bridge, helper_node, node_client,
+                                                         subprotocol, tmp_path):
+    token = 'tok-' + subprotocol
+    access = tmp_path / 'access.yaml'
+    access.write_text(f'tokens:\n  - name: app\n    sha256: '
+                      f'{hashlib.sha256(token.encode()).hexdigest()}\n    role: operator\n')
+    access.chmod(0o600)
+    publisher = helper_node.create_publisher(String, '/t/string', 10)
+    timer = helper_node.create_timer(0.05, lambda: publisher.publish(String(data='hi')))
+    received = []
+    helper_node.create_subscription(String, '/from_node_cdr', lambda m: received.append(m.data),
+                                    10)
+    bridge = run_bridge(access_file=str(access))
+    result = subprocess.run(['node', node_client, f'{bridge.url}/?token={token}', subprotocol,
+                             '/t/string', str(min(4.0, TIMEOUT))],
+                            capture_output=True, text=True, timeout=3 * TIMEOUT)
+    helper_node.destroy_timer(timer)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith('{')]
+    assert [line['value'] for line in lines if 'value' in line] == [{'data': 'hi'}]
+    assert not [line for line in lines if 'error' in line]
+    wait_for(lambda: received, what='the Node client publishing into ROS with its token')
+    assert received[0] == 'hello from MessageWriter'
