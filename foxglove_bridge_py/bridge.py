@@ -154,11 +154,15 @@ class Bridge:
             operator_ops.update(PLAYBACK_PUBLISH_OPS)
         hub = self.hub = Hub(
             server_name=f'foxglove_bridge_py {__version__}', capabilities=config.capabilities,
-            supported_encodings=encodings, metadata={'ROS_DISTRO': ros_distro()},
+            supported_encodings=encodings,
+            # fg-library names the bridge as the C++ bridge names itself (3.4.2 on).
+            metadata={'ROS_DISTRO': ros_distro(),
+                      'fg-library': f'foxglove_bridge_py/{__version__}'},
             session_id=config.session_id or threads.next_session_id(),
             send_buffer_limit=config.send_buffer_limit,
             max_subscriptions=config.max_subscriptions_per_client,
-            max_message_age=config.max_message_age_ms / 1000, operator_ops=operator_ops)
+            max_message_age=config.max_message_age_ms / 1000, operator_ops=operator_ops,
+            max_queued_messages=config.message_backlog_size)
         sessions = hub.sessions
         self.time = hub.register(ServerTime(sessions))
         self.client_publish = hub.register(ClientPublish(

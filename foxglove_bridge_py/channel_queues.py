@@ -21,7 +21,10 @@ are served in turn by bytes (deficit round robin), so a 6 MB frame delays a smal
 another channel by at most the one frame already in flight. A channel keeps every message while
 it stays within its share; beyond it, it drops its own oldest messages (newest wins). The share
 is the budget split among the channels that have something queued and, once the link is known
-to be slow, what the link carries in ``link_meter.LATENCY_TARGET``. Data older than ``max_age``
+to be slow, what the link carries in ``link_meter.LATENCY_TARGET``. Beside the bytes, the queues
+hold at most ``max_messages`` entries (``message_backlog_size``, as the C++ bridge bounds its
+queue); over it, the channel with the most waiting loses its oldest. A batch of small messages
+shared by clients alike is one entry. Data older than ``max_age``
 is dropped instead of sent (latched replays are exempt), and drops are counted per channel and
 reported to the client in one status.
 
@@ -70,7 +73,7 @@ class ChannelQueues:
     """
 
     def __init__(self, limit: int, clock: Callable[[], float], max_age: float,
-                 describe_channel: Callable[[int], str]) -> None:
+                 describe_channel: Callable[[int], str], max_messages: int = 0) -> None:
         """
         Create empty queues.
 
@@ -78,8 +81,10 @@ class ChannelQueues:
         :param clock: monotonic seconds.
         :param max_age: seconds after which a waiting message is dropped (0: never).
         :param describe_channel: names a channel in drop reports (its topic).
+        :param max_messages: entries the queues may hold (0: no limit but the bytes).
         """
         self.limit = limit
+        self.max_messages = max_messages or (1 << 62)
         self.max_age = max_age
         self.data_bytes = 0
         self.dropped = 0
@@ -176,9 +181,10 @@ class ChannelQueues:
             self._awaiting_first.discard(channel_id)
             if self._on_ready is not None:
                 self._on_ready()  # a first message: what was held may go now
+        # Frames waiting, control included, bound the data entries: counted only when over.
         if (len(items) > 1 and (queue.bytes > self._link.queue_cap
                                 or queue.bytes * len(self._active) > self.limit)
-                or self.data_bytes > self.limit):
+                or self.data_bytes > self.limit or self._count > self.max_messages):
             return self._make_room(channel_id, queue, stamp)
         if self._drops.shown:
             self._maybe_withdraw(stamp)
@@ -194,6 +200,8 @@ class ChannelQueues:
                 dropped += self._trim(channel_id, queue, share)
         if self.data_bytes > self.limit:
             dropped += self._trim_largest(channel_id)
+        if self._count > self.max_messages:
+            dropped += self._trim_most_entries(channel_id)
         if dropped:
             self._report_drops(now, True)
         elif self._drops.shown:
@@ -235,21 +243,39 @@ class ChannelQueues:
 
     def _trim_largest(self, newest_channel: int) -> int:
         # Over the whole budget: the channel holding the most bytes loses its oldest message.
-        # The message just added survives when it is alone on its channel, so that one message
-        # larger than a share still goes out.
         dropped = 0
         while self.data_bytes > self.limit:
-            candidates = [c for c in self._active
-                          if c != newest_channel or len(self._channels[c].items) > 1]
-            candidates = [c for c in candidates
-                          if not all(e[_LATCHED] for e in self._channels[c].items)]
-            if not candidates:
+            messages = self._drop_oldest_of_fullest(newest_channel, lambda q: q.bytes)
+            if not messages:
                 break
-            victim = max(candidates, key=lambda c: self._channels[c].bytes)
-            queue = self._channels[victim]
-            index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
-            dropped += self._drop(victim, queue, index)
+            dropped += messages
         return dropped
+
+    def _trim_most_entries(self, newest_channel: int) -> int:
+        # Over message_backlog_size: the channel with the most entries loses its oldest.
+        excess = sum(len(self._channels[c].items) for c in self._active) - self.max_messages
+        dropped = 0
+        while excess > 0:
+            messages = self._drop_oldest_of_fullest(newest_channel, lambda q: len(q.items))
+            if not messages:
+                break
+            dropped += messages
+            excess -= 1
+        return dropped
+
+    def _drop_oldest_of_fullest(self, newest_channel: int,
+                                fullness: Callable[[_ChannelQueue], int]) -> int:
+        # The message just added survives when it is alone on its channel, so that one message
+        # larger than a share still goes out; latched replays are never dropped.
+        candidates = [c for c in self._active
+                      if (c != newest_channel or len(self._channels[c].items) > 1)
+                      and not all(e[_LATCHED] for e in self._channels[c].items)]
+        if not candidates:
+            return 0
+        victim = max(candidates, key=lambda c: fullness(self._channels[c]))
+        queue = self._channels[victim]
+        index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
+        return self._drop(victim, queue, index)
 
     def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
         now = self._clock()

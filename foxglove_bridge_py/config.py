@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+import difflib
 import os
 import re
 from typing import Any, Iterable, Mapping, Optional, Sequence
@@ -117,6 +118,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('send_buffer_limit', 10000000, 'Bytes of messages queued for one client; '
                   'each subscribed channel keeps its share, and a channel over its share '
                   'drops its own oldest messages.', (1, 2**62)),
+    ParameterSpec('message_backlog_size', 1024, 'Messages queued for one client before the '
+                  'oldest are dropped, beside the bytes of send_buffer_limit: whichever is '
+                  'reached first (the channel with the most waiting loses its oldest).',
+                  (1, INT32_MAX)),
     ParameterSpec('max_message_age_ms', 5000, 'Milliseconds a message may wait for a slow '
                   'client before it is dropped instead of sent (latched messages excepted); 0 '
                   'keeps them however old.', (0, INT32_MAX)),
@@ -194,6 +199,43 @@ IMPLEMENTED_CAPABILITIES = frozenset({
 
 KNOWN_CAPABILITIES = frozenset(c.value for c in Capability)
 
+ACCEPTED_UNUSED = ('num_threads', 'disable_load_message', 'remote_access', 'device_token',
+                   'foxglove_api_url', 'video_encoder', 'max_data_track_message_size',
+                   'video_transcode_topic_denylist', 'point_cloud_compression_topic_denylist',
+                   'point_cloud_compression_quantization_bits')
+"""Parameters of the C++ bridge 3.5 that this bridge accepts and does not use: its thread count,
+its loaned messages, and its remote access through Foxglove's cloud (with the video and point
+cloud compression that serves)."""
+ROS_PARAMETERS = frozenset({'use_sim_time', 'start_type_description_service', 'actual_port'})
+"""Parameters every rclpy node has, and the one the bridge publishes itself."""
+
+
+def parameter_notes(given: Mapping[str, Any]) -> tuple[Optional[str], list[str]]:
+    """
+    Say what becomes of the parameters given to the node that it does not use.
+
+    A launch file written for the C++ bridge may set its parameters that this bridge has no use
+    for; a typo such as ``topic_whitelst`` would otherwise be ignored without a word.
+
+    :param given: the parameters given (command line, files, launch), by name.
+    :return: one line naming the accepted but unused ones (None if none), and one warning per
+        unknown parameter, naming the closest declared name.
+    """
+    declared = [spec.name for spec in PARAMETERS]
+    unused = [name for name in ACCEPTED_UNUSED if name in given
+              and (name not in PARAMETER_DEFAULTS or given[name] != PARAMETER_DEFAULTS[name])]
+    warnings = []
+    for name in sorted(given):
+        if (name in PARAMETER_DEFAULTS or name in ACCEPTED_UNUSED or name in ROS_PARAMETERS
+                or name.startswith('qos_overrides.')):
+            continue
+        close = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+        hint = f' (did you mean {close[0]}?)' if close else ''
+        warnings.append(f'parameter {name}: not a parameter of this bridge, ignored{hint}')
+    line = (f'parameters accepted, not used by this bridge: {", ".join(unused)}' if unused
+            else None)
+    return line, warnings
+
 
 def compile_patterns(name: str, patterns: Sequence[str]) -> tuple[re.Pattern, ...]:
     """
@@ -265,6 +307,7 @@ class BridgeConfig:
     min_qos_depth: int
     max_qos_depth: int
     send_buffer_limit: int
+    message_backlog_size: int
     max_message_age_ms: int
     use_compression: bool
     capabilities: tuple[str, ...]

@@ -22,7 +22,8 @@ import signal
 import sys
 from typing import Optional
 
-from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETERS, ParameterSpec
+from foxglove_bridge_py.config import (BridgeConfig, ConfigError, parameter_notes, PARAMETERS,
+                                       ParameterSpec)
 from foxglove_bridge_py.malloc_reuse import keep_freed_buffers_for_reuse
 from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, ParameterType
 import rclpy
@@ -85,6 +86,11 @@ class FoxgloveBridgeNode(Node):
         use_sim_time = self.get_parameter('use_sim_time').value
         self.config = BridgeConfig.from_parameters(values, use_sim_time=bool(use_sim_time))
         for warning in self.config.warnings:
+            self.get_logger().warning(warning)
+        unused, unknown = parameter_notes({name: p.value for name, p in overrides.items()})
+        if unused is not None:
+            self.get_logger().info(unused)
+        for warning in unknown:
             self.get_logger().warning(warning)
 
 

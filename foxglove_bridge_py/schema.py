@@ -104,7 +104,12 @@ class DefinitionBuilder:
         :return: the definition, or None.
         """
         if type_name not in self._cache:
-            self._cache[type_name] = self._build(type_name)
+            try:
+                definition = self._build(type_name)
+            except Exception:  # noqa: B902 - a broken definition file (bad encoding, a loop)
+                # costs its own channels their schema, never the discovery of the topics after.
+                definition = None
+            self._cache[type_name] = definition
         return self._cache[type_name]
 
     def _build(self, type_name: str) -> Optional[Definition]:

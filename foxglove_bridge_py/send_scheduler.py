@@ -50,7 +50,8 @@ class SendScheduler(ChannelQueues):
     def __init__(self, limit: int, *, control_limit: int, clock: Callable[[], float],
                  max_age: float = 0.0, describe_channel: Callable[[int], str] = str,
                  on_ready: Optional[Callable[[], None]] = None,
-                 on_overflow: Optional[Callable[[], None]] = None) -> None:
+                 on_overflow: Optional[Callable[[], None]] = None, max_messages: int = 0
+                 ) -> None:
         """
         Create a client's scheduler.
 
@@ -61,8 +62,9 @@ class SendScheduler(ChannelQueues):
         :param describe_channel: names a channel in drop reports (its topic).
         :param on_ready: called when the scheduler goes from empty to non-empty.
         :param on_overflow: called once when control frames exceed ``control_limit``.
+        :param max_messages: data entries it may hold (``message_backlog_size``; 0: no limit).
         """
-        super().__init__(limit, clock, max_age, describe_channel)
+        super().__init__(limit, clock, max_age, describe_channel, max_messages)
         self.control_limit = control_limit
         self.taken_bytes = 0
         """Bytes of the frames the last :meth:`take` returned."""

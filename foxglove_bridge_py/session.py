@@ -56,7 +56,7 @@ class Hub:
                  on_client_count: Optional[Callable[[int], None]] = None,
                  max_subscriptions: int = 0, max_message_age: float = 0.0,
                  control_buffer_limit: int = CONTROL_BUFFER_LIMIT,
-                 operator_ops: Mapping[type, str] = {}) -> None:
+                 operator_ops: Mapping[type, str] = {}, max_queued_messages: int = 0) -> None:
         """
         Create a hub.
 
@@ -73,6 +73,8 @@ class Hub:
         :param control_buffer_limit: bytes of control frames queued for one client before it
             is to be closed.
         :param operator_ops: the ops a viewer is refused, by name (``access.grant``).
+        :param max_queued_messages: data messages queued per client before the oldest are
+            dropped (``message_backlog_size``; 0: only the bytes bound them).
         """
         self.server_name = server_name
         self.capabilities = tuple(capabilities)
@@ -85,6 +87,7 @@ class Hub:
         self.max_message_age = max_message_age
         self.control_buffer_limit = control_buffer_limit
         self.operator_ops = dict(operator_ops)
+        self.max_queued_messages = max_queued_messages
         self.on_client_count = on_client_count
         self.clock = clock
         self.channels: dict[int, Channel] = {}
@@ -137,7 +140,8 @@ class Hub:
         """
         queue = SendScheduler(self.send_buffer_limit, control_limit=self.control_buffer_limit,
                               clock=self.clock, max_age=self.max_message_age,
-                              describe_channel=self.describe_channel)
+                              describe_channel=self.describe_channel,
+                              max_messages=self.max_queued_messages)
         session = ClientSession(self._next_client_id, name, queue, grant)
         self._next_client_id += 1
         self.sessions[session.client_id] = session

@@ -50,6 +50,7 @@ LAUNCH_ARGS = {
     'max_qos_depth': '25',
     'num_threads': '0',
     'send_buffer_limit': '10000000',
+    'message_backlog_size': '1024',
     'max_message_age_ms': '5000',
     'use_compression': 'false',
     'capabilities': "['clientPublish', 'parameters', 'parametersSubscribe', 'services', "

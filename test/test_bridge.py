@@ -61,7 +61,9 @@ def test_server_info_and_subprotocols(run_bridge):
             assert info['capabilities'] == ['clientPublish', 'parameters', 'parametersSubscribe',
                                             'services', 'connectionGraph', 'assets']
             assert info['supportedEncodings'] == ['cdr', 'json']
-            assert info['metadata']['ROS_DISTRO'] == os.environ.get('ROS_DISTRO', '')
+            from foxglove_bridge_py import __version__
+            assert info['metadata'] == {'ROS_DISTRO': os.environ.get('ROS_DISTRO', ''),
+                                        'fg-library': f'foxglove_bridge_py/{__version__}'}
             assert info['sessionId'].isdigit()
             await client.expect_op('advertise')
             await client.close()
@@ -855,3 +857,64 @@ def test_throttled_topic_holds_its_rate_and_the_newest_message_wins(run_bridge, 
         await client.close()
 
     run(scenario())
+
+
+def test_a_topic_without_a_schema_first_does_not_stop_the_discovery_after_it(helper_node):
+    # The C++ bridge's discovery stopped at such a topic until 3.4.3: here it is the first one
+    # found, and the topics after it are advertised with their schemas.
+    from foxglove_bridge_py.config import BridgeConfig
+    from foxglove_bridge_py.ros_graph import GraphWatcher
+    from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
+    from std_msgs.msg import Int32
+    installed = ament_interface_reader()
+
+    def read(package, file_name):
+        if file_name == 'Int32.msg':
+            raise UnicodeDecodeError('utf-8', b'\xff', 0, 1, 'invalid start byte')
+        return installed(package, file_name)
+
+    helper_node.create_publisher(Int32, '/a_without_schema', 10)
+    helper_node.create_publisher(String, '/b_with_schema', 10)
+    changes = []
+    config = BridgeConfig.from_parameters({'topic_whitelist': ['/a_without_schema',
+                                                               '/b_with_schema']})
+    graph = GraphWatcher(helper_node, config, DefinitionBuilder(read), changes.append)
+    try:
+        def found():
+            return {c.topic: c for change in changes for c in change.added_channels}
+        channels = wait_for(lambda: len(found()) == 2 and found(), what='both topics')
+    finally:
+        graph.destroy()
+    assert sorted(channels) == ['/a_without_schema', '/b_with_schema']
+    assert channels['/a_without_schema'].schema == ''
+    assert channels['/b_with_schema'].schema == installed('std_msgs', 'String.msg')
+    assert channels['/b_with_schema'].schema.endswith('string data\n')
+    assert channels['/b_with_schema'].schema_encoding == 'ros2msg'
+
+
+def test_service_introspection_events_get_a_full_ros2msg_schema(run_bridge, helper_node):
+    from rclpy.qos import qos_profile_services_default
+    service_introspection = pytest.importorskip('rclpy.service_introspection')
+    from std_srvs.srv import SetBool
+    service = helper_node.create_service(SetBool, '/arm/enable', lambda req, res: res)
+    service.configure_introspection(helper_node.get_clock(), qos_profile_services_default,
+                                    service_introspection.ServiceIntrospectionState.CONTENTS)
+    bridge = run_bridge(include_hidden=True)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        channel = await client.channel_for('/arm/enable/_service_event')
+        await client.close()
+        return channel
+
+    channel = run(scenario())
+    assert channel['schemaName'] == 'std_srvs/srv/SetBool_Event'
+    assert channel['schemaEncoding'] == 'ros2msg'
+    schema = channel['schema']
+    assert schema.startswith('service_msgs/msg/ServiceEventInfo info\n'
+                             'std_srvs/srv/SetBool_Request[<=1] request\n'
+                             'std_srvs/srv/SetBool_Response[<=1] response\n')
+    for part in ('MSG: service_msgs/msg/ServiceEventInfo', 'MSG: std_srvs/srv/SetBool_Request',
+                 'MSG: std_srvs/srv/SetBool_Response', 'MSG: builtin_interfaces/Time',
+                 'bool data', 'string message'):
+        assert part in schema, part

@@ -81,3 +81,14 @@ def test_installed_string_and_image():
     event = builder.get('std_srvs/srv/SetBool_Event')
     assert 'service_msgs/msg/ServiceEventInfo info' in event.text
     assert 'MSG: std_srvs/srv/SetBool_Request' in event.text
+
+
+def test_a_definition_that_cannot_be_read_costs_its_own_schema_only():
+    def read(package, file_name):
+        if file_name == 'Broken.msg':
+            raise UnicodeDecodeError('utf-8', b'\xff', 0, 1, 'invalid start byte')
+        return 'int32 data' if file_name == 'Fine.msg' else None
+
+    builder = DefinitionBuilder(read)
+    assert builder.get('pkg/msg/Broken') is None
+    assert builder.get('pkg/msg/Fine').text == 'int32 data'

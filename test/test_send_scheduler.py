@@ -362,3 +362,26 @@ def test_a_block_is_kept_dropped_and_counted_as_its_messages():
     queue.put_many(STATE, [(waiting, b'')], 0.0)
     queue.forget_channel(STATE)  # unsubscribed: its block never goes, and is not counted
     assert take_all(queue) == [] and queue.sent_messages == 1 + 7
+
+
+def test_message_backlog_size_bounds_the_entries_beside_the_bytes():
+    clock = FakeClock()
+    queue = SendScheduler(1 << 30, control_limit=10_000, clock=clock, max_messages=5,
+                          describe_channel={STATE: '/state', CAMERA: '/camera'}.get)
+    queue.put_data(CAMERA, HEADER, b'c0', 0.0, latched=True)
+    for i in range(6):
+        queue.put_data(STATE, HEADER, b's%d' % i, 0.0)
+    # Six would be one over: the fullest channel lost its oldest; the latched one stays.
+    assert queue.dropped_by_channel == {STATE: 2}
+    queue.put_many(CAMERA, [(HEADER, b'c1'), (HEADER, b'c2'), (HEADER, b'c3')], 0.0)
+    # Three over, four waiting on each: /camera (first in turn) loses c1, /state s2, and
+    # /camera c2; the latched c0 stays.
+    assert queue.dropped_by_channel == {STATE: 3, CAMERA: 2}
+    frames = take_all(queue)
+    assert sorted(payloads(frames)) == [b'c0', b'c3', b's3', b's4', b's5']
+    assert statuses(frames)[0]['message'].startswith('Send buffer limit reached: dropped 1 ')
+    # Control frames count toward the frames waiting but never make data go.
+    for i in range(10):
+        queue.put_control('{"op":"x%d"}' % i)
+    queue.put_data(STATE, HEADER, b's6', 0.0)
+    assert queue.dropped == 5 and payloads(take_all(queue)) == [b's6']
