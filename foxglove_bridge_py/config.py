@@ -156,6 +156,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'client, in bytes; a larger one gets an error status, and one over twice as '
                   'large closes its connection with code 1009.',
                   (1024, 2**31 - 1)),
+    ParameterSpec('max_json_message_size', 1024 * 1024, 'Largest JSON (text) message accepted '
+                  'from a client, in bytes; a larger one gets an error status before it is '
+                  'parsed, so that no request holds the bridge up for other clients.',
+                  (1024, 2**31 - 1)),
     ParameterSpec('max_subscriptions_per_client', 10000, 'Subscriptions one client may hold.',
                   (1, INT32_MAX)),
     ParameterSpec('max_channels_per_client', 1000, 'Channels one client may advertise for '
@@ -322,6 +326,7 @@ class BridgeConfig:
     allowed_origins: tuple[re.Pattern, ...]
     max_clients: int
     max_message_size: int
+    max_json_message_size: int
     max_subscriptions_per_client: int
     max_channels_per_client: int
     ping_interval_ms: int

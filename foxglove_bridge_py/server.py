@@ -41,7 +41,8 @@ from foxglove_bridge_py.client_session import ClientSession, Effect
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
-from foxglove_bridge_py.server_connection import Connection, request_target, Wakeup
+from foxglove_bridge_py.server_connection import (Connection, how_it_closed, request_target,
+                                                  Wakeup)
 from foxglove_bridge_py.session import Hub
 from foxglove_bridge_py.status_report import ClientLink
 from foxglove_bridge_py.ws_framing import batch_sender, SendPath
@@ -57,6 +58,8 @@ except ImportError:  # websockets 10.x-12.x
 MAX_INBOUND_MESSAGE_SIZE = 64 * 1024 * 1024
 """Largest client message accepted, as the SDK's default: big publishes and service calls."""
 
+MAX_JSON_MESSAGE_SIZE = 1024 * 1024
+"""Largest JSON request parsed: parsing several MB holds the loop for every other client."""
 PING_INTERVAL = 20.0
 PING_TIMEOUT = 30.0
 CLOSE_TIMEOUT = 1.0
@@ -104,6 +107,11 @@ def _request_checker(answers: HttpAnswers) -> dict[str, Any]:
     return {'create_protocol': CheckedProtocol}
 
 
+def _over(text: str, limit: int) -> bool:
+    # A character is one to four bytes in UTF-8: encode only where the count leaves a doubt.
+    return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
+
+
 def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
     """
     Build the TLS context for ``tls:=true``.
@@ -132,7 +140,8 @@ class FoxgloveServer:
                  max_clients: int = 0, max_message_size: int = MAX_INBOUND_MESSAGE_SIZE,
                  ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT,
                  send_path: Optional[SendPath] = None,
-                 monitoring: Optional[Monitoring] = None, gate: Optional[Gate] = None) -> None:
+                 monitoring: Optional[Monitoring] = None, gate: Optional[Gate] = None,
+                 max_json_size: int = MAX_JSON_MESSAGE_SIZE) -> None:
         """
         Create a server; :meth:`start` binds it.
 
@@ -153,8 +162,10 @@ class FoxgloveServer:
         :param monitoring: the figures and heartbeats for GET /status and /healthz; None: not
             served.
         :param gate: admits clients by their access token; None: everyone, as an operator.
+        :param max_json_size: largest JSON (text) message parsed, in bytes.
         """
         self._gate = gate
+        self._max_json_size = max_json_size
         self._answers = HttpAnswers(
             tuple(allowed_origins) or (re.compile('.*', re.S),),
             report=monitoring and monitoring.report,
@@ -197,7 +208,8 @@ class FoxgloveServer:
                    max_message_size=config.max_message_size,
                    ping_interval=config.ping_interval_ms / 1000,
                    ping_timeout=config.ping_timeout_ms / 1000,
-                   monitoring=monitoring if config.status_endpoint else None, gate=gate)
+                   monitoring=monitoring if config.status_endpoint else None, gate=gate,
+                   max_json_size=config.max_json_message_size)
 
     @property
     def port(self) -> int:
@@ -356,6 +368,11 @@ class FoxgloveServer:
         connection.writer = asyncio.ensure_future(self._write(connection, wakeup))
         try:
             async for frame in ws:
+                if isinstance(frame, str) and _over(frame, self._max_json_size):
+                    session.send_status(StatusLevel.ERROR, f'JSON message of {len(frame.encode())}'
+                                        f' bytes refused before parsing: '
+                                        f'max_json_message_size is {self._max_json_size}')
+                    continue
                 if len(frame) > self._max_message_size:
                     session.send_status(StatusLevel.ERROR, f'Message of {len(frame)} bytes '
                                         f'refused: max_message_size is '
@@ -370,7 +387,11 @@ class FoxgloveServer:
             effects = self.hub.disconnect(session)
             if effects:
                 self._effects(effects)
-            self._log.info(f'client {name} disconnected')
+            # Every end gets its line with the reason: the library's own closes (a keepalive
+            # timeout, a message over max_size) would otherwise pass without a word.
+            by_client, reason = how_it_closed(ws)
+            log = self._log.info if by_client else self._log.warning
+            log(f'client {name} disconnected ({reason})')
 
     def _grant(self, ws: Any) -> Optional[Grant]:
         if self._gate is None:

@@ -121,6 +121,30 @@ def request_target(ws) -> tuple[str, Any]:
     return ws.path, ws.request_headers
 
 
+def how_it_closed(ws) -> tuple[bool, str]:
+    """
+    Tell who ended a connection, and why, from the close frames that were exchanged.
+
+    :param ws: the websockets connection, closed.
+    :return: whether the client ended it, and the reason, e.g. ``closed by the bridge: 1011
+        keepalive ping timeout``.
+    """
+    # The sans-I/O state of websockets >= 13 is ws.protocol; the legacy API keeps it on ws.
+    state = getattr(ws, 'protocol', None)
+    if not hasattr(state, 'close_rcvd'):
+        state = ws
+    received, sent = state.close_rcvd, state.close_sent
+    if received is not None and (sent is None or state.close_rcvd_then_sent):
+        return True, f'closed by the client: {_close_words(received)}'
+    if sent is not None:
+        return False, f'closed by the bridge: {_close_words(sent)}'
+    return False, 'connection lost without a close frame (1006)'
+
+
+def _close_words(close) -> str:
+    return f'{close.code} {close.reason}'.strip()
+
+
 def _request_header(ws, name: str) -> Optional[str]:
     return request_target(ws)[1].get(name)
 

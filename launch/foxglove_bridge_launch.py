@@ -76,6 +76,7 @@ LAUNCH_ARGS = {
     'allowed_origins': "['.*']",
     'max_clients': '100',
     'max_message_size': '67108864',
+    'max_json_message_size': '1048576',
     'max_subscriptions_per_client': '10000',
     'max_channels_per_client': '1000',
     'ping_interval_ms': '10000',

@@ -368,3 +368,19 @@ def test_without_pillow_image_twins_are_off_with_one_warning_and_the_bridge_runs
     assert len(warnings) == 1, process.output()
     assert warnings[0].endswith('image twins are off: PIL is not installed; install python3-pil '
                                 'and python3-numpy (pip install pillow numpy)')
+
+
+def test_a_launch_for_the_cpp_bridge_starts_it_and_a_typo_is_named(start_process):
+    # Parameters of the C++ bridge 3.5 that this one has no use for are accepted and named
+    # once; a misspelt one gets a warning with the closest name, instead of silence.
+    process = start_process('--ros-args', '-p', 'port:=0', '-p', 'remote_access:=false', '-p',
+                            'message_backlog_size:=512', '-p',
+                            'point_cloud_compression_quantization_bits:=12', '-p',
+                            "topic_whitelst:=['/odom']")
+    process.port()
+    output = process.output()
+    assert output.count('parameters accepted, not used by this bridge: remote_access, '
+                        'point_cloud_compression_quantization_bits') == 1
+    assert output.count('parameter topic_whitelst: not a parameter of this bridge, ignored (did '
+                        'you mean topic_whitelist?)') == 1
+    assert 'message_backlog_size' not in output

@@ -16,6 +16,7 @@
 
 import asyncio
 import json
+import re
 
 from bridge_harness import Client, TIMEOUT, wait_for
 import pytest
@@ -116,5 +117,83 @@ def test_vanished_client_is_cleaned_up_by_ping_timeout(run_bridge, helper_node):
         wait_for(lambda: helper_node.count_publishers('/from_vanished') == 0,
                  what='its publisher to go')
         client.ws.transport.abort()
+
+    run(scenario())
+
+
+def test_every_client_the_bridge_ends_gets_a_log_line_with_its_address_and_why(
+        run_bridge, helper_node, caplog):
+    pytest.importorskip('rclpy')
+    import logging
+    from std_msgs.msg import String
+    import websockets
+    caplog.set_level(logging.INFO, logger='foxglove_bridge_py.server')
+    publisher = helper_node.create_publisher(String, '/live', 10)
+    timer = helper_node.create_timer(0.01, lambda: publisher.publish(String(data='x' * 1000)))
+    bridge = run_bridge(ping_interval_ms=300, ping_timeout_ms=300,
+                        max_json_message_size=8 * 1024 * 1024)
+    strict = run_bridge(max_message_size=4096)
+
+    def lines_about(address):
+        return [r.getMessage() for r in caplog.records if address in r.getMessage()]
+
+    async def scenario():
+        # One that subscribes many times over to a live channel, then stops reading.
+        attacker = await Client.connect(bridge.url)
+        address = '%s:%d' % attacker.ws.local_address[:2]
+        channel = await attacker.channel_for('/live')
+        await attacker.send({'op': 'subscribe', 'subscriptions': [
+            {'id': i, 'channelId': channel['id']} for i in range(100_000)]})
+        await attacker.expect_binary()
+        attacker.ws.transport.pause_reading()
+        wait_for(lambda: any('disconnected' in line for line in lines_about(address)),
+                 what='the stalled client to be dropped with a line')
+        attacker.ws.transport.abort()
+        ended = lines_about(address)[-1]
+        assert ended.startswith(f'client {address} disconnected (closed by the bridge: '), ended
+        # One whose message is over twice max_message_size: the library closes it (1009).
+        big = await Client.connect(strict.url)
+        address = '%s:%d' % big.ws.local_address[:2]
+        await big.send(b'\x01' + bytes(9000))
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await big.recv(TIMEOUT)
+        wait_for(lambda: lines_about(address)[-1:] != [] and 'disconnected' in (
+            lines_about(address)[-1]), what='its line')
+        assert re.fullmatch(rf'client {address} disconnected \(closed by the bridge: 1009.*\)',
+                            lines_about(address)[-1])
+        # One that leaves on its own is an INFO line that says so.
+        polite = await Client.connect(bridge.url)
+        address = '%s:%d' % polite.ws.local_address[:2]
+        await polite.close()
+        wait_for(lambda: lines_about(address)[-1:] == [
+            f'client {address} disconnected (closed by the client: 1000)'], what='its line')
+
+    run(scenario())
+    helper_node.destroy_timer(timer)
+
+
+def test_a_json_request_over_max_json_message_size_is_refused_before_parsing(run_bridge):
+    pytest.importorskip('rclpy')
+    bridge = run_bridge(max_json_message_size=1024 * 1024)
+
+    async def scenario():
+        client = await Client.connect(bridge.url)
+        request = json.dumps({'op': 'subscribe', 'subscriptions': [
+            {'id': i, 'channelId': 1_000_000 + i} for i in range(90_000)]})
+        assert len(request) > 3_000_000
+        for _ in range(6):
+            await client.send(request)
+        statuses = [await client.expect_op('status') for _ in range(6)]
+        assert {s['message'] for s in statuses} == {
+            f'JSON message of {len(request)} bytes refused before parsing: '
+            'max_json_message_size is 1048576'}
+        # Just under the limit is parsed as ever (one status for the unknown ids).
+        small = json.dumps({'op': 'subscribe', 'subscriptions': [
+            {'id': i, 'channelId': 1_000_000 + i} for i in range(3)]})
+        await client.send(small)
+        status = await client.expect_op('status')
+        assert status['message'].startswith('Unknown channel IDs: 1000000, 1000001, 1000002')
+        await client.close()
 
     run(scenario())
