@@ -198,10 +198,12 @@ class ChannelQueues:
             share = self._share(now)
             if queue.bytes > share:
                 dropped += self._trim(channel_id, queue, share)
-        if self.data_bytes > self.limit:
-            dropped += self._trim_largest(channel_id)
-        if self._count > self.max_messages:
-            dropped += self._trim_most_entries(channel_id)
+        if self.data_bytes > self.limit:  # the channel holding the most bytes loses its oldest
+            dropped += self._trim_fullest(channel_id, lambda: self.data_bytes > self.limit,
+                                          lambda q: q.bytes)
+        if self._count > self.max_messages:  # the one with the most entries loses its oldest
+            dropped += self._trim_fullest(channel_id, self._over_max_messages,
+                                          lambda q: len(q.items))
         if dropped:
             self._report_drops(now, True)
         elif self._drops.shown:
@@ -241,41 +243,20 @@ class ChannelQueues:
             dropped += self._drop(channel_id, queue, index)
         return dropped
 
-    def _trim_largest(self, newest_channel: int) -> int:
-        # Over the whole budget: the channel holding the most bytes loses its oldest message.
-        dropped = 0
-        while self.data_bytes > self.limit:
-            messages = self._drop_oldest_of_fullest(newest_channel, lambda q: q.bytes)
-            if not messages:
-                break
-            dropped += messages
-        return dropped
+    def _over_max_messages(self) -> bool:
+        return sum(len(self._channels[c].items) for c in self._active) > self.max_messages
 
-    def _trim_most_entries(self, newest_channel: int) -> int:
-        # Over message_backlog_size: the channel with the most entries loses its oldest.
-        excess = sum(len(self._channels[c].items) for c in self._active) - self.max_messages
+    def _trim_fullest(self, newest_channel: int, over: Callable[[], bool],
+                      fullness: Callable[[_ChannelQueue], int]) -> int:
         dropped = 0
-        while excess > 0:
-            messages = self._drop_oldest_of_fullest(newest_channel, lambda q: len(q.items))
-            if not messages:
+        while over():
+            victim = _fullest(self._channels, self._active, newest_channel, fullness)
+            if victim is None:
                 break
-            dropped += messages
-            excess -= 1
+            queue = self._channels[victim]
+            index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
+            dropped += self._drop(victim, queue, index)
         return dropped
-
-    def _drop_oldest_of_fullest(self, newest_channel: int,
-                                fullness: Callable[[_ChannelQueue], int]) -> int:
-        # The message just added survives when it is alone on its channel, so that one message
-        # larger than a share still goes out; latched replays are never dropped.
-        candidates = [c for c in self._active
-                      if (c != newest_channel or len(self._channels[c].items) > 1)
-                      and not all(e[_LATCHED] for e in self._channels[c].items)]
-        if not candidates:
-            return 0
-        victim = max(candidates, key=lambda c: fullness(self._channels[c]))
-        queue = self._channels[victim]
-        index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
-        return self._drop(victim, queue, index)
 
     def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
         now = self._clock()
@@ -376,3 +357,12 @@ class ChannelQueues:
             queue.deficit = 0
             self._active.popleft()
         return taken
+
+
+def _fullest(channels: dict, active: collections.deque, newest_channel: int,
+             fullness: Callable[[_ChannelQueue], int]) -> Optional[int]:
+    # The message just added survives when it is alone on its channel, so that one message
+    # larger than a share still goes out; latched replays are never dropped.
+    candidates = [c for c in active if (c != newest_channel or len(channels[c].items) > 1)
+                  and not all(e[_LATCHED] for e in channels[c].items)]
+    return max(candidates, key=lambda c: fullness(channels[c])) if candidates else None

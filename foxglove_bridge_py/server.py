@@ -112,6 +112,20 @@ def _over(text: str, limit: int) -> bool:
     return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
 
 
+async def _close_all(connections: list[Connection]) -> None:
+    for connection in connections:
+        connection.close()
+    closing = [asyncio.ensure_future(c.ws.close(1001, 'server shutting down'))
+               for c in connections]
+    if closing:
+        await asyncio.wait(closing, timeout=SHUTDOWN_CLOSE_TIMEOUT)
+    for connection in connections:
+        if connection.transport is not None and not connection.transport.is_closing():
+            connection.transport.abort()
+    for task in closing:
+        task.cancel()
+
+
 def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
     """
     Build the TLS context for ``tls:=true``.
@@ -246,26 +260,12 @@ class FoxgloveServer:
             return
         if self._watchdog is not None:
             self._watchdog.cancel()
-        await self._close_all(list(self._connections.values()))
+        await _close_all(list(self._connections.values()))
         self._server.close()
         try:
             await asyncio.wait_for(self._server.wait_closed(), SHUTDOWN_CLOSE_TIMEOUT)
         except asyncio.TimeoutError:
             self._log.warning('some clients did not close in time')
-
-    @staticmethod
-    async def _close_all(connections: list[Connection]) -> None:
-        for connection in connections:
-            connection.close()
-        closing = [asyncio.ensure_future(c.ws.close(1001, 'server shutting down'))
-                   for c in connections]
-        if closing:
-            await asyncio.wait(closing, timeout=SHUTDOWN_CLOSE_TIMEOUT)
-        for connection in connections:
-            if connection.transport is not None and not connection.transport.is_closing():
-                connection.transport.abort()
-        for task in closing:
-            task.cancel()
 
     async def _watch(self) -> None:
         # A client that takes no bytes while data waits for it is gone or stalled, whether or

@@ -281,7 +281,9 @@ class Hub:
             self.channels[channel.id] = channel
             self._channel_by_key[channel.key] = channel.id
             added.append(channel)
-        self._advertise(added)
+        _to_each(self.sessions.values(), added, lambda seen: [
+            protocol.advertise(seen[start:start + ADVERTISE_BATCH])
+            for start in range(0, len(seen), ADVERTISE_BATCH)])
         for channel in added:
             if not channel.schema:
                 self.statuses.channel_problem(
@@ -306,34 +308,13 @@ class Hub:
             removed.append(self.channels.pop(channel_id))
         effects = self.fanout.channels_removed([c.id for c in removed])
         if removed:
-            self._to_each(removed, lambda channels: [
+            _to_each(self.sessions.values(), removed, lambda channels: [
                 protocol.unadvertise([c.id for c in channels])])
         removed_ids = [c.id for c in removed]
         for channel_id in removed_ids:
             self.statuses.clear_channel_problems(channel_id,
                                                  ('schema', 'subscription', 'qos', 'twin'))
         return effects
-
-    def _advertise(self, channels: list[Channel]) -> None:
-        self._to_each(channels, lambda seen: [
-            protocol.advertise(seen[start:start + ADVERTISE_BATCH])
-            for start in range(0, len(seen), ADVERTISE_BATCH)])
-
-    def _to_each(self, channels: list[Channel],
-                 encode: Callable[[list[Channel]], list[str]]) -> None:
-        # Each client is told of the channels its token lets it see; the frames for all of
-        # them are encoded once and shared by every client whose token narrows no topic.
-        if not channels:
-            return
-        shared: Optional[list[str]] = None
-        for session in self.sessions.values():
-            if session.grant.narrows_topics:
-                seen = [c for c in channels if session.grant.sees_topic(c.topic)]
-                frames = encode(seen) if seen else []
-            else:
-                frames = shared = encode(channels) if shared is None else shared
-            for frame in frames:
-                session.queue.put_control(frame)
 
     def channel_problem(self, channel_id: int, kind: str, level: StatusLevel,
                         message: str) -> None:
@@ -351,6 +332,23 @@ class Hub:
         channel = self.channels.get(channel_id)
         if channel is not None:
             self.statuses.channel_problem(channel, kind, level, message)
+
+
+def _to_each(sessions: Iterable[ClientSession], channels: list[Channel],
+             encode: Callable[[list[Channel]], list[str]]) -> None:
+    # Each client is told of the channels its token lets it see; the frames for all of them
+    # are encoded once and shared by every client whose token narrows no topic.
+    if not channels:
+        return
+    shared: Optional[list[str]] = None
+    for session in sessions:
+        if session.grant.narrows_topics:
+            seen = [c for c in channels if session.grant.sees_topic(c.topic)]
+            frames = encode(seen) if seen else []
+        else:
+            frames = shared = encode(channels) if shared is None else shared
+        for frame in frames:
+            session.queue.put_control(frame)
 
 
 def _in_slices(session: ClientSession, message: Any, field_name: str,

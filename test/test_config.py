@@ -19,8 +19,7 @@ import os
 import re
 import xml.etree.ElementTree as ElementTree
 
-from foxglove_bridge_py.config import (BridgeConfig, ConfigError, is_hidden, PARAMETER_DEFAULTS,
-                                       parameter_notes)
+from foxglove_bridge_py.config import BridgeConfig, ConfigError, is_hidden, PARAMETER_DEFAULTS
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -168,19 +167,3 @@ def test_throttle_period_of_the_first_matching_pattern():
     assert config.throttle_period('/free') == 0.0
     assert config.throttle_period('/other') == 0.0
     assert BridgeConfig.from_parameters({}).throttle_period('/camera/depth') == 0.0
-
-
-def test_the_cpp_bridges_unused_parameters_are_named_and_typos_get_the_closest_name():
-    line, warnings = parameter_notes({
-        'port': 8765, 'num_threads': 0, 'remote_access': False, 'device_token': 'x',
-        'point_cloud_compression_quantization_bits': 12, 'topic_whitelst': ['/a'],
-        'use_sim_time': True, 'qos_overrides./tf.publisher.depth': 5, 'zzz_unrelated': 1})
-    assert line == ('parameters accepted, not used by this bridge: remote_access, device_token, '
-                    'point_cloud_compression_quantization_bits')
-    assert warnings == [
-        'parameter topic_whitelst: not a parameter of this bridge, ignored (did you mean '
-        'topic_whitelist?)',
-        'parameter zzz_unrelated: not a parameter of this bridge, ignored']
-    assert parameter_notes({'num_threads': 4})[0] == (
-        'parameters accepted, not used by this bridge: num_threads')
-    assert parameter_notes({}) == (None, [])

@@ -33,7 +33,8 @@ PURE = ('protocol', 'session', 'client_session', 'fanout', 'capabilities', 'stat
         'refusals', 'graph_types', 'send_scheduler', 'channel_queues', 'control_queue',
         'link_meter', 'drop_report', 'config', 'qos', 'assets', 'schema', 'ws_framing',
         'throttle', 'image_codec', 'cloud_codec', 'cdr', 'twins', 'video_codec',
-        'http_answers', 'status_report', 'own_diagnostics', 'system_info', 'access')
+        'http_answers', 'status_report', 'own_diagnostics', 'system_info', 'access',
+        'unused_parameters')
 """Modules (and packages) that must not import rclpy, websockets or threading."""
 
 
