@@ -51,6 +51,7 @@ from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubs
 from foxglove_bridge_py.graph_types import GraphChange
 from foxglove_bridge_py.http_answers import Monitoring
 from foxglove_bridge_py.loop_tasks import LoopTasks
+from foxglove_bridge_py.operator_page import operator_page
 from foxglove_bridge_py.own_diagnostics import diagnostic_entries
 from foxglove_bridge_py.playback_source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
@@ -119,7 +120,7 @@ class Bridge:
                                              threads.heartbeats.take_loop_lag)
             server = FoxgloveServer.from_config(
                 self.hub, self._carry_out, config,
-                Monitoring(figures.report, threads.heartbeats.ages), gate)
+                Monitoring(figures.report, threads.heartbeats.ages, operator_page()), gate)
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
                 running.callback(self._tasks.cancel_all)

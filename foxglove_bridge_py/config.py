@@ -172,10 +172,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
                   'milliseconds. The ~/clear_session service starts a new session.'),
     ParameterSpec('clear_session_on_clock_jump', True, 'Start a new session when /clock jumps '
                   'backwards (a restarted simulation), with use_sim_time.'),
-    ParameterSpec('status_endpoint', True, 'Also answer plain HTTP GET /status (the figures of '
-                  'the bridge as JSON) and /healthz (200 while the asyncio loop and the ROS '
-                  'executor both turn, 503 otherwise) on the WebSocket port; browser requests '
-                  'obey allowed_origins.'),
+    ParameterSpec('status_endpoint', True, 'Also answer plain HTTP GET / (a page for the '
+                  'operator), /status (the figures of the bridge as JSON) and /healthz (200 '
+                  'while the asyncio loop and the ROS executor both turn, 503 otherwise) on the '
+                  'WebSocket port; browser requests obey allowed_origins.'),
     ParameterSpec('diagnostics_as_status', True, 'Show /diagnostics entries at WARN, ERROR or '
                   "STALE in the app's problems panel until they are OK again (except the "
                   "bridge's own)."),

@@ -89,6 +89,9 @@ class Fanout(Capability):
         self._max_subscriptions = max_subscriptions
         self._subscribers: dict[int, dict[ClientSession, _Subscriber]] = {}
         self._latched: set[int] = set()
+        self.delivered: dict[int, int] = {}
+        """Messages delivered per channel while it had subscribers, counted per batch (for
+        the figures)."""
         self.sliced_handlers = {
             protocol.Subscribe: ('subscriptions', Fanout._on_subscribe),
             protocol.Unsubscribe: ('subscription_ids', Fanout._on_unsubscribe),
@@ -118,6 +121,7 @@ class Fanout(Capability):
         effects: list[Effect] = []
         for channel_id in channel_ids:
             self._latched.discard(channel_id)
+            self.delivered.pop(channel_id, None)
             subscribers = self._subscribers.pop(channel_id, None)
             if not subscribers:
                 continue
@@ -229,6 +233,7 @@ class Fanout(Capability):
         pack = protocol.MESSAGE_DATA_HEADER.pack
         opcode = protocol.ServerBinaryOpcode.MESSAGE_DATA
         subscribers_of = self._subscribers.get
+        delivered = self.delivered
         # One arrival time for the batch: it left ROS within a millisecond.
         now = self._clock()
         # Each channel's messages go to each of its clients in one call, not one call each.
@@ -243,6 +248,7 @@ class Fanout(Capability):
             subscribers = subscribers_of(channel_id)
             if not subscribers:
                 continue
+            delivered[channel_id] = delivered.get(channel_id, 0) + len(messages)
             # Clients with the same subscription id (one layout open in two browsers) receive
             # the same frames: packed once, and queued as one block if they are small.
             for (subscription_id, replayed_until), sessions in _alike(subscribers).items():

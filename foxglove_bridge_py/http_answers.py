@@ -15,9 +15,11 @@
 """
 What the server answers to a plain HTTP request, or to a WebSocket handshake it refuses.
 
-The WebSocket port also answers two plain GETs for monitoring (``status_endpoint``):
-``/status``, the bridge's figures as JSON, and ``/healthz``, 200 while the asyncio loop and
-the ROS executor both turn (each ticked within the last second), 503 otherwise. A browser's
+The WebSocket port also answers three plain GETs for monitoring (``status_endpoint``):
+``/status``, the bridge's figures as JSON; ``/healthz``, 200 while the asyncio loop and the
+ROS executor both turn (each ticked within the last second), 503 otherwise; and ``/``, a page
+for the operator (``operator_page``) that shows ``/status`` (a WebSocket handshake to ``/``
+goes on as one). A browser's
 request (one with an Origin header) obeys ``allowed_origins``, as its WebSocket would. With an
 access file (``access.gate``), a handshake needs a token its ``anonymous`` role does not spare
 it, ``/status`` a valid token of any role, and both get the same 401 for a missing and a wrong
@@ -57,10 +59,15 @@ class Answer(NamedTuple):
 
 
 class Monitoring(NamedTuple):
-    """What the monitoring endpoints read: the figures, and each thread's heartbeat."""
+    """What the monitoring endpoints read: the figures, each thread's heartbeat, the page."""
 
     report: Callable[[], dict]
     heartbeat_ages: Callable[[], tuple[float, float]]
+    page: bytes = b''
+
+
+def _upgrade(headers: Any) -> bool:
+    return 'websocket' in (headers.get('Upgrade') or '').lower()
 
 
 def _offered_subprotocols(headers: Any) -> list[str]:
@@ -76,7 +83,7 @@ class HttpAnswers:
     def __init__(self, allowed_origins: tuple, *,
                  report: Optional[Callable[[], dict]] = None,
                  heartbeat_ages: Optional[Callable[[], tuple[float, float]]] = None,
-                 gate: Optional[Gate] = None) -> None:
+                 gate: Optional[Gate] = None, page: bytes = b'') -> None:
         """
         Set the rules.
 
@@ -84,11 +91,13 @@ class HttpAnswers:
         :param report: the figures for ``/status``; None: no monitoring endpoints.
         :param heartbeat_ages: seconds since the loop and the executor last turned.
         :param gate: who may connect, with an access file; None: anyone.
+        :param page: the operator's page for ``GET /``; empty: none.
         """
         self._allowed_origins = allowed_origins
         self._report = report
         self._heartbeat_ages = heartbeat_ages
         self._gate = gate
+        self._page = page
 
     def answer(self, path: str, headers: Any, address: str = '') -> Optional[Answer]:
         """
@@ -104,7 +113,9 @@ class HttpAnswers:
         if origin is not None and not any(p.fullmatch(origin) for p in self._allowed_origins):
             refusal = f'Origin {origin} is not in allowed_origins\n'
             return Answer(HTTPStatus.FORBIDDEN, TEXT, refusal.encode())
-        monitoring = self._report is not None and route in ('/status', '/healthz')
+        monitoring = self._report is not None and (
+            route in ('/status', '/healthz') or (route in ('/', '/index.html') and self._page
+                                                 and not _upgrade(headers)))
         if monitoring and route == '/healthz':
             return self._health()
         if self._gate is not None:
@@ -112,7 +123,9 @@ class HttpAnswers:
             if isinstance(admitted, Refused):
                 return _refused(admitted)
         if monitoring:
-            return self._status()
+            return self._status() if route == '/status' else Answer(
+                HTTPStatus.OK, 'text/html; charset=utf-8', self._page,
+                (('Cache-Control', 'no-store'),))
         if not any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers)):
             return Answer(HTTPStatus.BAD_REQUEST, TEXT, MISSING_SUBPROTOCOL.encode())
         return None

@@ -183,7 +183,8 @@ class FoxgloveServer:
         self._answers = HttpAnswers(
             tuple(allowed_origins) or (re.compile('.*', re.S),),
             report=monitoring and monitoring.report,
-            heartbeat_ages=monitoring and monitoring.heartbeat_ages, gate=gate)
+            heartbeat_ages=monitoring and monitoring.heartbeat_ages, gate=gate,
+            page=monitoring.page if monitoring else b'')
         self._max_clients = max_clients
         self._max_message_size = max_message_size
         self._ping_interval = ping_interval

@@ -69,8 +69,11 @@ class Figures:
         self._loop_lag = loop_lag
         self._clock = clock
         self._last_tick = clock()
+        self._started = clock()
         self._counts: dict[int, _Counts] = {}
         self._rates: dict[int, dict[str, Any]] = {}
+        self._delivered: dict[int, int] = {}
+        self._channel_rates: dict[int, float] = {}
         self._lag = 0.0
         self._period: Optional[float] = None
 
@@ -97,14 +100,19 @@ class Figures:
                                                       - old.dropped_by_channel),
             }
         self._counts, self._rates = counts, rates
+        delivered = dict(self._hub.fanout.delivered)
+        self._channel_rates = {
+            channel_id: round((count - self._delivered.get(channel_id, 0)) / period, 1)
+            for channel_id, count in delivered.items()}
+        self._delivered = delivered
         self._period = period
         return self.report()
 
     def report(self) -> dict[str, Any]:
         """
-        Describe the server and every client.
+        Describe the server, every client and every channel.
 
-        :return: ``{"server": {...}, "clients": [...]}``, ready for ``json.dumps``.
+        :return: ``{"server": {...}, "clients": [...], "channels": [...]}``, for ``json.dumps``.
         """
         hub = self._hub
         sessions = list(hub.sessions.values())
@@ -115,6 +123,8 @@ class Figures:
         return {
             'server': {
                 'name': hub.server_name, 'session_id': hub.session_id,
+                'ros_distro': hub.metadata.get('ROS_DISTRO'),
+                'uptime_s': round(self._clock() - self._started, 1),
                 'clients': len(sessions), 'channels': len(hub.channels),
                 'subscribed_channels': len(subscribed),
                 'bytes_per_s': sum(c['bytes_per_s'] for c in clients),
@@ -125,7 +135,15 @@ class Figures:
                 'period_s': round(period, 3) if period else None,
             },
             'clients': clients,
+            'channels': self._channels(),
         }
+
+    def _channels(self) -> list[dict[str, Any]]:
+        fanout = self._hub.fanout
+        return [{'id': channel.id, 'topic': channel.topic, 'schema_name': channel.schema_name,
+                 'subscribers': fanout.subscriber_count(channel.id),
+                 'messages_per_s': self._channel_rates.get(channel.id, 0.0)}
+                for channel in sorted(self._hub.channels.values(), key=lambda c: c.topic)]
 
     def _client(self, session: Any, link: Optional[ClientLink]) -> dict[str, Any]:
         hub, queue = self._hub, session.queue

@@ -25,9 +25,9 @@ from foxglove_bridge_py.http_answers import Answer, HttpAnswers, UNAUTHORIZED
 import pytest
 from test_http_answers import ALLOWED, HANDSHAKE, Headers
 
-TABLE = parse_access_file(
-    f'tokens:\n  - name: laptop\n    sha256: {hashlib.sha256(b"s3cret").hexdigest()}\n'
-    '    role: operator\n')
+TABLE_TEXT = (f'tokens:\n  - name: laptop\n    sha256: {hashlib.sha256(b"s3cret").hexdigest()}\n'
+              '    role: operator\n')
+TABLE = parse_access_file(TABLE_TEXT)
 
 
 class Clock:
@@ -125,9 +125,11 @@ def test_401_is_the_same_for_a_missing_and_a_wrong_token_and_healthz_stays_open(
     assert answers.answer('/healthz', Headers(), 'a').status == HTTPStatus.OK
 
 
-def test_status_needs_a_token_even_where_anonymous_clients_may_view():
-    table = parse_access_file('anonymous: viewer\n')
+def test_status_and_the_page_need_a_token_even_where_anonymous_clients_may_view():
+    table = parse_access_file('anonymous: viewer\n' + TABLE_TEXT)
     answers = HttpAnswers(ALLOWED, report=lambda: {}, heartbeat_ages=lambda: (0.1, 0.1),
-                          gate=Gate(table, Clock()))
-    assert answers.answer('/', HANDSHAKE, 'a') is None
+                          gate=Gate(table, Clock()), page=b'<p>page')
+    assert answers.answer('/', Headers(HANDSHAKE, Upgrade='websocket'), 'a') is None
     assert answers.answer('/status', Headers(), 'a').status == HTTPStatus.UNAUTHORIZED
+    assert answers.answer('/', Headers(), 'a').status == HTTPStatus.UNAUTHORIZED
+    assert answers.answer('/?token=s3cret', Headers(), 'a').body == b'<p>page'

@@ -72,3 +72,18 @@ def test_without_monitoring_the_paths_are_plain_handshakes():
     quiet = HttpAnswers(ALLOWED)
     assert quiet.answer('/status', Headers())[0] == HTTPStatus.BAD_REQUEST
     assert quiet.answer('/healthz', HANDSHAKE) is None
+
+
+def test_the_page_is_served_at_the_root_to_browsers_and_handshakes_go_on():
+    page = b'<!DOCTYPE html><title>bridge</title>'
+    with_page = HttpAnswers(ALLOWED, report=lambda: {}, heartbeat_ages=lambda: (0.1, 0.1),
+                            page=page)
+    for path in ('/', '/index.html', '/?token=abc'):
+        assert with_page.answer(path, Headers()) == Answer(
+            HTTPStatus.OK, 'text/html; charset=utf-8', page, (('Cache-Control', 'no-store'),))
+    upgrade = Headers(HANDSHAKE, Upgrade='websocket', Connection='Upgrade')
+    assert with_page.answer('/', upgrade) is None
+    assert with_page.answer('/', Headers(Origin='https://evil.example')).status == (
+        HTTPStatus.FORBIDDEN)
+    assert HttpAnswers(ALLOWED, page=page).answer('/', Headers()).status == (
+        HTTPStatus.BAD_REQUEST)  # status_endpoint:=false: no page either

@@ -53,8 +53,8 @@ def test_the_report_names_each_client_its_subscriptions_queue_and_losses():
     hub.fanout.deliver([(camera.id, n, n, bytes(60)) for n in range(3)])
     report = figures.report()
     assert report['server'] == {
-        'name': 'test', 'session_id': '1', 'clients': 2, 'channels': 3,
-        'subscribed_channels': 2, 'bytes_per_s': 0, 'messages_per_s': 0.0,
+        'name': 'test', 'session_id': '1', 'ros_distro': 'x', 'uptime_s': 0.0, 'clients': 2,
+        'channels': 3, 'subscribed_channels': 2, 'bytes_per_s': 0, 'messages_per_s': 0.0,
         'drops_per_s': 0.0, 'loop_lag_ms': 0.0, 'period_s': None}
     first, second = report['clients']
     assert (first['id'], first['name'], first['subscriptions']) == (
@@ -70,6 +70,14 @@ def test_the_report_names_each_client_its_subscriptions_queue_and_losses():
     assert (second['subscriptions'], second['dropped_messages'], second['queued_bytes']) == (
         ['/state'], 0, 0)
     assert 'subprotocol' not in second  # the server no longer knows its connection
+    assert (first['token'], first['role']) == (None, 'operator')  # no access file
+    assert report['channels'] == [
+        {'id': camera.id, 'topic': '/camera', 'schema_name': 't/msg/T', 'subscribers': 1,
+         'messages_per_s': 0.0},
+        {'id': camera.id + 1, 'topic': '/idle', 'schema_name': 't/msg/T', 'subscribers': 0,
+         'messages_per_s': 0.0},
+        {'id': small.id, 'topic': '/state', 'schema_name': 't/msg/T', 'subscribers': 2,
+         'messages_per_s': 0.0}]
 
 
 def test_rates_are_the_differences_between_two_ticks():
@@ -88,6 +96,9 @@ def test_rates_are_the_differences_between_two_ticks():
     assert first['dropped_last_period'] == {'/camera': 2}
     assert (server['drops_per_s'], server['loop_lag_ms'], server['period_s']) == (1.0, 300.0, 2.0)
     assert (server['bytes_per_s'], server['messages_per_s']) == (12, 0.5)
+    assert [(c['topic'], c['messages_per_s']) for c in report['channels']] == [
+        ('/camera', 1.5), ('/idle', 0.0), ('/state', 0.5)]
+    assert server['uptime_s'] == 2.0
     # Nothing more happens: the next period has no drops, and the totals stay.
     clock.now += 1.0
     report = figures.tick()
