@@ -223,7 +223,8 @@ def test_a_client_that_reads_no_replies_is_closed_not_the_bridge(run_bridge):
 
 
 def test_repeated_bad_requests_are_merged_while_the_client_does_not_read(run_bridge):
-    bridge = run_bridge()
+    # Requests of 3.4 MB: over the default max_json_message_size, raised for this test.
+    bridge = run_bridge(max_json_message_size=16 * 1024 * 1024)
 
     async def scenario():
         sock = small_receive_buffer_socket(bridge.port)
@@ -297,7 +298,8 @@ def test_asset_replies_wait_for_a_client_that_does_not_read(run_bridge, tmp_path
 
 
 def test_a_huge_subscribe_is_handled_in_slices_with_one_status(run_bridge, helper_node):
-    bridge = run_bridge()
+    # A 3.6 MB request: over the default max_json_message_size, raised for this test.
+    bridge = run_bridge(max_json_message_size=16 * 1024 * 1024)
 
     async def scenario():
         client = await Client.connect(bridge.url)
