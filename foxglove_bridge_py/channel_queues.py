@@ -24,7 +24,9 @@ is the budget split among the channels that have something queued and, once the 
 to be slow, what the link carries in ``link_meter.LATENCY_TARGET``. Beside the bytes, the queues
 hold at most ``max_messages`` entries (``message_backlog_size``, as the C++ bridge bounds its
 queue); over it, the channel with the most waiting loses its oldest. A batch of small messages
-shared by clients alike is one entry. Data older than ``max_age``
+shared by clients alike is one entry. A channel kept newest-only (a twin) has at most one
+message waiting: a newer one replaces it, uncounted as a loss, so what a slow link carries of
+it is always the latest frame. Data older than ``max_age``
 is dropped instead of sent (latched replays are exempt), and drops are counted per channel and
 reported to the client in one status.
 
@@ -102,6 +104,9 @@ class ChannelQueues:
         """Control frames that go only after the data queued before them: (sequence, frame)."""
         self._awaiting_first: set = set()
         self._grace_until = float('-inf')
+        self._newest_only: set[int] = set()
+        self.replaced = 0
+        """Messages of newest-only channels replaced by a newer one before they were sent."""
 
     # --- data ----------------------------------------------------------------------------------
 
@@ -118,6 +123,31 @@ class ChannelQueues:
         if len(channel_ids) > 1:
             self._awaiting_first.update(channel_ids)
             self._grace_until = now + FIRST_MESSAGE_GRACE
+
+    def keep_newest_only(self, channel_id: int) -> None:
+        """
+        Let at most one message of a channel wait: a newer one replaces it.
+
+        :param channel_id: the channel (a twin's).
+        """
+        self._newest_only.add(channel_id)
+
+    def _replace_older(self, channel_id: int, queue: _ChannelQueue) -> None:
+        # Everything but the newest of a newest-only channel goes, unreported: it is not lost
+        # data but a stale frame (latched replays stay, though a twin has none).
+        items = queue.items
+        kept = [e for e in list(items)[:-1] if e[_LATCHED]] + [items[-1]]
+        for entry in items:
+            if entry is kept[-1] or entry[_LATCHED]:
+                continue
+            queue.bytes -= entry[_SIZE]
+            self.data_bytes -= entry[_SIZE]
+            self._count -= 1
+            messages = messages_of(entry[_HEADER])
+            self.sent_messages -= messages - 1
+            self.replaced += messages
+        items.clear()
+        items.extend(kept)
 
     def _holding_large(self, now: float) -> bool:
         if self._awaiting_first and (now >= self._grace_until or not self._link.slow):
@@ -181,6 +211,8 @@ class ChannelQueues:
             self._awaiting_first.discard(channel_id)
             if self._on_ready is not None:
                 self._on_ready()  # a first message: what was held may go now
+        if len(items) > 1 and channel_id in self._newest_only:
+            self._replace_older(channel_id, queue)
         # Frames waiting, control included, bound the data entries: counted only when over.
         if (len(items) > 1 and (queue.bytes > self._link.queue_cap
                                 or queue.bytes * len(self._active) > self.limit)

@@ -143,6 +143,8 @@ class Fanout(Capability):
                 continue
             session.subscriptions[sub_id] = channel_id
             session.channel_subscriptions[channel_id] = sub_id
+            if self._channels[channel_id].newest_only:
+                session.queue.keep_newest_only(channel_id)
             subscribers = self._subscribers.setdefault(channel_id, {})
             subscriber = subscribers[session] = _Subscriber(sub_id)
             subscribed.append(channel_id)

@@ -165,8 +165,10 @@ class GraphWatcher:
         topic, type_name = key
         definition = self._definitions.get(type_name)
         twin = self._twins.get(key)
+        newest_only = twin is not None  # a twin frame waiting is made stale by the next one
         if definition is None and twin is not None and twin.kind.definition:
-            return Channel(0, topic, 'cdr', type_name, twin.kind.definition, 'ros2msg')
+            return Channel(0, topic, 'cdr', type_name, twin.kind.definition, 'ros2msg',
+                           newest_only)
         if definition is None:
             if type_name not in self._warned_types:
                 self._warned_types.add(type_name)
@@ -174,7 +176,8 @@ class GraphWatcher:
                     f'no message definition found for {type_name} (topic {topic}): '
                     'advertising it without a schema')
             return Channel(0, topic, 'cdr', type_name, '', None)
-        return Channel(0, topic, 'cdr', type_name, definition.text, definition.encoding)
+        return Channel(0, topic, 'cdr', type_name, definition.text, definition.encoding,
+                       newest_only)
 
 
 def node_id(name: str, namespace: str) -> str:

@@ -204,6 +204,7 @@ class SendScheduler(ChannelQueues):
 
         :param channel_id: the channel.
         """
+        self._newest_only.discard(channel_id)
         queue = self._channels.pop(channel_id, None)
         if queue is None:
             return

@@ -232,3 +232,23 @@ def test_subscriptions_per_client_are_capped():
     assert [e.channel.id for e in effects] == [channels[0].id, channels[1].id]
     assert [json.loads(f)['message'] for f in drain(session)] == [
         'Too many subscriptions: at most 2; ignoring subscription 3']
+
+
+def test_a_twins_subscribers_keep_only_its_newest_frame_waiting():
+    from dataclasses import replace
+    hub = make_hub(limit=1_000_000)
+    twin, raw = hub.add_channels([
+        replace(spec('/cam/foxglove/jpeg', 'sensor_msgs/msg/CompressedImage'), newest_only=True),
+        spec('/cam', 'sensor_msgs/msg/Image')])
+    a, b = hub.connect('a'), hub.connect('b')
+    for session, sub_id in ((a, 1), (b, 2)):
+        for channel, offset in ((twin, 0), (raw, 10)):
+            hub.handle_frame(session, json.dumps({'op': 'subscribe', 'subscriptions': [
+                {'id': sub_id + offset, 'channelId': channel.id}]}))
+        drain(session)
+    for n in range(3):
+        hub.fanout.deliver([(twin.id, n, n, b'jpeg%d' % n), (raw.id, n, n, b'raw%d' % n)])
+    for session in (a, b):
+        frames = drain(session)
+        assert sorted(f[1] for f in frames) == [b'jpeg2', b'raw0', b'raw1', b'raw2']
+        assert (session.queue.replaced, session.queue.dropped) == (2, 0)

@@ -257,6 +257,9 @@ class Channel:
     schema_name: str
     schema: str
     schema_encoding: Optional[str]
+    newest_only: bool = False
+    """Not on the wire: only the newest message of this channel is worth waiting for a
+    client (a twin, which a newer frame makes stale), so at most one waits per client."""
 
     @property
     def key(self) -> tuple[str, str]:
