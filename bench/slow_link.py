@@ -58,6 +58,8 @@ RATE = 2_500_000
 DELAY = 0.02
 WARM_UP = 5.0
 AWAY = 10.0
+FIRST_IMAGES = 5
+"""Images after a reconnect whose ages are reported one by one."""
 AFTER_RECONNECT = 5.0
 LATE_ALLOWANCE = 3.0
 """Seconds at the end of the window whose state messages may still be on their way."""
@@ -128,7 +130,7 @@ def first_messages(arrivals):
     first_state = next((a for a in arrivals if a[0] == 'state'), None)
     camera = [(a[3] - a[2]) / 1e6 for a in arrivals if a[0] == 'camera']
     return (None if first_state is None else (first_state[3] - first_state[2]) / 1e6,
-            max(camera, default=None))
+            max(camera, default=None), [round(age) for age in camera[:FIRST_IMAGES]])
 
 
 def analyse(arrivals, reconnects, state_sent, window):
@@ -160,6 +162,9 @@ def analyse(arrivals, reconnects, state_sent, window):
         'reconnect_first_state_age_median_ms': percentile(first_states, 0.5),
         'reconnect_first_state_age_max_ms': max(first_states, default=None),
         'reconnect_camera_age_max_ms': max(oldest_images, default=None),
+        # How old each of the first images after a reconnect is (target: 1 s each).
+        'reconnect_first_images_ms': [f[2] for f in firsts],
+        'reconnect_first_images_max_ms': max((a for f in firsts for a in f[2]), default=None),
     }
 
 

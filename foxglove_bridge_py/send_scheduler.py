@@ -240,6 +240,14 @@ class SendScheduler(ChannelQueues):
         """
         self._link.record(nbytes, seconds, now)
 
+    def seed_link(self, rate: float) -> None:
+        """
+        Start from a link speed learnt before: the same address's previous connection.
+
+        :param rate: bytes per second.
+        """
+        self._link.seed(rate, self._clock())
+
     @property
     def slow_link(self) -> bool:
         """

@@ -40,6 +40,7 @@ from foxglove_bridge_py.access.grant import Grant, OPEN
 from foxglove_bridge_py.client_session import ClientSession, Effect
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
+from foxglove_bridge_py.link_meter import LinkMemory
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
 from foxglove_bridge_py.server_connection import (Connection, how_it_closed, request_target,
                                                   Wakeup)
@@ -198,6 +199,7 @@ class FoxgloveServer:
         self._log = logger or _log
         self._server = None
         self._connections: dict[int, Connection] = {}
+        self._link_memory = LinkMemory()
         self._watchdog: Optional[asyncio.Future] = None
         self._send_path = send_path
 
@@ -357,6 +359,9 @@ class FoxgloveServer:
             await ws.close(1008, 'access token no longer valid')
             return
         session = self.hub.connect(name, grant)
+        remembered = self._link_memory.recall(_ip(peer), time.monotonic())
+        if remembered is not None:
+            session.queue.seed_link(remembered)
         connection = Connection(ws, session)
         connection.follow_link_speed()
         self._connections[session.client_id] = connection
@@ -385,6 +390,7 @@ class FoxgloveServer:
         finally:
             self._connections.pop(session.client_id, None)
             connection.close()
+            self._link_memory.remember(_ip(peer), session.queue.throughput(), time.monotonic())
             effects = self.hub.disconnect(session)
             if effects:
                 self._effects(effects)

@@ -406,3 +406,24 @@ def test_a_newest_only_channel_keeps_one_message_waiting_and_no_loss_is_reported
     queue.put_data(CAMERA, HEADER, b'a', clock.now)
     queue.put_data(CAMERA, HEADER, b'b', clock.now)  # no longer newest-only
     assert payloads(take_all(queue)) == [b'a', b'b']
+
+
+def test_a_seeded_link_caps_a_reconnected_clients_camera_from_the_first_frame():
+    from foxglove_bridge_py.link_meter import LinkMemory
+    memory = LinkMemory()
+    memory.remember('10.0.0.5', 2_500_000.0, 100.0)
+    memory.remember('10.0.0.6', None, 100.0)  # not measured lately: nothing to keep
+    assert memory.recall('10.0.0.6', 110.0) is None
+    assert memory.recall('10.0.0.5', 159.0) == 2_500_000.0
+    assert memory.recall('10.0.0.5', 161.0) is None  # a minute later, forgotten
+    queue, clock = make(limit=10_000_000)
+    queue.seed_link(memory.recall('10.0.0.5', 110.0))
+    assert queue.slow_link and queue.throughput() == 2_500_000.0
+    frame = bytes(900_000)  # a VGA image: over what the link carries in 0.25 s
+    for i in range(3):
+        queue.put_data(CAMERA, HEADER, frame, clock.now)
+    assert queue.dropped == 2  # only the newest waits, as on a link measured already
+    unseeded, clock = make(limit=10_000_000)
+    for i in range(3):
+        unseeded.put_data(CAMERA, HEADER, frame, clock.now)
+    assert unseeded.dropped == 0
