@@ -41,8 +41,10 @@ import collections
 from typing import Callable, Optional
 
 from foxglove_bridge_py.drop_report import DropReport
-from foxglove_bridge_py.frame_block import FrameBlock, messages_of
+from foxglove_bridge_py.frame_block import FrameBlock
 from foxglove_bridge_py.link_meter import LinkMeter
+from foxglove_bridge_py.queue_room import (_HEADER, _LATCHED, _PAYLOAD, _SEQUENCE, _SIZE,
+                                           _STAMP, ChannelQueue, QueueRoom)
 
 QUANTUM = 64 * 1024
 """Bytes a channel may send per turn of the round robin."""
@@ -51,22 +53,9 @@ FIRST_MESSAGE_GRACE = 0.25
 for the request's other channels to send their first message: a state topic subscribed with
 a camera is not stuck behind the camera's first frame (once started, a frame cannot be
 interrupted, and on 20 Mbit/s a VGA frame takes 0.37 s)."""
-# A queued MessageData: (header, payload, size, arrival time, latched replay, sequence).
-_HEADER, _PAYLOAD, _SIZE, _STAMP, _LATCHED, _SEQUENCE = range(6)
 
 
-class _ChannelQueue:
-    """One channel's waiting messages and its place in the round robin."""
-
-    __slots__ = ('items', 'bytes', 'deficit')
-
-    def __init__(self) -> None:
-        self.items: collections.deque = collections.deque()
-        self.bytes = 0
-        self.deficit = 0
-
-
-class ChannelQueues:
+class ChannelQueues(QueueRoom):
     """
     The waiting MessageData of one client, per channel, bounded in bytes.
 
@@ -93,7 +82,7 @@ class ChannelQueues:
         self.dropped_by_channel: collections.Counter = collections.Counter()
         self._clock = clock
         self._on_ready: Optional[Callable[[], None]] = None
-        self._channels: dict[int, _ChannelQueue] = {}
+        self._channels: dict[int, ChannelQueue] = {}
         self._active: collections.deque = collections.deque()
         self._count = 0
         """Frames waiting, data and control: the scheduler is ready when it leaves 0."""
@@ -132,23 +121,6 @@ class ChannelQueues:
         """
         self._newest_only.add(channel_id)
 
-    def _replace_older(self, channel_id: int, queue: _ChannelQueue) -> None:
-        # Everything but the newest of a newest-only channel goes, unreported: it is not lost
-        # data but a stale frame (latched replays stay, though a twin has none).
-        items = queue.items
-        kept = [e for e in list(items)[:-1] if e[_LATCHED]] + [items[-1]]
-        for entry in items:
-            if entry is kept[-1] or entry[_LATCHED]:
-                continue
-            queue.bytes -= entry[_SIZE]
-            self.data_bytes -= entry[_SIZE]
-            self._count -= 1
-            messages = messages_of(entry[_HEADER])
-            self.sent_messages -= messages - 1
-            self.replaced += messages
-        items.clear()
-        items.extend(kept)
-
     def _holding_large(self, now: float) -> bool:
         if self._awaiting_first and (now >= self._grace_until or not self._link.slow):
             self._awaiting_first.clear()
@@ -186,7 +158,7 @@ class ChannelQueues:
         # Called per batch, client and channel: one loop, then a few attribute updates.
         queue = self._channels.get(channel_id)
         if queue is None:
-            queue = self._channels[channel_id] = _ChannelQueue()
+            queue = self._channels[channel_id] = ChannelQueue()
         items = queue.items
         if not items:
             self._active.append(channel_id)
@@ -211,84 +183,15 @@ class ChannelQueues:
             self._awaiting_first.discard(channel_id)
             if self._on_ready is not None:
                 self._on_ready()  # a first message: what was held may go now
-        if len(items) > 1 and channel_id in self._newest_only:
-            self._replace_older(channel_id, queue)
         # Frames waiting, control included, bound the data entries: counted only when over.
-        if (len(items) > 1 and (queue.bytes > self._link.queue_cap
+        if (len(items) > 1 and (channel_id in self._newest_only
+                                or queue.bytes > self._link.queue_cap
                                 or queue.bytes * len(self._active) > self.limit)
                 or self.data_bytes > self.limit or self._count > self.max_messages):
             return self._make_room(channel_id, queue, stamp)
         if self._drops.shown:
             self._maybe_withdraw(stamp)
         return 0
-
-    def _make_room(self, channel_id: int, queue: _ChannelQueue, now: float) -> int:
-        # Within its share a channel keeps everything; beyond it, it loses its own oldest, and
-        # over the whole budget the fullest channel loses its oldest.
-        dropped = 0
-        if len(queue.items) > 1:
-            share = self._share(now)
-            if queue.bytes > share:
-                dropped += self._trim(channel_id, queue, share)
-        if self.data_bytes > self.limit:  # the channel holding the most bytes loses its oldest
-            dropped += self._trim_fullest(channel_id, lambda: self.data_bytes > self.limit,
-                                          lambda q: q.bytes)
-        if self._count > self.max_messages:  # the one with the most entries loses its oldest
-            dropped += self._trim_fullest(channel_id, self._over_max_messages,
-                                          lambda q: len(q.items))
-        if dropped:
-            self._report_drops(now, True)
-        elif self._drops.shown:
-            self._maybe_withdraw(now)
-        return dropped
-
-    def _share(self, now: float) -> float:
-        share = self.limit / max(1, len(self._active))
-        if self._link.fresh(now):
-            share = min(share, self._link.queue_cap)
-        return share
-
-    def _drop(self, channel_id: int, queue: _ChannelQueue, index: int) -> int:
-        entry = queue.items[index]
-        del queue.items[index]
-        queue.bytes -= entry[_SIZE]
-        self.data_bytes -= entry[_SIZE]
-        self._count -= 1
-        messages = messages_of(entry[_HEADER])
-        self.sent_messages -= messages - 1
-        self.dropped += messages
-        self.dropped_by_channel[channel_id] += messages
-        self._drops.count(channel_id, messages)
-        if not queue.items:
-            queue.deficit = 0
-            self._active.remove(channel_id)
-        return messages
-
-    def _trim(self, channel_id: int, queue: _ChannelQueue, share: float) -> int:
-        # Oldest first, never the newest message, never a latched replay.
-        dropped = 0
-        index = 0
-        while queue.bytes > share and len(queue.items) - index > 1:
-            if queue.items[index][_LATCHED]:
-                index += 1
-                continue
-            dropped += self._drop(channel_id, queue, index)
-        return dropped
-
-    def _over_max_messages(self) -> bool:
-        return sum(len(self._channels[c].items) for c in self._active) > self.max_messages
-
-    def _trim_fullest(self, newest_channel: int, over: Callable[[], bool],
-                      fullness: Callable[[_ChannelQueue], int]) -> int:
-        dropped = 0
-        while over():
-            victim = _fullest(self._channels, self._active, newest_channel, fullness)
-            if victim is None:
-                break
-            queue = self._channels[victim]
-            index = next(i for i, e in enumerate(queue.items) if not e[_LATCHED])
-            dropped += self._drop(victim, queue, index)
-        return dropped
 
     def _take_data(self, batch: list, taken: int, max_bytes: int) -> int:
         now = self._clock()
@@ -333,13 +236,6 @@ class ChannelQueues:
         elif self._drops.shown:
             self._maybe_withdraw(now)
         return taken
-
-    def _drop_aged(self, channel_id: int, queue: _ChannelQueue, oldest: float) -> bool:
-        """Drop the messages at the head of a queue older than ``oldest``; True if any is left."""
-        items = queue.items
-        while items and items[0][_STAMP] < oldest and not items[0][_LATCHED]:
-            self._drop(channel_id, queue, 0)
-        return bool(items)
 
     def _must_wait(self, entry: tuple, holding: bool) -> Optional[bool]:
         """
@@ -389,12 +285,3 @@ class ChannelQueues:
             queue.deficit = 0
             self._active.popleft()
         return taken
-
-
-def _fullest(channels: dict, active: collections.deque, newest_channel: int,
-             fullness: Callable[[_ChannelQueue], int]) -> Optional[int]:
-    # The message just added survives when it is alone on its channel, so that one message
-    # larger than a share still goes out; latched replays are never dropped.
-    candidates = [c for c in active if (c != newest_channel or len(channels[c].items) > 1)
-                  and not all(e[_LATCHED] for e in channels[c].items)]
-    return max(candidates, key=lambda c: fullness(channels[c])) if candidates else None

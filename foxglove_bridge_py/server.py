@@ -42,8 +42,8 @@ from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
 from foxglove_bridge_py.link_meter import LinkMemory
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
-from foxglove_bridge_py.server_connection import (Connection, how_it_closed, request_target,
-                                                  Wakeup)
+from foxglove_bridge_py.server_connection import (Connection, log_end, request_target,
+                                                  size_refusal, Wakeup)
 from foxglove_bridge_py.session import Hub
 from foxglove_bridge_py.status_report import ClientLink
 from foxglove_bridge_py.ws_framing import batch_sender, SendPath
@@ -108,9 +108,13 @@ def _request_checker(answers: HttpAnswers) -> dict[str, Any]:
     return {'create_protocol': CheckedProtocol}
 
 
-def _over(text: str, limit: int) -> bool:
-    # A character is one to four bytes in UTF-8: encode only where the count leaves a doubt.
-    return len(text) > limit or (len(text) * 4 > limit and len(text.encode()) > limit)
+async def _refuse(ws: Any, code: int, reason: str, status: Optional[str] = None) -> None:
+    try:
+        if status is not None:
+            await ws.send(status)
+        await ws.close(code, reason)
+    except websockets.ConnectionClosed:
+        pass
 
 
 async def _close_all(connections: list[Connection]) -> None:
@@ -345,18 +349,14 @@ class FoxgloveServer:
         name = f'{peer[0]}:{peer[1]}' if peer else 'client'
         if self._max_clients and len(self.hub.sessions) >= self._max_clients:
             self._log.warning(f'client {name} refused: {self._max_clients} clients connected')
-            try:
-                await ws.send(protocol.status(StatusLevel.ERROR, f'Too many clients: the '
-                                              f'bridge serves at most {self._max_clients}'))
-                await ws.close(1013, 'too many clients')
-            except websockets.ConnectionClosed:
-                pass
+            await _refuse(ws, 1013, 'too many clients', protocol.status(
+                StatusLevel.ERROR, f'Too many clients: the bridge serves at most '
+                f'{self._max_clients}'))
             return
         grant = self._grant(ws)
-        if grant is None:
-            # Admitted at the handshake, but the access file changed since.
+        if grant is None:  # admitted at the handshake, but the access file changed since
             self._log.warning(f'client {name} refused: its token is no longer valid')
-            await ws.close(1008, 'access token no longer valid')
+            await _refuse(ws, 1008, 'access token no longer valid')
             return
         session = self.hub.connect(name, grant)
         remembered = self._link_memory.recall(_ip(peer), time.monotonic())
@@ -374,15 +374,9 @@ class FoxgloveServer:
         connection.writer = asyncio.ensure_future(self._write(connection, wakeup))
         try:
             async for frame in ws:
-                if isinstance(frame, str) and _over(frame, self._max_json_size):
-                    session.send_status(StatusLevel.ERROR, f'JSON message of {len(frame.encode())}'
-                                        f' bytes refused before parsing: '
-                                        f'max_json_message_size is {self._max_json_size}')
-                    continue
-                if len(frame) > self._max_message_size:
-                    session.send_status(StatusLevel.ERROR, f'Message of {len(frame)} bytes '
-                                        f'refused: max_message_size is '
-                                        f'{self._max_message_size}')
+                refusal = size_refusal(frame, self._max_json_size, self._max_message_size)
+                if refusal is not None:
+                    session.send_status(StatusLevel.ERROR, refusal)
                     continue
                 await self._handle_frame(session, frame)
         except websockets.ConnectionClosed:
@@ -394,11 +388,7 @@ class FoxgloveServer:
             effects = self.hub.disconnect(session)
             if effects:
                 self._effects(effects)
-            # Every end gets its line with the reason: the library's own closes (a keepalive
-            # timeout, a message over max_size) would otherwise pass without a word.
-            by_client, reason = how_it_closed(ws)
-            log = self._log.info if by_client else self._log.warning
-            log(f'client {name} disconnected ({reason})')
+            log_end(self._log, ws, name)
 
     def _grant(self, ws: Any) -> Optional[Grant]:
         if self._gate is None:

@@ -141,6 +141,39 @@ def how_it_closed(ws) -> tuple[bool, str]:
     return False, 'connection lost without a close frame (1006)'
 
 
+def size_refusal(frame: Any, max_json: int, max_message: int) -> Optional[str]:
+    """
+    Say why a client's frame is refused for its size, before anything parses it.
+
+    :param frame: a text (JSON) or binary frame.
+    :param max_json: ``max_json_message_size``.
+    :param max_message: ``max_message_size``.
+    :return: the status text, or None if it may be handled.
+    """
+    # A character is one to four bytes in UTF-8: encode only where the count leaves a doubt.
+    if isinstance(frame, str) and (len(frame) > max_json or (
+            len(frame) * 4 > max_json and len(frame.encode()) > max_json)):
+        return (f'JSON message of {len(frame.encode())} bytes refused before parsing: '
+                f'max_json_message_size is {max_json}')
+    if len(frame) > max_message:
+        return f'Message of {len(frame)} bytes refused: max_message_size is {max_message}'
+    return None
+
+
+def log_end(log: Any, ws: Any, name: str) -> None:
+    """
+    Log that a connection ended, with who closed it and why (INFO by the client, else WARNING).
+
+    :param log: the server's logger.
+    :param ws: the websockets connection, closed.
+    :param name: the client's address, as the connect line gave it.
+    """
+    # Every end gets its line with the reason: the library's own closes (a keepalive timeout,
+    # a message over max_size) would otherwise pass without a word.
+    by_client, reason = how_it_closed(ws)
+    (log.info if by_client else log.warning)(f'client {name} disconnected ({reason})')
+
+
 def _close_words(close) -> str:
     return f'{close.code} {close.reason}'.strip()
 

@@ -34,7 +34,7 @@ PURE = ('protocol', 'session', 'client_session', 'fanout', 'capabilities', 'stat
         'link_meter', 'drop_report', 'config', 'qos', 'assets', 'schema', 'ws_framing',
         'throttle', 'image_codec', 'cloud_codec', 'cdr', 'twins', 'video_codec',
         'http_answers', 'status_report', 'own_diagnostics', 'system_info', 'access',
-        'unused_parameters')
+        'unused_parameters', 'queue_room', 'operator_page')
 """Modules (and packages) that must not import rclpy, websockets or threading."""
 
 
