@@ -165,7 +165,8 @@ class GraphWatcher:
         topic, type_name = key
         definition = self._definitions.get(type_name)
         twin = self._twins.get(key)
-        newest_only = twin is not None  # a twin frame waiting is made stale by the next one
+        # A twin frame waiting is made stale by the next one, where each stands alone.
+        newest_only = twin is not None and twin.kind.stands_alone
         if definition is None and twin is not None and twin.kind.definition:
             return Channel(0, topic, 'cdr', type_name, twin.kind.definition, 'ros2msg',
                            newest_only)

@@ -79,6 +79,9 @@ class TwinKind:
     """Makes the codec of one subscription to the twin, on the encoder thread."""
     definition: str = ''
     """The schema when the twin's type may not be installed (foxglove_msgs); else ''."""
+    stands_alone: bool = True
+    """Each message is whole by itself (a JPEG, a cloud), so a newer one may replace one that
+    waits; not so a video stream's frames, each of which the next is decoded against."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,8 @@ class TwinPlan:
                 'video', ['av', 'numpy'], 'PyAV (pip install av; python3-av on Ubuntu)'):
             self._kinds[IMAGE_TYPE].append(TwinKind(
                 VIDEO_TWIN_SUFFIX, COMPRESSED_VIDEO_TYPE, images, period,
-                lambda: VideoStream(image_rate, bitrate), COMPRESSED_VIDEO_DEFINITION))
+                lambda: VideoStream(image_rate, bitrate), COMPRESSED_VIDEO_DEFINITION,
+                stands_alone=False))
         if config.cloud_twins and self._available(
                 'point cloud', ['numpy'], 'python3-numpy (pip install numpy)'):
             self._kinds[CLOUD_TYPE].append(TwinKind(
