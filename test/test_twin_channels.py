@@ -298,7 +298,6 @@ def test_the_h264_twin_starts_each_subscription_with_a_keyframe_in_the_app_schem
     run(scenario())
 
 
-
 def test_stand_alone_twins_keep_one_frame_waiting_and_the_video_twin_all(run_bridge,
                                                                          helper_node):
     # A JPEG or a downsampled cloud is made stale by the next one: one waits per client, the
