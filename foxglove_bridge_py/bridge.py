@@ -234,7 +234,9 @@ class Bridge:
                              lambda change: self._graph_reader.graph_changed()),
             message_info=not threads.events_executor,
             twin_worker=(threads.worker('twin-encoder')
-                         if config.image_twins or config.cloud_twins else None))
+                         if config.image_twins or config.cloud_twins else None),
+            twin_wanted=threads.read_from_loop(
+                lambda channel_id: channel_id not in hub.fanout.twin_waiting))
         ros_parts.callback(source.destroy)
         self.twin_encoder = source.twin_encoder  # its count of encoded messages, for tests
         source.poll()

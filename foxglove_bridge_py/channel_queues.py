@@ -94,6 +94,7 @@ class ChannelQueues(QueueRoom):
         self._awaiting_first: set = set()
         self._grace_until = float('-inf')
         self._newest_only: set[int] = set()
+        self._on_room: Callable[[int], None] = _ignore
         self.replaced = 0
         """Messages of newest-only channels replaced by a newer one before they were sent."""
 
@@ -113,13 +114,16 @@ class ChannelQueues(QueueRoom):
             self._awaiting_first.update(channel_ids)
             self._grace_until = now + FIRST_MESSAGE_GRACE
 
-    def keep_newest_only(self, channel_id: int) -> None:
+    def keep_newest_only(self, channel_id: int, on_room: Callable[[int], None]) -> None:
         """
         Let at most one message of a channel wait: a newer one replaces it.
 
         :param channel_id: the channel (a twin's).
+        :param on_room: told the channel's id each time its waiting message is taken, so that
+            the next need not be made before this client can take it.
         """
         self._newest_only.add(channel_id)
+        self._on_room = on_room
 
     def _holding_large(self, now: float) -> bool:
         if self._awaiting_first and (now >= self._grace_until or not self._link.slow):
@@ -229,8 +233,7 @@ class ChannelQueues(QueueRoom):
             if items:
                 queue.deficit = max(0, queue.deficit - size)
             else:
-                queue.deficit = 0
-                active.popleft()
+                self._emptied(channel_id, queue)
         if self.dropped != dropped_before or self._drops.pending():
             self._report_drops(now, self.dropped != dropped_before)
         elif self._drops.shown:
@@ -282,6 +285,17 @@ class ChannelQueues(QueueRoom):
         self.data_bytes -= removed
         self._count -= len(batch) - before
         if not items and self._active and self._active[0] == channel_id:
-            queue.deficit = 0
-            self._active.popleft()
+            self._emptied(channel_id, queue)
         return taken
+
+    def _emptied(self, channel_id: int, queue: ChannelQueue) -> None:
+        # The channel at the head of the turn ran out: it leaves the turn, and a newest-only
+        # one (a twin) has room for its next message.
+        queue.deficit = 0
+        self._active.popleft()
+        if channel_id in self._newest_only:
+            self._on_room(channel_id)
+
+
+def _ignore(channel_id: int) -> None:
+    """Hear of room on a newest-only channel, and do nothing with it."""

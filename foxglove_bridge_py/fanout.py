@@ -89,6 +89,10 @@ class Fanout(Capability):
         self._max_subscriptions = max_subscriptions
         self._subscribers: dict[int, dict[ClientSession, _Subscriber]] = {}
         self._latched: set[int] = set()
+        self.twin_waiting: frozenset = frozenset()
+        """Newest-only channels (twins) of which every subscriber has a message waiting: no
+        client could take a new one yet, so the encoder need not make it. Replaced whole, never
+        changed in place: the encoder thread reads it (``Threads.read_from_loop``)."""
         self.delivered: dict[int, int] = {}
         """Messages delivered per channel while it had subscribers, counted per batch (for
         the figures)."""
@@ -122,6 +126,7 @@ class Fanout(Capability):
         for channel_id in channel_ids:
             self._latched.discard(channel_id)
             self.delivered.pop(channel_id, None)
+            self._twin_room(channel_id)
             subscribers = self._subscribers.pop(channel_id, None)
             if not subscribers:
                 continue
@@ -144,7 +149,8 @@ class Fanout(Capability):
             session.subscriptions[sub_id] = channel_id
             session.channel_subscriptions[channel_id] = sub_id
             if self._channels[channel_id].newest_only:
-                session.queue.keep_newest_only(channel_id)
+                session.queue.keep_newest_only(channel_id, self._twin_room)
+                self._twin_room(channel_id)  # this one can take a frame
             subscribers = self._subscribers.setdefault(channel_id, {})
             subscriber = subscribers[session] = _Subscriber(sub_id)
             subscribed.append(channel_id)
@@ -205,6 +211,10 @@ class Fanout(Capability):
         self._statuses.clear_channel_problems(channel_id, ('subscription', 'qos', 'twin'))
         return [StopSubscription(channel_id)]
 
+    def _twin_room(self, channel_id: int) -> None:
+        if channel_id in self.twin_waiting:
+            self.twin_waiting = self.twin_waiting - {channel_id}
+
     def subscriber_count(self, channel_id: int) -> int:
         """
         Count the clients subscribed to a channel.
@@ -263,6 +273,8 @@ class Fanout(Capability):
                     frames = share_frames(frames)
                 for session in sessions:
                     session.queue.put_many(channel_id, frames, now)
+            if self._channels[channel_id].newest_only:
+                self.twin_waiting = self.twin_waiting | {channel_id}  # one waits for each
 
     def replay(self, client_id: int, channel_id: int,
                messages: Sequence[tuple[int, int, bytes]], until: int) -> None:

@@ -44,7 +44,8 @@ class RosSource:
                  on_replay: Callable[[int, int, list, int], None],
                  on_time: Callable[[int], None], new_session: Callable[[], str],
                  graph_listeners: Sequence[Callable[[GraphChange], None]] = (),
-                 message_info: bool = True, twin_worker: Any = None) -> None:
+                 message_info: bool = True, twin_worker: Any = None,
+                 twin_wanted: Callable[[int], bool] = lambda channel_id: True) -> None:
         """
         Start watching the graph; the first look is :meth:`poll`.
 
@@ -61,6 +62,8 @@ class RosSource:
         :param message_info: ask for publisher GIDs (not with the EventsExecutor).
         :param twin_worker: the thread twins are encoded on (``threads.Worker``); None: no
             twins.
+        :param twin_wanted: tells the encoder thread whether any client could take a new frame
+            of a twin now.
         """
         self._node = node
         self._config = config
@@ -76,7 +79,7 @@ class RosSource:
         self._twin_channels: set[int] = set()
         self.twin_encoder = TwinEncoder(
             on_message, self._twin_problem,
-            lambda channel_id: core.clear_channel_problems(channel_id, ('twin',)))
+            lambda channel_id: core.clear_channel_problems(channel_id, ('twin',)), twin_wanted)
         plan = TwinPlan(config) if twin_worker is not None else None
         for warning in plan.warnings if plan is not None else ():
             node.get_logger().warning(warning)

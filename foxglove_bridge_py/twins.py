@@ -198,7 +198,8 @@ class TwinEncoder:
     """Makes twin messages; used on the encoder thread only."""
 
     def __init__(self, deliver: Callable[[int, int, int, bytes], None],
-                 problem: Callable[[int, str], None], solved: Callable[[int], None]) -> None:
+                 problem: Callable[[int, str], None], solved: Callable[[int], None],
+                 wanted: Callable[[int], bool] = lambda channel_id: True) -> None:
         """
         Name where the results go.
 
@@ -206,14 +207,19 @@ class TwinEncoder:
         :param problem: takes ``(channel_id, message)`` when a source message cannot be
             encoded; called once per change of message, not for every frame.
         :param solved: takes a channel id whose problem went away.
+        :param wanted: tells whether some client could take a new message of a twin now; a
+            frame no client can take is skipped, not encoded.
         """
         self._deliver = deliver
         self._problem = problem
         self._solved = solved
         self._failing: dict[int, str] = {}
         self._codecs: dict[int, Codec] = {}
+        self._wanted = wanted
         self.encoded = 0
         """Messages encoded so far, failures included: the work done."""
+        self.skipped = 0
+        """Source messages not encoded because every client still had one waiting."""
 
     def encode(self, twin: Twin, channel_id: int, sequence: int, log_time: int,
                data: bytes) -> None:
@@ -226,6 +232,9 @@ class TwinEncoder:
         :param log_time: its receive time in nanoseconds.
         :param data: its CDR bytes.
         """
+        if not self._wanted(channel_id):
+            self.skipped += 1
+            return
         self.encoded += 1
         codec = self._codecs.get(channel_id)
         if codec is None:

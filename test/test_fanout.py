@@ -248,7 +248,17 @@ def test_a_twins_subscribers_keep_only_its_newest_frame_waiting():
         drain(session)
     for n in range(3):
         hub.fanout.deliver([(twin.id, n, n, b'jpeg%d' % n), (raw.id, n, n, b'raw%d' % n)])
-    for session in (a, b):
-        frames = drain(session)
-        assert sorted(f[1] for f in frames) == [b'jpeg2', b'raw0', b'raw1', b'raw2']
-        assert (session.queue.replaced, session.queue.dropped) == (2, 0)
+    # Every client has a twin frame waiting: the encoder need not make the next.
+    assert hub.fanout.twin_waiting == {twin.id}
+    frames = drain(a)
+    assert sorted(f[1] for f in frames) == [b'jpeg2', b'raw0', b'raw1', b'raw2']
+    assert (a.queue.replaced, a.queue.dropped) == (2, 0)
+    assert hub.fanout.twin_waiting == frozenset()  # one client took it: make the next
+    hub.fanout.deliver([(twin.id, 3, 3, b'jpeg3')])
+    assert hub.fanout.twin_waiting == {twin.id}
+    c = hub.connect('c')
+    hub.handle_frame(c, json.dumps({'op': 'subscribe', 'subscriptions': [
+        {'id': 1, 'channelId': twin.id}]}))
+    assert hub.fanout.twin_waiting == frozenset()  # a new subscriber has nothing waiting
+    assert [f[1] for f in drain(b) if isinstance(f, tuple)] == [
+        b'jpeg3', b'raw0', b'raw1', b'raw2']

@@ -389,7 +389,8 @@ def test_message_backlog_size_bounds_the_entries_beside_the_bytes():
 
 def test_a_newest_only_channel_keeps_one_message_waiting_and_no_loss_is_reported():
     queue, clock = make(limit=10_000)
-    queue.keep_newest_only(CAMERA)
+    room = []
+    queue.keep_newest_only(CAMERA, room.append)
     for i in range(4):
         queue.put_data(CAMERA, HEADER, b'frame%d' % i, clock.now)
         queue.put_data(STATE, HEADER, b's%d' % i, clock.now)
@@ -397,7 +398,7 @@ def test_a_newest_only_channel_keeps_one_message_waiting_and_no_loss_is_reported
     assert queue.data_bytes == 5 * 13 + 6 + 4 * 2
     frames = take_all(queue)
     assert sorted(payloads(frames)) == [b'frame3', b's0', b's1', b's2', b's3']
-    assert statuses(frames) == []
+    assert statuses(frames) == [] and room == [CAMERA]  # taken: room for the next
     # One taken (in flight on the socket), the next may wait: it is not the same one.
     queue.put_data(CAMERA, HEADER, b'frame4', clock.now)
     assert payloads(queue.take(1)) == [b'frame4']

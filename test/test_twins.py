@@ -186,3 +186,15 @@ def test_an_encoding_no_twin_carries_is_reported_and_forgetting_reports_it_again
     recorder.encoder.encode(twin(lambda cdr: None), 3, 3, 3, b'yuv422')
     assert len(recorder.problems) == 2
     assert recorder.delivered == []
+
+
+def test_a_frame_no_client_can_take_is_skipped_not_encoded():
+    delivered, waiting = [], {7}
+    encoder = TwinEncoder(lambda *m: delivered.append(m), lambda c, m: None, lambda c: None,
+                          lambda channel_id: channel_id not in waiting)
+    encoder.encode(twin(lambda cdr: cdr.upper()), 7, 1, 10, b'a')
+    encoder.encode(twin(lambda cdr: cdr.upper()), 8, 2, 20, b'b')
+    assert (encoder.encoded, encoder.skipped, delivered) == (1, 1, [(8, 2, 20, b'B')])
+    waiting.clear()
+    encoder.encode(twin(lambda cdr: cdr.upper()), 7, 3, 30, b'c')
+    assert delivered[-1] == (7, 3, 30, b'C')

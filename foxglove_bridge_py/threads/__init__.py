@@ -265,6 +265,20 @@ class Threads:
         except RuntimeError:
             pass  # the loop is closed: the bridge is shutting down
 
+    @staticmethod
+    def read_from_loop(read: Callable[..., Any]) -> Callable[..., Any]:
+        """
+        Let another thread read loop-side state without a hop.
+
+        Only for a value the loop replaces whole (an immutable object behind one attribute,
+        such as ``Fanout.twin_waiting``): a reader sees the old one or the new one, never half
+        of either, and an answer one change late costs at most one twin frame.
+
+        :param read: reads the value.
+        :return: ``read`` itself; this is where the crossing is named.
+        """
+        return read
+
     def to_loop(self, target: Any) -> Any:
         """
         Wrap a loop-side object so that calling its methods from ROS runs them on the loop.
