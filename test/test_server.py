@@ -198,3 +198,24 @@ def test_leaving_client_effects_reach_the_sink_and_stop_says_going_away():
             running.server._server = None  # stopped already
 
     run(scenario())
+
+
+def test_a_client_reconnecting_from_its_address_starts_from_its_links_last_speed():
+    async def scenario():
+        async with Running() as running:
+            ws = await running.client()
+            (session,) = running.hub.sessions.values()
+            session.queue.record_throughput(250_000, 0.1, time.monotonic())  # 2.5 MB/s
+            await ws.close()
+            await asyncio.wait_for(_until(lambda: not running.hub.sessions), TIMEOUT)
+            again = await running.client()
+            (session,) = running.hub.sessions.values()
+            assert session.queue.slow_link and session.queue.throughput() == 2_500_000
+            await again.close()
+
+    run(scenario())
+
+
+async def _until(condition):
+    while not condition():
+        await asyncio.sleep(0.01)
