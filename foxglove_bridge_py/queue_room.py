@@ -60,16 +60,19 @@ class QueueRoom:
         items = queue.items
         kept = [e for e in list(items)[:-1] if e[_LATCHED]] + [items[-1]]
         for entry in items:
-            if entry is kept[-1] or entry[_LATCHED]:
-                continue
-            queue.bytes -= entry[_SIZE]
-            self.data_bytes -= entry[_SIZE]
-            self._count -= 1
-            messages = messages_of(entry[_HEADER])
-            self.sent_messages -= messages - 1
-            self.replaced += messages
+            if entry is not kept[-1] and not entry[_LATCHED]:
+                self.replaced += self._unqueue(queue, entry)
         items.clear()
         items.extend(kept)
+
+    def _unqueue(self, queue: ChannelQueue, entry: tuple) -> int:
+        # What leaves the queue unsent, in the counts; the messages it held.
+        queue.bytes -= entry[_SIZE]
+        self.data_bytes -= entry[_SIZE]
+        self._count -= 1
+        messages = messages_of(entry[_HEADER])
+        self.sent_messages -= messages - 1
+        return messages
 
     def _make_room(self, channel_id: int, queue: ChannelQueue, now: float) -> int:
         # Within its share a channel keeps everything; beyond it, it loses its own oldest, and
@@ -102,11 +105,7 @@ class QueueRoom:
     def _drop(self, channel_id: int, queue: ChannelQueue, index: int) -> int:
         entry = queue.items[index]
         del queue.items[index]
-        queue.bytes -= entry[_SIZE]
-        self.data_bytes -= entry[_SIZE]
-        self._count -= 1
-        messages = messages_of(entry[_HEADER])
-        self.sent_messages -= messages - 1
+        messages = self._unqueue(queue, entry)
         self.dropped += messages
         self.dropped_by_channel[channel_id] += messages
         self._drops.count(channel_id, messages)
