@@ -258,8 +258,12 @@ class Hub:
             return
         handler = self._handlers.get(kind)
         if handler is None:
-            # Every op without a handler is gated by a capability this bridge did not wire.
-            _refuse_missing_capability(session, message, capability.value)
+            # An op gated by a capability this bridge did not wire, or one nothing handles.
+            if capability is None:
+                _refuse(session, message, f'{type(message).__name__} is not supported by this '
+                        'bridge; ignored')
+            else:
+                _refuse_missing_capability(session, message, capability.value)
             return
         yield handler(session, message)
 

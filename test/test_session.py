@@ -223,3 +223,15 @@ def test_an_op_without_a_registered_capability_is_refused_not_raised():
     drain(session)
     assert hub.handle_frame(session, '{"op":"fetchAsset","uri":"x","requestId":1}') == []
     assert '"assets" capability' in json.loads(drain(session)[0])['message']
+
+
+def test_an_op_that_nothing_handles_gets_a_status_not_an_exception():
+    # No capability gates subscribe; with its handler gone, it is refused, not a crash.
+    hub = make_hub()
+    session = hub.connect('c')
+    drain(session)
+    hub._sliced_handlers.clear()
+    assert hub.handle_frame(session, '{"op":"subscribe","subscriptions":[]}') == []
+    (status,) = [json.loads(f) for f in drain(session)]
+    assert status == {'op': 'status', 'level': 2,
+                      'message': 'Subscribe is not supported by this bridge; ignored'}
