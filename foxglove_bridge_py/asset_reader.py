@@ -26,7 +26,7 @@ import asyncio
 from typing import Any, Awaitable, Callable, Mapping
 
 from foxglove_bridge_py import assets
-from foxglove_bridge_py.capabilities.assets import Assets, FetchAsset
+from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
 from foxglove_bridge_py.client_session import ClientSession
 
 ROOM_POLL = 1.0
@@ -52,7 +52,7 @@ class AssetReader:
         self._run_blocking = run_blocking
         self._per_client: dict[int, list] = {}
 
-    async def serve(self, effect: FetchAsset) -> None:
+    async def serve(self, effect: ReadAsset) -> None:
         """
         Read one requested asset and answer, after this client's earlier requests.
 
@@ -84,7 +84,7 @@ class AssetReader:
             await asyncio.wait([room], timeout=ROOM_POLL)
         return True
 
-    async def _read(self, effect: FetchAsset) -> None:
+    async def _read(self, effect: ReadAsset) -> None:
         from ament_index_python.packages import get_package_share_directory
 
         try:

@@ -38,7 +38,7 @@ from foxglove_bridge_py.access.grant import OPERATOR_OPS, PLAYBACK_PUBLISH_OPS
 from foxglove_bridge_py.access.reload import AccessFile, CHECK_INTERVAL, revocations
 from foxglove_bridge_py.access.table import AccessFileError
 from foxglove_bridge_py.asset_reader import AssetReader
-from foxglove_bridge_py.capabilities.assets import Assets, FetchAsset
+from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
 from foxglove_bridge_py.capabilities.client_publish import (ClientPublish, CreatePublisher,
                                                             DestroyPublisher, PublishMessage)
 from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraphUpdates, WatchGraph
@@ -271,7 +271,7 @@ class Bridge:
             WatchGraph: lambda e: threads.to_ros(self._graph_reader).watch(e.watched),
             GetParams: lambda e: self._tasks.start(self._params.serve_get(e, self.parameters)),
             SetParams: lambda e: self._tasks.start(self._params.serve_set(e, self.parameters)),
-            FetchAsset: lambda e: self._tasks.start(reader.serve(e)),
+            ReadAsset: lambda e: self._tasks.start(reader.serve(e)),
             PlaybackControl: lambda e: source.control(e.request),
         }
 

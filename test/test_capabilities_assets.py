@@ -16,7 +16,7 @@
 
 from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.assets import FetchAsset, MAX_REQUESTS_PER_CLIENT
+from foxglove_bridge_py.capabilities.assets import MAX_REQUESTS_PER_CLIENT, ReadAsset
 
 
 def test_requests_become_effects_up_to_the_cap_and_answers_free_a_place():
@@ -26,7 +26,7 @@ def test_requests_become_effects_up_to_the_cap_and_answers_free_a_place():
     request = '{"op":"fetchAsset","uri":"package://p/m.stl","requestId":%d}'
     for request_id in range(MAX_REQUESTS_PER_CLIENT):
         assert core.hub.handle_frame(session, request % request_id) == [
-            FetchAsset(session.client_id, 'package://p/m.stl', request_id)]
+            ReadAsset(session.client_id, 'package://p/m.stl', request_id)]
     assert core.hub.handle_frame(session, request % 5000) == []
     assert drain(session) == [protocol.fetch_asset_response(
         5000, error='Too many requests: 1024 asset requests are already waiting')]
@@ -34,4 +34,4 @@ def test_requests_become_effects_up_to_the_cap_and_answers_free_a_place():
     assert drain(session) == [protocol.fetch_asset_response(0, data=b'mesh')]
     assert session.queue.control_bytes == 0  # a reply, outside the control budget
     assert core.hub.handle_frame(session, request % 6000) == [
-        FetchAsset(session.client_id, 'package://p/m.stl', 6000)]
+        ReadAsset(session.client_id, 'package://p/m.stl', 6000)]

@@ -15,7 +15,7 @@
 """
 Assets: files the app asks for by URI (meshes, textures of a robot description).
 
-Requests wait here as :class:`FetchAsset` effects, at most :data:`MAX_REQUESTS_PER_CLIENT` per
+Requests wait here as :class:`ReadAsset` effects, at most :data:`MAX_REQUESTS_PER_CLIENT` per
 client; the bridge reads them and answers with :meth:`Assets.done`, outside the client's control
 budget so that a reply it asked for never gets it closed.
 """
@@ -34,7 +34,7 @@ once); more are refused at once. A waiting request holds no file data."""
 
 
 @dataclass(frozen=True)
-class FetchAsset:
+class ReadAsset:
     """Effect: read an asset and answer with :meth:`Assets.done`."""
 
     client_id: int
@@ -90,4 +90,4 @@ class Assets(Capability):
                 'requests are already waiting'))
             return []
         self._waiting[session.client_id] = waiting + 1
-        return [FetchAsset(session.client_id, message.uri, message.request_id)]
+        return [ReadAsset(session.client_id, message.uri, message.request_id)]
