@@ -11,7 +11,7 @@ setup(
     version='0.1.0',
     packages=find_packages(exclude=['test', 'test.*']),
     # The operator's page (GET /), served from the installed package.
-    package_data={'foxglove_bridge_py': ['page/index.html']},
+    package_data={'foxglove_bridge_py.server': ['page/index.html']},
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),

@@ -19,9 +19,9 @@ import time
 
 from common import receiver_qos, stream_topics, STREAMS
 import foxglove
-from foxglove_bridge_py.ros_distro import make_executor
-from foxglove_bridge_py.schema import (ament_interface_reader, DefinitionBuilder,
-                                       import_message_type)
+from foxglove_bridge_py.ros.distro import make_executor
+from foxglove_bridge_py.ros.schema import (ament_interface_reader, DefinitionBuilder,
+                                           import_message_type)
 import rclpy
 from rclpy.task import Future
 

@@ -37,7 +37,6 @@ from foxglove_bridge_py.access.gate import Gate
 from foxglove_bridge_py.access.grant import OPERATOR_OPS, PLAYBACK_PUBLISH_OPS
 from foxglove_bridge_py.access.reload import AccessFile, CHECK_INTERVAL, revocations
 from foxglove_bridge_py.access.table import AccessFileError
-from foxglove_bridge_py.asset_reader import AssetReader
 from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
 from foxglove_bridge_py.capabilities.client_publish import (ClientPublish, CreatePublisher,
                                                             DestroyPublisher, PublishMessage)
@@ -47,27 +46,28 @@ from foxglove_bridge_py.capabilities.playback import PlaybackControl, PlaybackRe
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.capabilities.services import CallService, Services
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
-from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
-from foxglove_bridge_py.graph_types import GraphChange
-from foxglove_bridge_py.http_answers import Monitoring
-from foxglove_bridge_py.loop_tasks import LoopTasks
-from foxglove_bridge_py.operator_page import operator_page
-from foxglove_bridge_py.own_diagnostics import diagnostic_entries
-from foxglove_bridge_py.playback_source import PlaybackSource
+from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
+from foxglove_bridge_py.core.graph_types import GraphChange
+from foxglove_bridge_py.core.hub import Hub
+from foxglove_bridge_py.monitoring.own_diagnostics import diagnostic_entries
+from foxglove_bridge_py.monitoring.status_report import Figures
+from foxglove_bridge_py.monitoring.system_info import SystemInfoSource, SystemSampler
+from foxglove_bridge_py.playback.source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
-from foxglove_bridge_py.ros_distro import ros_distro
-from foxglove_bridge_py.ros_endpoints import BridgeEndpoints
-from foxglove_bridge_py.ros_graph import ConnectionGraphReader, parameter_nodes
-from foxglove_bridge_py.ros_params import ParameterAccess
-from foxglove_bridge_py.ros_playback import open_playback
-from foxglove_bridge_py.ros_publishers import ClientPublishers
-from foxglove_bridge_py.ros_services import loop_caller, ServiceCaller
-from foxglove_bridge_py.ros_source import RosSource
-from foxglove_bridge_py.server import FoxgloveServer
-from foxglove_bridge_py.session import Hub
-from foxglove_bridge_py.status_report import Figures
-from foxglove_bridge_py.system_info import SystemInfoSource, SystemSampler
+from foxglove_bridge_py.ros.asset_reader import AssetReader
+from foxglove_bridge_py.ros.distro import ros_distro
+from foxglove_bridge_py.ros.endpoints import BridgeEndpoints
+from foxglove_bridge_py.ros.graph import ConnectionGraphReader, parameter_nodes
+from foxglove_bridge_py.ros.params import ParameterAccess
+from foxglove_bridge_py.ros.playback import open_playback
+from foxglove_bridge_py.ros.publishers import ClientPublishers
+from foxglove_bridge_py.ros.services import loop_caller, ServiceCaller
+from foxglove_bridge_py.ros.source import RosSource
+from foxglove_bridge_py.server.http_answers import Monitoring
+from foxglove_bridge_py.server.operator_page import operator_page
+from foxglove_bridge_py.server.server import FoxgloveServer
 from foxglove_bridge_py.threads import Inbox, Threads
+from foxglove_bridge_py.threads.loop_tasks import LoopTasks
 from rclpy.node import Node
 
 

@@ -23,8 +23,8 @@ import sys
 from typing import Optional
 
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETERS, ParameterSpec
-from foxglove_bridge_py.malloc_reuse import keep_freed_buffers_for_reuse
-from foxglove_bridge_py.unused_parameters import parameter_notes
+from foxglove_bridge_py.ros.malloc_reuse import keep_freed_buffers_for_reuse
+from foxglove_bridge_py.ros.unused_parameters import parameter_notes
 from rcl_interfaces.msg import IntegerRange, ParameterDescriptor, ParameterType
 import rclpy
 from rclpy.context import Context

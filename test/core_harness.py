@@ -25,8 +25,8 @@ from foxglove_bridge_py.capabilities.parameters import Parameters
 from foxglove_bridge_py.capabilities.playback import PlaybackRequests
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.capabilities.services import Services
+from foxglove_bridge_py.core.hub import Hub
 from foxglove_bridge_py.protocol import Channel
-from foxglove_bridge_py.session import Hub
 
 ALL = tuple(c.value for c in protocol.Capability)
 

@@ -24,7 +24,7 @@ from foxglove_bridge_py.access.grant import OPEN, OPERATOR_OPS
 from foxglove_bridge_py.access.table import parse_access_file
 from foxglove_bridge_py.capabilities.parameters import GetParams, SetParams
 from foxglove_bridge_py.capabilities.services import CallService
-from foxglove_bridge_py.fanout import StartSubscription
+from foxglove_bridge_py.core.fanout import StartSubscription
 from foxglove_bridge_py.protocol import Service
 
 TABLE = parse_access_file(f"""\

@@ -17,11 +17,10 @@
 import hashlib
 from http import HTTPStatus
 
-from foxglove_bridge_py.access.gate import (FailureLimiter, Gate, presented_token, Refusal,
-                                            Refused)
+from foxglove_bridge_py.access.gate import FailureLimiter, Gate, presented_token, Refusal, Refused
 from foxglove_bridge_py.access.grant import Role
 from foxglove_bridge_py.access.table import parse_access_file
-from foxglove_bridge_py.http_answers import Answer, HttpAnswers, UNAUTHORIZED
+from foxglove_bridge_py.server.http_answers import Answer, HttpAnswers, UNAUTHORIZED
 import pytest
 from test_http_answers import ALLOWED, HANDSHAKE, Headers
 

@@ -21,7 +21,7 @@ import struct
 import time
 
 from bridge_harness import Client, HELLO_WORLD_CDR, publish_until_received, TIMEOUT, wait_for
-from foxglove_bridge_py.graph_types import GraphChange
+from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Channel
 import pytest
 
@@ -403,7 +403,7 @@ def test_json_is_never_nan(run_bridge):
 
 
 def test_clock_cdr_is_read_without_deserializing():
-    from foxglove_bridge_py.ros_topics import clock_nanoseconds
+    from foxglove_bridge_py.ros.topics import clock_nanoseconds
     assert clock_nanoseconds(bytes.fromhex('00010000') + struct.pack('<iI', 5, 7)) == 5_000_000_007
     assert clock_nanoseconds(bytes.fromhex('00000000') + struct.pack('>iI', 2, 1)) == 2_000_000_001
     assert clock_nanoseconds(b'\x00\x01') == 0
@@ -863,8 +863,8 @@ def test_a_topic_without_a_schema_first_does_not_stop_the_discovery_after_it(hel
     # The C++ bridge's discovery stopped at such a topic until 3.4.3: here it is the first one
     # found, and the topics after it are advertised with their schemas.
     from foxglove_bridge_py.config import BridgeConfig
-    from foxglove_bridge_py.ros_graph import GraphWatcher
-    from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
+    from foxglove_bridge_py.ros.graph import GraphWatcher
+    from foxglove_bridge_py.ros.schema import ament_interface_reader, DefinitionBuilder
     from std_msgs.msg import Int32
     installed = ament_interface_reader()
 

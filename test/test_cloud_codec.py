@@ -21,7 +21,7 @@ import pytest
 pytest.importorskip('numpy')
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.cloud_codec import CloudError, downsample_cloud  # noqa: E402, I100
+from foxglove_bridge_py.twins.cloud_codec import CloudError, downsample_cloud  # noqa: E402, I100
 from rclpy.serialization import deserialize_message, serialize_message  # noqa: E402
 from sensor_msgs.msg import PointCloud2, PointField  # noqa: E402
 

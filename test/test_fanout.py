@@ -19,8 +19,8 @@ import json
 
 from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.fanout import ReplayLatched, StartSubscription, StopSubscription
-from foxglove_bridge_py.frame_block import FrameBlock, MAX_BLOCK_BYTES
+from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
+from foxglove_bridge_py.send_path.frame_block import FrameBlock, MAX_BLOCK_BYTES
 from test_session import FakeClock, make_hub, spec
 
 

@@ -127,7 +127,7 @@ def test_every_client_the_bridge_ends_gets_a_log_line_with_its_address_and_why(
     import logging
     from std_msgs.msg import String
     import websockets
-    caplog.set_level(logging.INFO, logger='foxglove_bridge_py.server')
+    caplog.set_level(logging.INFO, logger='foxglove_bridge_py.server.server')
     publisher = helper_node.create_publisher(String, '/live', 10)
     timer = helper_node.create_timer(0.01, lambda: publisher.publish(String(data='x' * 1000)))
     bridge = run_bridge(ping_interval_ms=300, ping_timeout_ms=300,

@@ -18,7 +18,7 @@ from http import HTTPStatus
 import json
 import re
 
-from foxglove_bridge_py.http_answers import Answer, HttpAnswers, MISSING_SUBPROTOCOL
+from foxglove_bridge_py.server.http_answers import Answer, HttpAnswers, MISSING_SUBPROTOCOL
 
 
 class Headers(dict):

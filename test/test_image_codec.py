@@ -21,8 +21,8 @@ import pytest
 Image = pytest.importorskip('PIL.Image')
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.image_codec import (image_twin, ImageError, jpeg_twin,  # noqa: E402, I100
-                                            parse_image, png_twin)
+from foxglove_bridge_py.twins.image_codec import (  # noqa: E402, I100
+    image_twin, ImageError, jpeg_twin, parse_image, png_twin)
 from rclpy.serialization import deserialize_message, serialize_message  # noqa: E402
 from sensor_msgs.msg import CompressedImage  # noqa: E402
 from sensor_msgs.msg import Image as RosImage  # noqa: E402

@@ -23,12 +23,12 @@ import shutil
 import subprocess
 
 from bridge_harness import TIMEOUT, wait_for
-from foxglove_bridge_py.ros_json import message_from_json, message_to_json
+from foxglove_bridge_py.ros.message_json import message_from_json, message_to_json
 import pytest
 
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.schema import import_message_type  # noqa: E402, I100
+from foxglove_bridge_py.ros.schema import import_message_type  # noqa: E402, I100
 from std_msgs.msg import String  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -14,7 +14,7 @@
 
 """The bridge's own diagnostics entries, from literal figures (pure)."""
 
-from foxglove_bridge_py.own_diagnostics import diagnostic_entries, own_entry_prefix
+from foxglove_bridge_py.monitoring.own_diagnostics import diagnostic_entries, own_entry_prefix
 
 SERVER = {'name': 'foxglove_bridge_py 1.0', 'session_id': '17', 'clients': 2, 'channels': 12,
           'subscribed_channels': 3, 'bytes_per_s': 2500000, 'messages_per_s': 310.0,

@@ -19,7 +19,7 @@ import struct
 import time
 
 from bridge_harness import Client, TIMEOUT
-from foxglove_bridge_py.playback import Player, PlayerStatus, Recording, RecordingError
+from foxglove_bridge_py.playback.recording import Player, PlayerStatus, Recording, RecordingError
 import pytest
 
 PLAYING, PAUSED, ENDED = PlayerStatus.PLAYING, PlayerStatus.PAUSED, PlayerStatus.ENDED

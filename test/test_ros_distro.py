@@ -14,7 +14,7 @@
 
 """Which ROS 2 distribution serverInfo names, with and without ROS_DISTRO."""
 
-from foxglove_bridge_py.ros_distro import distro_of_rclpy_version, ros_distro
+from foxglove_bridge_py.ros.distro import distro_of_rclpy_version, ros_distro
 import pytest
 
 

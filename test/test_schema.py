@@ -14,8 +14,8 @@
 
 """Full-text definitions: with a fake file tree, and with the installed message packages."""
 
-from foxglove_bridge_py.schema import (ament_interface_reader, DefinitionBuilder, SEPARATOR,
-                                       split_service)
+from foxglove_bridge_py.ros.schema import (ament_interface_reader, DefinitionBuilder, SEPARATOR,
+                                           split_service)
 import pytest
 
 FILES = {

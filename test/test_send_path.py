@@ -262,7 +262,7 @@ def test_repeated_bad_requests_are_merged_while_the_client_does_not_read(run_bri
 
 
 def test_asset_replies_wait_for_a_client_that_does_not_read(run_bridge, tmp_path):
-    from foxglove_bridge_py.session import CONTROL_BUFFER_LIMIT
+    from foxglove_bridge_py.core.hub import CONTROL_BUFFER_LIMIT
 
     mesh = tmp_path / 'mesh.stl'
     mesh.write_bytes(os.urandom(8 * 1024 * 1024))

@@ -16,9 +16,9 @@
 
 import json
 
-from foxglove_bridge_py.frame_block import share_frames
 from foxglove_bridge_py.protocol import StatusLevel
-from foxglove_bridge_py.send_scheduler import DROP_STATUS_ID, QUANTUM, SendScheduler
+from foxglove_bridge_py.send_path.frame_block import share_frames
+from foxglove_bridge_py.send_path.scheduler import DROP_STATUS_ID, QUANTUM, SendScheduler
 
 STATE, CAMERA = 1, 2
 HEADER = b'H' * 13
@@ -410,7 +410,7 @@ def test_a_newest_only_channel_keeps_one_message_waiting_and_no_loss_is_reported
 
 
 def test_a_seeded_link_caps_a_reconnected_clients_camera_from_the_first_frame():
-    from foxglove_bridge_py.link_meter import LinkMemory
+    from foxglove_bridge_py.send_path.link_meter import LinkMemory
     memory = LinkMemory()
     memory.remember('10.0.0.5', 2_500_000.0, 100.0)
     memory.remember('10.0.0.6', None, 100.0)  # not measured lately: nothing to keep

@@ -20,11 +20,11 @@ import time
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.grant import OPEN
-from foxglove_bridge_py.client_session import ClientSession
-from foxglove_bridge_py.frame_block import FrameBlock, share_frames
-from foxglove_bridge_py.send_scheduler import SendScheduler
-from foxglove_bridge_py.server import FoxgloveServer
-from foxglove_bridge_py.ws_framing import SendPath
+from foxglove_bridge_py.core.client_session import ClientSession
+from foxglove_bridge_py.send_path.frame_block import FrameBlock, share_frames
+from foxglove_bridge_py.send_path.scheduler import SendScheduler
+from foxglove_bridge_py.server.framing import SendPath
+from foxglove_bridge_py.server.server import FoxgloveServer
 import pytest
 import websockets
 

@@ -20,7 +20,7 @@ import pytest
 
 pytest.importorskip('websockets')
 
-from foxglove_bridge_py.server_connection import Wakeup  # noqa: E402, I100
+from foxglove_bridge_py.server.connection import Wakeup  # noqa: E402, I100
 
 TIMEOUT = 10.0
 

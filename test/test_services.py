@@ -248,7 +248,7 @@ def test_vanished_service_is_unadvertised(run_bridge, helper_node):
 
 
 def test_unavailable_service(run_bridge):
-    from foxglove_bridge_py.graph_types import GraphChange
+    from foxglove_bridge_py.core.graph_types import GraphChange
     from foxglove_bridge_py.protocol import Service
     bridge = run_bridge()
 

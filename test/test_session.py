@@ -21,9 +21,9 @@ from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.config import DEFAULT_CAPABILITIES
-from foxglove_bridge_py.fanout import StopSubscription
+from foxglove_bridge_py.core.fanout import StopSubscription
+from foxglove_bridge_py.core.hub import Hub
 from foxglove_bridge_py.protocol import Channel
-from foxglove_bridge_py.session import Hub
 import pytest
 
 
@@ -83,7 +83,7 @@ def test_removed_channel_is_unadvertised_and_released():
 
 
 def test_large_requests_are_handled_in_slices():
-    from foxglove_bridge_py.session import REQUEST_SLICE
+    from foxglove_bridge_py.core.hub import REQUEST_SLICE
 
     hub = make_hub()
     channels = hub.add_channels([spec(f'/t{i}', 't/msg/T', '', None)

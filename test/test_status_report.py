@@ -15,7 +15,7 @@
 """The figures GET /status and the diagnostics report, read from a real core (pure)."""
 
 from core_harness import drain
-from foxglove_bridge_py.status_report import ClientLink, Figures
+from foxglove_bridge_py.monitoring.status_report import ClientLink, Figures
 from test_session import make_hub, spec
 
 SUBSCRIBE = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'

@@ -16,8 +16,8 @@
 
 import json
 
+from foxglove_bridge_py.core.statuses import DiagnosticLevel, Statuses
 from foxglove_bridge_py.protocol import Channel, StatusLevel
-from foxglove_bridge_py.statuses import DiagnosticLevel, Statuses
 
 
 def make():

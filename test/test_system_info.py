@@ -17,7 +17,8 @@
 from dataclasses import replace
 import json
 
-from foxglove_bridge_py.system_info import SCHEMA, SCHEMA_NAME, SystemInfoSource, SystemSampler
+from foxglove_bridge_py.monitoring.system_info import (SCHEMA, SCHEMA_NAME, SystemInfoSource,
+                                                       SystemSampler)
 
 MEMINFO = ('MemTotal:       16000000 kB\nMemFree:         1000000 kB\n'
            'MemAvailable:    6000000 kB\nSwapTotal:       2000000 kB\n'

@@ -260,7 +260,7 @@ def test_the_twin_holds_its_max_rate(run_bridge, helper_node):
 def test_the_h264_twin_starts_each_subscription_with_a_keyframe_in_the_app_schema(
         run_bridge, helper_node):
     av = pytest.importorskip('av')
-    from foxglove_bridge_py.cdr import CdrReader
+    from foxglove_bridge_py.twins.cdr import CdrReader
 
     bridge = run_bridge(image_twin_max_rate=0.0)
     camera = helper_node.create_publisher(Image, '/cam/image_raw', 10)

@@ -14,12 +14,11 @@
 
 """Which topics get twins, and how the encoder reports what it makes (pure)."""
 
-from foxglove_bridge_py.cdr import CdrError
 from foxglove_bridge_py.config import BridgeConfig
-from foxglove_bridge_py.twins import (CLOUD_TYPE, COMPRESSED_IMAGE_TYPE, COMPRESSED_VIDEO_TYPE,
-                                      IMAGE_TYPE,
-                                      missing_modules, Stateless, Twin, TwinEncoder, TwinKind,
-                                      TwinPlan)
+from foxglove_bridge_py.twins.cdr import CdrError
+from foxglove_bridge_py.twins.plan import (CLOUD_TYPE, COMPRESSED_IMAGE_TYPE,
+                                           COMPRESSED_VIDEO_TYPE, IMAGE_TYPE, missing_modules,
+                                           Stateless, Twin, TwinEncoder, TwinKind, TwinPlan)
 import pytest
 
 

@@ -14,7 +14,7 @@
 
 """Parameters given that the bridge does not use: the C++ bridge's extras, and typos (pure)."""
 
-from foxglove_bridge_py.unused_parameters import parameter_notes
+from foxglove_bridge_py.ros.unused_parameters import parameter_notes
 
 
 def test_the_cpp_bridges_unused_parameters_are_named_and_typos_get_the_closest_name():

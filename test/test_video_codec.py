@@ -20,9 +20,9 @@ av = pytest.importorskip('av')
 numpy = pytest.importorskip('numpy')
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.cdr import CdrReader  # noqa: E402, I100
-from foxglove_bridge_py.image_codec import ImageError  # noqa: E402
-from foxglove_bridge_py.video_codec import VideoStream  # noqa: E402
+from foxglove_bridge_py.twins.cdr import CdrReader  # noqa: E402, I100
+from foxglove_bridge_py.twins.image_codec import ImageError  # noqa: E402
+from foxglove_bridge_py.twins.video_codec import VideoStream  # noqa: E402
 from rclpy.serialization import serialize_message  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 

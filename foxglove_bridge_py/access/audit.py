@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping, Optional
 from foxglove_bridge_py.capabilities.client_publish import CreatePublisher
 from foxglove_bridge_py.capabilities.parameters import SetParams
 from foxglove_bridge_py.capabilities.services import CallService
-from foxglove_bridge_py.client_session import ClientSession
+from foxglove_bridge_py.core.client_session import ClientSession
 
 MAX_NAMES = 10
 """Parameter names given in one line; the rest are counted."""

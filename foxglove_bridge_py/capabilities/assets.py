@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Mapping, Optional
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
 
 MAX_REQUESTS_PER_CLIENT = 1024
 """Asset requests one client may have waiting (the app asks for every mesh of a robot at

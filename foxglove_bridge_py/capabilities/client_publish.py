@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.refusals import Refusals
 from foxglove_bridge_py.protocol import StatusLevel
-from foxglove_bridge_py.refusals import Refusals
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ import enum
 from typing import Optional
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
-from foxglove_bridge_py.graph_types import ConnectionGraph
+from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.graph_types import ConnectionGraph
 
 
 class GraphInterest(enum.IntEnum):

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
 from foxglove_bridge_py.protocol import StatusLevel
 
 

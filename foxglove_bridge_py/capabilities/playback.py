@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
 
 
 @dataclass(frozen=True)

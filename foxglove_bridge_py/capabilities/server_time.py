@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession
+from foxglove_bridge_py.core.client_session import Capability, ClientSession
 
 
 class ServerTime(Capability):

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
 
 MAX_CALLS_PER_CLIENT = 32
 """Calls one client may have in flight, as the SDK allows; more get "Too many requests"."""

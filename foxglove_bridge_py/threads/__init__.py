@@ -43,7 +43,7 @@ import threading
 import traceback
 from typing import Any, Callable, Optional, Sequence
 
-from foxglove_bridge_py.ros_distro import make_executor
+from foxglove_bridge_py.ros.distro import make_executor
 from foxglove_bridge_py.threads.heartbeats import Heartbeats
 from foxglove_bridge_py.threads.inflow import Inbox, Inflow
 from foxglove_bridge_py.threads.worker import Worker

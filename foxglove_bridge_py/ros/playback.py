@@ -27,11 +27,11 @@ from typing import Any, Callable, Iterable
 
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
-from foxglove_bridge_py.playback import Recording, RecordingError
-from foxglove_bridge_py.playback_source import PlaybackSource
+from foxglove_bridge_py.core.hub import Hub
+from foxglove_bridge_py.playback.recording import Recording, RecordingError
+from foxglove_bridge_py.playback.source import PlaybackSource
 from foxglove_bridge_py.protocol import Channel
-from foxglove_bridge_py.schema import import_message_type
-from foxglove_bridge_py.session import Hub
+from foxglove_bridge_py.ros.schema import import_message_type
 from rclpy.node import Node
 
 

@@ -27,12 +27,12 @@ from __future__ import annotations
 from typing import Any, Callable, Optional, Sequence
 
 from foxglove_bridge_py.config import BridgeConfig
-from foxglove_bridge_py.graph_types import GraphChange
+from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Capability, Channel, StatusLevel
-from foxglove_bridge_py.ros_graph import GraphWatcher
-from foxglove_bridge_py.ros_topics import subscribe_clock, TopicSubscriptions, TwinFeed
-from foxglove_bridge_py.schema import ament_interface_reader, DefinitionBuilder
-from foxglove_bridge_py.twins import Twin, TwinEncoder, TwinPlan
+from foxglove_bridge_py.ros.graph import GraphWatcher
+from foxglove_bridge_py.ros.schema import ament_interface_reader, DefinitionBuilder
+from foxglove_bridge_py.ros.topics import subscribe_clock, TopicSubscriptions, TwinFeed
+from foxglove_bridge_py.twins.plan import Twin, TwinEncoder, TwinPlan
 from rclpy.node import Node
 
 

@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.client_session import Capability, ClientSession, Effect
-from foxglove_bridge_py.frame_block import share_frames
+from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.refusals import Refusals
+from foxglove_bridge_py.core.statuses import Statuses
 from foxglove_bridge_py.protocol import Channel, StatusLevel
-from foxglove_bridge_py.refusals import Refusals
-from foxglove_bridge_py.statuses import Statuses
+from foxglove_bridge_py.send_path.frame_block import share_frames
 
 WAITING_FOR_REPLAY = 1 << 62
 """A subscriber's ``replayed_until`` while its latched messages are on their way: live data

@@ -38,7 +38,7 @@ import enum
 import struct
 from typing import Callable, Optional
 
-from foxglove_bridge_py.frame_block import each_frame, FrameBlock
+from foxglove_bridge_py.send_path.frame_block import each_frame, FrameBlock
 
 
 class SendPath(str, enum.Enum):

@@ -30,8 +30,8 @@ import socket
 import time
 from typing import Any, Optional
 
-from foxglove_bridge_py.client_session import ClientSession
-from foxglove_bridge_py.status_report import ClientLink
+from foxglove_bridge_py.core.client_session import ClientSession
+from foxglove_bridge_py.monitoring.status_report import ClientLink
 
 SOCKET_UNSENT_LOW_WATER = 16 * 1024
 """Bytes of not-yet-sent data the kernel takes on a slow link before it reports the socket

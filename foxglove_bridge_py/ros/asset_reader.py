@@ -25,9 +25,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Awaitable, Callable, Mapping
 
-from foxglove_bridge_py import assets
 from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
-from foxglove_bridge_py.client_session import ClientSession
+from foxglove_bridge_py.core.client_session import ClientSession
+from foxglove_bridge_py.ros import asset_files as assets
 
 ROOM_POLL = 1.0
 """Seconds between checks that a client waiting for room for an asset is still there."""

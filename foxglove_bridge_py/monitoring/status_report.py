@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 import time
 from typing import Any, Callable, Mapping, NamedTuple, Optional
 
-from foxglove_bridge_py.session import Hub
+from foxglove_bridge_py.core.hub import Hub
 
 
 class ClientLink(NamedTuple):

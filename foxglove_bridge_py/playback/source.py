@@ -29,9 +29,9 @@ from typing import Callable, Iterator, Optional
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities.server_time import ServerTime
-from foxglove_bridge_py.playback import Player, PlayerStatus, Recording
+from foxglove_bridge_py.core.hub import Hub
+from foxglove_bridge_py.playback.recording import Player, PlayerStatus, Recording
 from foxglove_bridge_py.protocol import Channel, StatusLevel
-from foxglove_bridge_py.session import Hub
 
 KNOWN_ENCODINGS = frozenset({'cdr', 'json', 'protobuf', 'flatbuffer', 'ros1'})
 TIME_UPDATE_PERIOD = 0.05
@@ -68,7 +68,7 @@ class PlaybackSource:
             if not topic_allowed(channel.topic):
                 continue
             if channel.message_encoding not in KNOWN_ENCODINGS:
-                hub.statuses.set(f'foxglove_bridge_py.playback:{channel.topic}',
+                hub.statuses.set(f'foxglove_bridge_py.playback.recording:{channel.topic}',
                                  StatusLevel.WARNING,
                                  f'{channel.topic} is not played back: its message encoding '
                                  f'"{channel.message_encoding}" cannot be decoded by the app')

@@ -29,7 +29,7 @@ from __future__ import annotations
 import collections
 from typing import Callable, Optional
 
-from foxglove_bridge_py.frame_block import messages_of
+from foxglove_bridge_py.send_path.frame_block import messages_of
 
 # A queued MessageData: (header, payload, size, arrival time, latched replay, sequence).
 _HEADER, _PAYLOAD, _SIZE, _STAMP, _LATCHED, _SEQUENCE = range(6)

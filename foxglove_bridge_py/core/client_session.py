@@ -25,9 +25,9 @@ from __future__ import annotations
 from typing import Any, Callable, Optional, Union
 
 from foxglove_bridge_py.access.grant import Grant, OPEN
+from foxglove_bridge_py.core.refusals import Refusals
 from foxglove_bridge_py.protocol import StatusLevel
-from foxglove_bridge_py.refusals import Refusals
-from foxglove_bridge_py.send_scheduler import SendScheduler
+from foxglove_bridge_py.send_path.scheduler import SendScheduler
 
 Frame = Union[str, bytes]
 Effect = Any

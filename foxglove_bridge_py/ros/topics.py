@@ -30,9 +30,9 @@ import time
 from typing import Any, Callable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
-from foxglove_bridge_py.qos import choose_qos, PublisherQos, QosChoice
-from foxglove_bridge_py.schema import import_message_type
-from foxglove_bridge_py.throttle import Throttle
+from foxglove_bridge_py.ros.qos import choose_qos, PublisherQos, QosChoice
+from foxglove_bridge_py.ros.schema import import_message_type
+from foxglove_bridge_py.ros.throttle import Throttle
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy

@@ -31,13 +31,13 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequenc
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.grant import Grant, OPEN, refusal
-from foxglove_bridge_py.client_session import (Capability, ClientSession, Effect, Frame, Handler,
-                                               SlicedHandler)
-from foxglove_bridge_py.fanout import Fanout
+from foxglove_bridge_py.core.client_session import (Capability, ClientSession, Effect, Frame,
+                                                    Handler, SlicedHandler)
+from foxglove_bridge_py.core.fanout import Fanout
+from foxglove_bridge_py.core.refusals import Refusals
+from foxglove_bridge_py.core.statuses import Statuses
 from foxglove_bridge_py.protocol import Channel, ProtocolError, StatusLevel
-from foxglove_bridge_py.refusals import Refusals
-from foxglove_bridge_py.send_scheduler import SendScheduler
-from foxglove_bridge_py.statuses import Statuses
+from foxglove_bridge_py.send_path.scheduler import SendScheduler
 
 CONTROL_BUFFER_LIMIT = 32 * 1024 * 1024
 """Bytes of replies and statuses queued for one client before it is closed for not reading."""

@@ -37,16 +37,16 @@ from typing import Any, Callable, Optional
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.gate import Gate
 from foxglove_bridge_py.access.grant import Grant, OPEN
-from foxglove_bridge_py.client_session import ClientSession, Effect
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
-from foxglove_bridge_py.http_answers import HttpAnswers, Monitoring
-from foxglove_bridge_py.link_meter import LinkMemory
+from foxglove_bridge_py.core.client_session import ClientSession, Effect
+from foxglove_bridge_py.core.hub import Hub
+from foxglove_bridge_py.monitoring.status_report import ClientLink
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
-from foxglove_bridge_py.server_connection import (Connection, log_end, request_target,
+from foxglove_bridge_py.send_path.link_meter import LinkMemory
+from foxglove_bridge_py.server.connection import (Connection, log_end, request_target,
                                                   size_refusal, Wakeup)
-from foxglove_bridge_py.session import Hub
-from foxglove_bridge_py.status_report import ClientLink
-from foxglove_bridge_py.ws_framing import batch_sender, SendPath
+from foxglove_bridge_py.server.framing import batch_sender, SendPath
+from foxglove_bridge_py.server.http_answers import HttpAnswers, Monitoring
 import websockets
 
 try:  # websockets >= 13
@@ -224,7 +224,7 @@ class FoxgloveServer:
         """
         return cls(hub, effects, address=config.address, port=config.port,
                    ssl_context=make_ssl_context(config), compression=config.use_compression,
-                   logger=logging.getLogger('foxglove_bridge_py.server'),
+                   logger=_log,
                    allowed_origins=config.allowed_origins, max_clients=config.max_clients,
                    max_message_size=config.max_message_size,
                    ping_interval=config.ping_interval_ms / 1000,

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 import importlib.util
 from typing import Callable, Iterable, Optional, Protocol
 
-from foxglove_bridge_py.cdr import CdrError
-from foxglove_bridge_py.cloud_codec import downsample_cloud
 from foxglove_bridge_py.config import BridgeConfig, matches_any
-from foxglove_bridge_py.image_codec import image_twin
-from foxglove_bridge_py.video_codec import COMPRESSED_VIDEO_DEFINITION, COMPRESSED_VIDEO_TYPE
-from foxglove_bridge_py.video_codec import VideoStream
+from foxglove_bridge_py.twins.cdr import CdrError
+from foxglove_bridge_py.twins.cloud_codec import downsample_cloud
+from foxglove_bridge_py.twins.image_codec import image_twin
+from foxglove_bridge_py.twins.video_codec import COMPRESSED_VIDEO_DEFINITION, COMPRESSED_VIDEO_TYPE
+from foxglove_bridge_py.twins.video_codec import VideoStream
 
 IMAGE_TYPE = 'sensor_msgs/msg/Image'
 CLOUD_TYPE = 'sensor_msgs/msg/PointCloud2'

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from foxglove_bridge_py.cdr import CdrError, CdrReader, CdrWriter
+from foxglove_bridge_py.twins.cdr import CdrError, CdrReader, CdrWriter
 
 
 class CloudError(CdrError):

@@ -29,8 +29,8 @@ from __future__ import annotations
 import fractions
 from typing import Any, Optional
 
-from foxglove_bridge_py.cdr import CdrWriter
-from foxglove_bridge_py.image_codec import ImageError, need_step, parse_image, RawImage
+from foxglove_bridge_py.twins.cdr import CdrWriter
+from foxglove_bridge_py.twins.image_codec import ImageError, need_step, parse_image, RawImage
 
 COMPRESSED_VIDEO_TYPE = 'foxglove_msgs/msg/CompressedVideo'
 COMPRESSED_VIDEO_DEFINITION = '\n'.join([

@@ -25,10 +25,10 @@ from __future__ import annotations
 from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
-from foxglove_bridge_py.graph_types import ConnectionGraph, GraphChange
+from foxglove_bridge_py.core.graph_types import ConnectionGraph, GraphChange
 from foxglove_bridge_py.protocol import Channel, Service
-from foxglove_bridge_py.schema import DefinitionBuilder
-from foxglove_bridge_py.twins import Twin, TwinPlan
+from foxglove_bridge_py.ros.schema import DefinitionBuilder
+from foxglove_bridge_py.twins.plan import Twin, TwinPlan
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.timer import Timer

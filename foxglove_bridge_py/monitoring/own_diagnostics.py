@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from foxglove_bridge_py.statuses import DiagnosticLevel
+from foxglove_bridge_py.core.statuses import DiagnosticLevel
 
 LOOP_LAG_ERROR = 0.25
 """Seconds the asyncio loop may be held up before the server's entry is an ERROR."""

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import io
 from typing import Optional
 
-from foxglove_bridge_py.cdr import CdrError, CdrReader, CdrWriter
+from foxglove_bridge_py.twins.cdr import CdrError, CdrReader, CdrWriter
 
 JPEG_MODES = {
     # encoding: (Pillow mode, raw mode, bytes per pixel)

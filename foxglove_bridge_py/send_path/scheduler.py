@@ -31,11 +31,11 @@ from __future__ import annotations
 from typing import Callable, Optional, Union
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.channel_queues import _SEQUENCE, ChannelQueues, QUANTUM
-from foxglove_bridge_py.control_queue import ControlQueue
-from foxglove_bridge_py.drop_report import DROP_STATUS_ID
-from foxglove_bridge_py.frame_block import messages_of
 from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.send_path.channel_queues import _SEQUENCE, ChannelQueues, QUANTUM
+from foxglove_bridge_py.send_path.control_queue import ControlQueue
+from foxglove_bridge_py.send_path.drop_report import DROP_STATUS_ID
+from foxglove_bridge_py.send_path.frame_block import messages_of
 
 __all__ = ['DROP_STATUS_ID', 'QUANTUM', 'SendScheduler']
 

@@ -26,9 +26,10 @@ from __future__ import annotations
 from typing import Any, Awaitable, Callable, Optional
 
 from foxglove_bridge_py.protocol import encode_json, parse_json, ProtocolError
-from foxglove_bridge_py.ros_graph import steady_timer
-from foxglove_bridge_py.ros_json import JsonConversionError, message_from_json, message_to_json
-from foxglove_bridge_py.schema import import_message_type
+from foxglove_bridge_py.ros.graph import steady_timer
+from foxglove_bridge_py.ros.message_json import (JsonConversionError, message_from_json,
+                                                 message_to_json)
+from foxglove_bridge_py.ros.schema import import_message_type
 from rclpy.node import Node
 from rclpy.serialization import deserialize_message, serialize_message
 

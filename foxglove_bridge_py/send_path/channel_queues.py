@@ -40,11 +40,11 @@ from __future__ import annotations
 import collections
 from typing import Callable, Optional
 
-from foxglove_bridge_py.drop_report import DropReport
-from foxglove_bridge_py.frame_block import FrameBlock
-from foxglove_bridge_py.link_meter import LinkMeter
-from foxglove_bridge_py.queue_room import (_HEADER, _LATCHED, _PAYLOAD, _SEQUENCE, _SIZE,
-                                           _STAMP, ChannelQueue, QueueRoom)
+from foxglove_bridge_py.send_path.drop_report import DropReport
+from foxglove_bridge_py.send_path.frame_block import FrameBlock
+from foxglove_bridge_py.send_path.link_meter import LinkMeter
+from foxglove_bridge_py.send_path.queue_room import (_HEADER, _LATCHED, _PAYLOAD, _SEQUENCE, _SIZE,
+                                                     _STAMP, ChannelQueue, QueueRoom)
 
 QUANTUM = 64 * 1024
 """Bytes a channel may send per turn of the round robin."""

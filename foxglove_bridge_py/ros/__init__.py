@@ -1,0 +1,22 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The ROS side: every module that imports rclpy, and the pure helpers only it uses.
+
+The live graph as a source (:mod:`.source`, :mod:`.graph`, :mod:`.topics`), the ROS side of each
+capability (:mod:`.publishers`, :mod:`.services`, :mod:`.params`, :mod:`.asset_reader`), the
+bridge's own endpoints, message definitions, QoS, JSON to and from messages. Each object here is
+used on the executor thread only.
+"""

@@ -1,0 +1,21 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+The network side: the WebSocket server and what it answers over plain HTTP.
+
+:mod:`.server` is the only module that imports websockets; :mod:`.connection` keeps what the
+server knows of one connection, :mod:`.framing` the send paths per websockets version,
+:mod:`.http_answers` the answers before an upgrade, and :mod:`.operator_page` the page at ``/``.
+"""
