@@ -32,9 +32,7 @@ from types import SimpleNamespace
 from typing import Any, Callable, Iterable, Optional
 
 from foxglove_bridge_py import __version__
-from foxglove_bridge_py.access.audit import audit_line
 from foxglove_bridge_py.access.gate import Gate
-from foxglove_bridge_py.access.grant import OPERATOR_OPS, PLAYBACK_PUBLISH_OPS
 from foxglove_bridge_py.access.reload import AccessFile, CHECK_INTERVAL, revocations
 from foxglove_bridge_py.access.table import AccessFileError
 from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
@@ -46,6 +44,7 @@ from foxglove_bridge_py.capabilities.playback import PlaybackControl, PlaybackRe
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.capabilities.services import CallService, Services
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
+from foxglove_bridge_py.core.audit import audit_line
 from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.hub import Hub
@@ -150,9 +149,6 @@ class Bridge:
         offered = set(config.capabilities)
         encodings = (('cdr', 'json') if {Capability.CLIENT_PUBLISH.value,
                                          Capability.SERVICES.value} & offered else ())
-        operator_ops = dict(OPERATOR_OPS)
-        if config.playback_publish:  # then a recording's controls drive what ROS receives
-            operator_ops.update(PLAYBACK_PUBLISH_OPS)
         hub = self.hub = Hub(
             server_name=f'foxglove_bridge_py {__version__}', capabilities=config.capabilities,
             supported_encodings=encodings,
@@ -162,7 +158,7 @@ class Bridge:
             session_id=config.session_id or threads.next_session_id(),
             send_buffer_limit=config.send_buffer_limit,
             max_subscriptions=config.max_subscriptions_per_client,
-            max_message_age=config.max_message_age_ms / 1000, operator_ops=operator_ops,
+            max_message_age=config.max_message_age_ms / 1000,
             max_queued_messages=config.message_backlog_size)
         sessions = hub.sessions
         self.time = hub.register(ServerTime(sessions))
@@ -173,7 +169,8 @@ class Bridge:
         self.parameters = hub.register(Parameters(sessions))
         self.graph = hub.register(ConnectionGraphUpdates())
         self.assets = hub.register(Assets(sessions))
-        self.playback = hub.register(PlaybackRequests())
+        # With playback_publish, a recording's controls drive what ROS receives.
+        self.playback = hub.register(PlaybackRequests(publishes=config.playback_publish))
         threads.receive(Inbox(hub.fanout.deliver, self.time.advance, hub.clear_session,
                               hub.fanout.replay))
         self._own_channels = {}

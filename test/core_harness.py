@@ -32,7 +32,7 @@ ALL = tuple(c.value for c in protocol.Capability)
 
 
 def make_core(capabilities=ALL, encodings=('cdr', 'json'), topic_allowed=None,
-              max_client_channels=0, **hub_options):
+              max_client_channels=0, playback_publishes=False, **hub_options):
     hub_options.setdefault('send_buffer_limit', 1_000_000)
     hub = Hub(server_name='test', capabilities=capabilities, supported_encodings=encodings,
               metadata={}, session_id='1', **hub_options)
@@ -45,7 +45,7 @@ def make_core(capabilities=ALL, encodings=('cdr', 'json'), topic_allowed=None,
         parameters=hub.register(Parameters(sessions)),
         graph=hub.register(ConnectionGraphUpdates()),
         assets=hub.register(Assets(sessions)),
-        playback=hub.register(PlaybackRequests()))
+        playback=hub.register(PlaybackRequests(playback_publishes)))
 
 
 def channel(topic, type_name='std_msgs/msg/String', schema='string data',

@@ -19,11 +19,11 @@ import struct
 
 from core_harness import channel, make_core, texts
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.access.audit import audit_line
-from foxglove_bridge_py.access.grant import OPEN, OPERATOR_OPS
+from foxglove_bridge_py.access.grant import OPEN
 from foxglove_bridge_py.access.table import parse_access_file
-from foxglove_bridge_py.capabilities.parameters import GetParams, SetParams
+from foxglove_bridge_py.capabilities.parameters import GetParams, Parameter, SetParams
 from foxglove_bridge_py.capabilities.services import CallService
+from foxglove_bridge_py.core.audit import audit_line
 from foxglove_bridge_py.core.fanout import StartSubscription
 from foxglove_bridge_py.protocol import Service
 
@@ -48,7 +48,7 @@ SERVICE = Service(0, '/reset', 'std_srvs/srv/Trigger', '', '', 'ros2msg')
 
 
 def core_with(*grants):
-    core = make_core(operator_ops=OPERATOR_OPS)
+    core = make_core()
     core.hub.add_channels([channel('/camera/image'), channel('/tf'), channel('/odom')])
     core.services.add([SERVICE, Service(0, '/shutdown', 'std_srvs/srv/Trigger', '', '',
                                         'ros2msg')])
@@ -136,7 +136,7 @@ def test_a_viewer_reads_subscribes_and_gets_parameters_within_its_whitelists():
                                                             'g')]
     assert core.hub.handle_frame(viewer, get.replace('/cam.gain', '/arm.x')) == []
     assert texts(viewer) == [{'op': 'parameterValues', 'id': 'g', 'parameters': []}]
-    values = [protocol.Parameter('/cam.gain', 2), protocol.Parameter('/arm.speed', 1)]
+    values = [Parameter('/cam.gain', 2), Parameter('/arm.speed', 1)]
     core.parameters.values(viewer.client_id, values, 'h')
     assert texts(viewer)[0]['parameters'] == [{'name': '/cam.gain', 'value': 2}]
     core.hub.handle_frame(viewer, '{"op": "subscribeParameterUpdates", "parameterNames": []}')
@@ -171,7 +171,7 @@ def test_an_operators_token_narrows_publishing_services_and_parameters():
     effects = lobby_core.hub.handle_frame(lobby_op, protocol.encode_json({
         'op': 'setParameters', 'id': 's', 'parameters': [
             {'name': '/cam.gain', 'value': 3}, {'name': '/arm.speed', 'value': 9}]}))
-    assert effects == [SetParams(lobby_op.client_id, (protocol.Parameter('/cam.gain', 3),), 's')]
+    assert effects == [SetParams(lobby_op.client_id, (Parameter('/cam.gain', 3),), 's')]
     assert texts(lobby_op)[0]['message'] == (
         'setParameters refused for /arm.speed: not in the param_whitelist of token "cam-op"')
 
@@ -189,7 +189,7 @@ def test_the_audit_line_names_the_token_never_the_secret():
     call = CallService(operator.client_id, service, 3, 'cdr', b'payload')
     assert audit_line(call, core.hub.sessions) == (
         'audit: token "op" (operator, c0) called service /reset (std_srvs/srv/Trigger)')
-    names = tuple(protocol.Parameter(f'/n.p{i}', i) for i in range(12))
+    names = tuple(Parameter(f'/n.p{i}', i) for i in range(12))
     assert audit_line(SetParams(operator.client_id, names, None), core.hub.sessions) == (
         'audit: token "op" (operator, c0) set parameters /n.p0, /n.p1, /n.p2, /n.p3, /n.p4, '
         '/n.p5, /n.p6, /n.p7, /n.p8, /n.p9 and 2 more')

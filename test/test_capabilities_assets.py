@@ -15,8 +15,8 @@
 """Asset requests without ROS: effects, answers outside the control budget, and the cap."""
 
 from core_harness import drain, make_core
-from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.assets import MAX_REQUESTS_PER_CLIENT, ReadAsset
+from foxglove_bridge_py.capabilities.assets import (fetch_asset_response, MAX_REQUESTS_PER_CLIENT,
+                                                    ReadAsset)
 
 
 def test_requests_become_effects_up_to_the_cap_and_answers_free_a_place():
@@ -28,10 +28,10 @@ def test_requests_become_effects_up_to_the_cap_and_answers_free_a_place():
         assert core.hub.handle_frame(session, request % request_id) == [
             ReadAsset(session.client_id, 'package://p/m.stl', request_id)]
     assert core.hub.handle_frame(session, request % 5000) == []
-    assert drain(session) == [protocol.fetch_asset_response(
+    assert drain(session) == [fetch_asset_response(
         5000, error='Too many requests: 1024 asset requests are already waiting')]
     core.assets.done(session.client_id, 0, data=b'mesh')
-    assert drain(session) == [protocol.fetch_asset_response(0, data=b'mesh')]
+    assert drain(session) == [fetch_asset_response(0, data=b'mesh')]
     assert session.queue.control_bytes == 0  # a reply, outside the control budget
     assert core.hub.handle_frame(session, request % 6000) == [
         ReadAsset(session.client_id, 'package://p/m.stl', 6000)]

@@ -18,9 +18,8 @@ import json
 import struct
 
 from core_harness import drain, make_core
-from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.client_publish import (CreatePublisher, DestroyPublisher,
-                                                            PublishMessage)
+from foxglove_bridge_py.capabilities.client_publish import (ClientChannel, CreatePublisher,
+                                                            DestroyPublisher, PublishMessage)
 
 
 def advertise(*channels):
@@ -42,7 +41,7 @@ def test_advertise_refusals_name_the_channel_and_the_reason():
         (3, '/app/b', 'cdr', ''),
         (4, '/app/ok', 'json', 'std_msgs/msg/String'),
         (4, '/app/ok', 'cdr', 'std_msgs/msg/String')))
-    assert effects == [CreatePublisher(session.client_id, protocol.ClientChannel(
+    assert effects == [CreatePublisher(session.client_id, ClientChannel(
         4, '/app/ok', 'json', 'std_msgs/msg/String', None, None))]
     assert statuses(session) == [
         (2, 'Cannot advertise channel 1 on /elsewhere: topic is not in client_topic_whitelist'),

@@ -17,8 +17,7 @@
 import json
 
 from core_harness import drain, make_core
-from foxglove_bridge_py.capabilities.connection_graph import WatchGraph
-from foxglove_bridge_py.core.graph_types import ConnectionGraph
+from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraph, WatchGraph
 
 
 def test_full_graph_then_changes_only_to_subscribers_and_watching_follows_them():

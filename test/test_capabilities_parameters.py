@@ -17,8 +17,7 @@
 import json
 
 from core_harness import drain, make_core
-from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.parameters import GetParams, SetParams
+from foxglove_bridge_py.capabilities.parameters import GetParams, Parameter, SetParams
 
 
 def test_get_and_set_become_effects_and_are_answered_to_the_asker():
@@ -30,8 +29,8 @@ def test_get_and_set_become_effects_and_are_answered_to_the_asker():
         GetParams(asker.client_id, ('/n.a',), 'g')]
     assert core.hub.handle_frame(
         asker, '{"op":"setParameters","parameters":[{"name":"/n.a","value":2}]}') == [
-        SetParams(asker.client_id, (protocol.Parameter('/n.a', 2, None),), None)]
-    core.parameters.values(asker.client_id, [protocol.Parameter('/n.a', 2)], 'g')
+        SetParams(asker.client_id, (Parameter('/n.a', 2, None),), None)]
+    core.parameters.values(asker.client_id, [Parameter('/n.a', 2)], 'g')
     core.parameters.problem(asker.client_id, 'Cannot set parameter /n.b: read-only')
     assert [json.loads(f) for f in drain(asker)] == [
         {'op': 'parameterValues', 'parameters': [{'name': '/n.a', 'value': 2}], 'id': 'g'},
@@ -47,7 +46,7 @@ def test_updates_reach_subscribers_by_name_or_all():
     core.hub.handle_frame(by_name, '{"op":"subscribeParameterUpdates",'
                                    '"parameterNames":["/n.a"]}')
     core.hub.handle_frame(everything, '{"op":"subscribeParameterUpdates","parameterNames":[]}')
-    changed = [protocol.Parameter('/n.a', 1), protocol.Parameter('/n.b', 2)]
+    changed = [Parameter('/n.a', 1), Parameter('/n.b', 2)]
     core.parameters.updates(changed)
     assert [p['name'] for p in json.loads(drain(by_name)[0])['parameters']] == ['/n.a']
     assert [p['name'] for p in json.loads(drain(everything)[0])['parameters']] == [

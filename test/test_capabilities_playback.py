@@ -17,8 +17,8 @@
 import struct
 
 from core_harness import drain, make_core
-from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.playback import PlaybackControl
+from foxglove_bridge_py.capabilities.playback import PlaybackControl, PlaybackControlRequest
+from foxglove_bridge_py.capabilities.server_time import time_frame
 
 
 def test_a_playback_request_becomes_an_effect_for_the_source():
@@ -26,7 +26,7 @@ def test_a_playback_request_becomes_an_effect_for_the_source():
     session = core.hub.connect('c')
     request = struct.pack('<BBfBQI', 3, 0, 2.0, 1, 42, 2) + b'id'
     assert core.hub.handle_frame(session, request) == [PlaybackControl(
-        session.client_id, protocol.PlaybackControlRequest(0, 2.0, 42, 'id'))]
+        session.client_id, PlaybackControlRequest(0, 2.0, 42, 'id'))]
 
 
 def test_time_reaches_every_client_latest_only():
@@ -36,4 +36,4 @@ def test_time_reaches_every_client_latest_only():
         drain(session)
     for stamp in (1, 2, 3):
         core.time.advance(stamp)
-    assert [drain(s) for s in sessions] == [[protocol.time_frame(3)]] * 2
+    assert [drain(s) for s in sessions] == [[time_frame(3)]] * 2

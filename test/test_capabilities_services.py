@@ -19,7 +19,9 @@ import struct
 
 from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.services import CallService, MAX_CALLS_PER_CLIENT
+from foxglove_bridge_py.capabilities.services import (advertise_services, CallService,
+                                                      MAX_CALLS_PER_CLIENT, service_call_response,
+                                                      unadvertise_services)
 
 
 def call(service_id, call_id, encoding=b'cdr', payload=b'\x00\x01'):
@@ -38,11 +40,11 @@ def test_services_are_advertised_now_and_on_connect_and_unadvertised():
     (added,) = core.services.add([protocol.Service(0, '/s', 'std_srvs/srv/Trigger')])
     assert core.services.add([protocol.Service(0, '/s', 'std_srvs/srv/Trigger')]) == []
     late = core.hub.connect('late')
-    expected = protocol.advertise_services([added])
+    expected = advertise_services([added])
     assert drain(early) == [expected]
     assert expected in drain(late)
     core.services.remove(['/s', '/unknown'])
-    assert drain(late) == [protocol.unadvertise_services([added.id])]
+    assert drain(late) == [unadvertise_services([added.id])]
 
 
 def test_a_call_is_checked_then_handed_on_and_answered_once():
@@ -60,7 +62,7 @@ def test_a_call_is_checked_then_handed_on_and_answered_once():
         (3, 'Unsupported encoding "protobuf" (supported: cdr, json)')]
     core.services.done(session.client_id, service.id, 1, 'cdr', b'answer')
     core.services.done(session.client_id, service.id, 1, 'cdr', None, 'late: dropped')
-    assert drain(session) == [protocol.service_call_response(service.id, 1, 'cdr', b'answer')]
+    assert drain(session) == [service_call_response(service.id, 1, 'cdr', b'answer')]
 
 
 def test_calls_in_flight_are_capped_and_forgotten_when_the_client_leaves():

@@ -18,7 +18,7 @@ import asyncio
 import time
 
 from bridge_harness import Client, TIMEOUT
-from foxglove_bridge_py.core.graph_types import ConnectionGraph
+from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraph
 import pytest
 
 pytest.importorskip('rclpy')

@@ -13,7 +13,7 @@
 # limitations under the License.
 
 """
-The package's shape: small rooms, one-way imports, and the threads known to one package.
+The package's shape: parts in folders, one-way imports between them, small rooms.
 
 These are the rules ``README.md``'s Architecture section states; a change that breaks one
 should move code to where it belongs, or state here why it is the exception.
@@ -29,13 +29,35 @@ MAX_MODULE_LINES = 450
 MAX_CLASS_LINES = 300
 MAX_FUNCTION_LINES = 60
 MAX_COMPLEXITY = 10
-PURE = ('protocol', 'session', 'client_session', 'fanout', 'capabilities', 'statuses',
-        'refusals', 'graph_types', 'send_scheduler', 'channel_queues', 'control_queue',
-        'link_meter', 'drop_report', 'config', 'qos', 'assets', 'schema', 'ws_framing',
-        'throttle', 'image_codec', 'cloud_codec', 'cdr', 'twins', 'video_codec',
-        'http_answers', 'status_report', 'own_diagnostics', 'system_info', 'access',
-        'unused_parameters', 'queue_room', 'operator_page')
-"""Modules (and packages) that must not import rclpy, websockets or threading."""
+
+TOP_LEVEL = {'__init__', 'bridge', 'config', 'node', 'demo'}
+"""The only modules outside a part: the wiring, the settings, the entry points."""
+PARTS = {
+    'protocol': set(),
+    'access': {'protocol'},
+    'send_path': {'protocol'},
+    'core': {'protocol', 'send_path', 'access'},
+    'capabilities': {'core', 'protocol', 'send_path', 'access'},
+    'monitoring': {'core', 'protocol'},
+    'playback': {'core', 'capabilities', 'protocol'},
+    'twins': {'config'},
+    'server': {'access', 'config', 'core', 'monitoring', 'protocol', 'send_path'},
+    'ros': {'capabilities', 'config', 'core', 'monitoring', 'playback', 'protocol', 'twins'},
+    'threads': {'ros'},
+}
+"""Each part, and the parts it may import: no part imports one that imports it back."""
+TOP_IMPORTS = {
+    'config': {'protocol'},
+    'demo': {'ros'},
+    'node': {'bridge', 'config', 'demo', 'ros'},
+    'bridge': set(PARTS) | {'config'},
+}
+"""What the top-level modules may import."""
+IMPURE = {'server.server', 'server.connection', 'ros', 'threads', 'playback.source'}
+"""Parts and modules that may import rclpy, websockets, threading or asyncio; the rest of the
+package is pure, tested with plain values."""
+ROS_BOUNDARY = {'ros', 'threads'}
+"""Where rclpy may be imported, beside the top-level wiring."""
 
 
 def modules():
@@ -89,22 +111,63 @@ def test_only_the_threads_package_knows_threads_and_only_the_server_websockets()
         imports = {i.split('.')[0] for i in imported(name, tree)}
         if not name.startswith('foxglove_bridge_py.threads'):
             assert 'threading' not in imports, name
-        if name != 'foxglove_bridge_py.server':
+        if name != 'foxglove_bridge_py.server.server':
             assert 'websockets' not in imports, name
 
 
-def test_pure_modules_import_no_ros():
+def _part(name):
+    """Name the part a module belongs to, or the module itself at the top level."""
+    return name.split('.')[1] if name != 'foxglove_bridge_py' else '__init__'
+
+
+def _in(name, places):
+    relative = name.split('.', 1)[1] if '.' in name else ''
+    return any(relative == place or relative.startswith(place + '.') for place in places)
+
+
+def test_top_level_holds_only_the_wiring():
+    loose = {path.stem for path in PACKAGE.glob('*.py')}
+    folders = {path.name for path in PACKAGE.iterdir()
+               if path.is_dir() and (path / '__init__.py').exists()}
+    assert loose == TOP_LEVEL
+    assert folders == set(PARTS)
+
+
+def test_parts_import_only_the_parts_below_them():
+    wrong = []
     for name, _, tree in modules():
-        parts = name.split('.')
-        if len(parts) > 1 and parts[1] in PURE:
-            roots = {i.split('.')[0] for i in imported(name, tree)}
-            assert not roots & {'rclpy', 'websockets', 'threading', 'asyncio'}, name
+        part = _part(name)
+        allowed = PARTS.get(part, TOP_IMPORTS.get(part, set())) | {part}
+        for target in imported(name, tree):
+            segments = target.split('.')
+            if segments[0] != 'foxglove_bridge_py' or len(segments) < 2:
+                continue
+            if (PACKAGE / segments[1]).is_dir() or (PACKAGE / f'{segments[1]}.py').exists():
+                if segments[1] not in allowed and segments[1] != '__version__':
+                    wrong.append(f'{name} imports {target}')
+    assert wrong == []
+
+
+def test_pure_modules_import_no_ros_no_io():
+    for name, _, tree in modules():
+        if _part(name) in TOP_IMPORTS or _in(name, IMPURE):
+            continue
+        roots = {i.split('.')[0] for i in imported(name, tree)}
+        assert not roots & {'rclpy', 'websockets', 'threading', 'asyncio'}, name
+
+
+def test_only_the_ros_side_imports_rclpy():
+    for name, _, tree in modules():
+        if _part(name) in {'bridge', 'node', 'demo'} or _in(name, ROS_BOUNDARY):
+            continue
+        roots = {i.split('.')[0] for i in imported(name, tree)}
+        assert 'rclpy' not in roots, name
 
 
 def test_capabilities_do_not_import_the_hub():
     for name, _, tree in modules():
         if name.startswith('foxglove_bridge_py.capabilities'):
-            assert 'foxglove_bridge_py.session' not in imported(name, tree), name
+            assert 'foxglove_bridge_py.core.hub' not in imported(name, tree), name
 
 
 def test_no_import_cycles():

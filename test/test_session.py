@@ -19,7 +19,8 @@ import struct
 
 from core_harness import drain, make_core
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.server_time import ServerTime
+from foxglove_bridge_py.capabilities.assets import Assets
+from foxglove_bridge_py.capabilities.server_time import ServerTime, time_frame
 from foxglove_bridge_py.config import DEFAULT_CAPABILITIES
 from foxglove_bridge_py.core.fanout import StopSubscription
 from foxglove_bridge_py.core.hub import Hub
@@ -83,7 +84,7 @@ def test_removed_channel_is_unadvertised_and_released():
 
 
 def test_large_requests_are_handled_in_slices():
-    from foxglove_bridge_py.core.hub import REQUEST_SLICE
+    from foxglove_bridge_py.core.ops import REQUEST_SLICE
 
     hub = make_hub()
     channels = hub.add_channels([spec(f'/t{i}', 't/msg/T', '', None)
@@ -103,7 +104,7 @@ def test_time_frames_replace_unsent_ones():
     drain(session)
     for stamp in (1, 2, 3):
         time.advance(stamp)
-    assert drain(session) == [protocol.time_frame(3)]
+    assert drain(session) == [time_frame(3)]
 
 
 def test_standing_statuses_reach_new_clients_and_are_withdrawn():
@@ -215,23 +216,35 @@ def test_service_call_without_capability_gets_a_call_failure():
         'message': 'Server does not support services'}]
 
 
-def test_an_op_without_a_registered_capability_is_refused_not_raised():
-    # A capability offered in serverInfo but not wired (a bridge built without it).
+def test_an_op_no_capability_registered_is_unrecognized_not_raised():
+    # A capability offered in serverInfo but not registered (a bridge built without it): the
+    # hub knows an op only through the module that declares and answers it.
     hub = make_hub()
     hub.capabilities = ('assets',)
     session = hub.connect('c')
     drain(session)
     assert hub.handle_frame(session, '{"op":"fetchAsset","uri":"x","requestId":1}') == []
-    assert '"assets" capability' in json.loads(drain(session)[0])['message']
+    assert json.loads(drain(session)[0]) == {
+        'op': 'status', 'level': 2, 'message': 'Unrecognized client opcode "fetchAsset"'}
 
 
-def test_an_op_that_nothing_handles_gets_a_status_not_an_exception():
-    # No capability gates subscribe; with its handler gone, it is refused, not a crash.
-    hub = make_hub()
-    session = hub.connect('c')
+@pytest.mark.parametrize('frame, message', [
+    ('{"op": "dance"}', 'Unrecognized client opcode "dance"'),
+    ('nope', 'Invalid message: not valid JSON (Expecting value: line 1 column 1 (char 0))'),
+    ('[1]', 'Invalid message: expected a JSON object, got an array'),
+    (b'', 'Received an empty binary message'),
+    (b'\x07', 'Unrecognized client opcode 7'),
+])
+def test_unknown_and_unreadable_frames_get_an_error_status(frame, message):
+    core = make_core()
+    session = core.hub.connect('c')
     drain(session)
-    hub._sliced_handlers.clear()
-    assert hub.handle_frame(session, '{"op":"subscribe","subscriptions":[]}') == []
-    (status,) = [json.loads(f) for f in drain(session)]
-    assert status == {'op': 'status', 'level': 2,
-                      'message': 'Subscribe is not supported by this bridge; ignored'}
+    assert core.hub.handle_frame(session, frame) == []
+    assert [json.loads(f) for f in drain(session)] == [
+        {'op': 'status', 'level': 2, 'message': message}]
+
+
+def test_an_op_is_registered_once():
+    core = make_core()
+    with pytest.raises(ValueError, match='op fetchAsset is registered twice'):
+        core.hub.register(Assets(core.hub.sessions))

@@ -20,10 +20,12 @@ parameters, as with the C++ bridge. With it, each client presents a token (``?to
 URL, or ``Authorization: Bearer``) whose entry in the file gives it a role, ``viewer`` or
 ``operator``, and whitelists that narrow the bridge-wide ones. One concept per module:
 
-- ``grant``: a client's rights, and which ops need an operator;
+- ``grant``: a client's rights, and why a viewer is refused an op that changes the robot;
 - ``table``: the access file read into a table of grants;
 - ``gate``: the token a request presents, and addresses refused after failures;
 - ``reload``: the file read again when it changes, and who loses rights;
-- ``audit``: the log lines naming who changed what on the robot;
 - ``make_token``: the command that makes a token and its entry.
+
+Which ops change the robot each capability declares (``acts``); the audit trail of who
+changed what is the core's (``core.audit``).
 """

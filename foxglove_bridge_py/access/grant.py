@@ -26,9 +26,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 import enum
 import re
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Optional
 
-from foxglove_bridge_py import protocol
 from foxglove_bridge_py.protocol import Capability
 
 Patterns = Optional[tuple[re.Pattern, ...]]
@@ -57,18 +56,6 @@ class Role(enum.IntEnum):
 
 OPERATOR_CAPABILITIES = frozenset({Capability.CLIENT_PUBLISH.value, Capability.SERVICES.value})
 """Capabilities offered to operators only: the app hides what a viewer cannot do."""
-
-OPERATOR_OPS: Mapping[type, str] = {
-    protocol.ClientAdvertise: 'advertise',
-    protocol.ClientUnadvertise: 'unadvertise',
-    protocol.ClientMessageData: 'publish',
-    protocol.ServiceCallRequest: 'serviceCallRequest',
-    protocol.SetParameters: 'setParameters',
-}
-"""Ops that change the robot, by the name a refusal gives them."""
-PLAYBACK_PUBLISH_OPS: Mapping[type, str] = {
-    protocol.PlaybackControlRequest: 'playbackControlRequest'}
-"""Ops that change the robot only when a recording is published into ROS (playback_publish)."""
 
 
 def _narrows(patterns: Patterns, name: str) -> bool:
@@ -178,18 +165,14 @@ OPEN = Grant(Role.OPERATOR)
 """Every client's grant when the bridge has no access file: nothing narrowed."""
 
 
-def refusal(op_roles: Mapping[type, str], grant: Grant, op: type) -> Optional[str]:
+def refusal(grant: Grant, op: str) -> Optional[str]:
     """
-    Say why a client's role may not send an op, if it may not.
+    Say why a client's role may not send an op that changes the robot, if it may not.
 
-    :param op_roles: the ops that need an operator, by name.
     :param grant: the client's grant.
-    :param op: the decoded message's type.
+    :param op: the op's name, as a refusal gives it (``setParameters``, ``publish``).
     :return: e.g. ``setParameters refused: token "lobby" is a viewer``, or None if allowed.
     """
     if grant.role >= Role.OPERATOR:
         return None
-    name = op_roles.get(op)
-    if name is None:
-        return None
-    return f'{name} refused: {grant.who} is a {grant.role.label}'
+    return f'{op} refused: {grant.who} is a {grant.role.label}'

@@ -13,10 +13,12 @@
 # limitations under the License.
 
 """
-One module per protocol capability, each a pure handler registered with ``Hub.register``.
+One module per protocol capability: its ops, its answers, its per-client state, its effects.
 
-A capability module names the ops it handles (``handlers``, ``sliced_handlers``), keeps its
-per-client state keyed by client id, answers through the client's send scheduler, and returns
-frozen effects for the bridge to carry out on the ROS side. The bridge adds one capability with
-one line: build it, ``hub.register`` it, and map its effects to what carries them out.
+A capability module declares each op it answers (the message, how it decodes, the capability
+that gates it, whether it changes the robot) as a ``TextOp`` or ``BinaryOp``, encodes its own
+answers, and pairs each op with its handler in its :class:`~..core.ops.CapabilityModule`'s
+``routes``. Handlers answer through the client's send scheduler and return frozen effects for
+the ROS side to carry out. The bridge adds a capability with one line: build it and
+``hub.register`` it; its effects are mapped to the ROS side in ``Bridge._effect_table``.
 """

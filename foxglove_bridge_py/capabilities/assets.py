@@ -23,18 +23,64 @@ budget so that a reply it asked for never gets it closed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import struct
 from typing import Mapping, Optional
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import ClientSession, Effect
+from foxglove_bridge_py.core.ops import CapabilityModule, route, TextOp
+from foxglove_bridge_py.protocol import JsonObject, ServerBinaryOpcode
 
 MAX_REQUESTS_PER_CLIENT = 1024
 """Asset requests one client may have waiting (the app asks for every mesh of a robot at
 once); more are refused at once. A waiting request holds no file data."""
+FETCH_ASSET_HEADER = struct.Struct('<BIBI')
+"""FetchAssetResponse: opcode, request id, status (0 ok, 1 error), error length; the error
+text or the asset follows."""
+
+
+# --- the op and the answer ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FetchAsset:
+    """The ``fetchAsset`` op."""
+
+    uri: str
+    request_id: int
+
+
+def _decode_fetch(message: JsonObject) -> FetchAsset:
+    return FetchAsset(
+        protocol.string(protocol.field(message, 'uri', 'fetchAsset'), 'fetchAsset.uri'),
+        protocol.u32(protocol.field(message, 'requestId', 'fetchAsset'), 'fetchAsset.requestId'))
+
+
+FETCH = TextOp('fetchAsset', _decode_fetch, protocol.Capability.ASSETS)
+
+
+def fetch_asset_response(request_id: int, *, data: bytes = b'', error: Optional[str] = None
+                         ) -> bytes:
+    """
+    Encode a FetchAssetResponse frame: the asset, or an error text.
+
+    :param request_id: the request being answered.
+    :param data: the asset's bytes, on success.
+    :param error: the reason, on failure.
+    :return: the frame.
+    """
+    if error is None:
+        return FETCH_ASSET_HEADER.pack(ServerBinaryOpcode.FETCH_ASSET_RESPONSE, request_id,
+                                       0, 0) + data
+    err = error.encode()
+    return FETCH_ASSET_HEADER.pack(ServerBinaryOpcode.FETCH_ASSET_RESPONSE, request_id,
+                                   1, len(err)) + err
+
+
+# --- the effect and the capability --------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class ReadAsset:
+class ReadAsset(Effect):
     """Effect: read an asset and answer with :meth:`Assets.done`."""
 
     client_id: int
@@ -42,7 +88,7 @@ class ReadAsset:
     request_id: int
 
 
-class Assets(Capability):
+class Assets(CapabilityModule):
     """The asset requests each client has waiting."""
 
     def __init__(self, sessions: Mapping[int, ClientSession]) -> None:
@@ -53,7 +99,7 @@ class Assets(Capability):
         """
         self._sessions = sessions
         self._waiting: dict[int, int] = {}
-        self.handlers = {protocol.FetchAsset: Assets._on_fetch}
+        self.routes = (route(FETCH, self._on_fetch),)
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """
@@ -79,13 +125,12 @@ class Assets(Capability):
         if session is None:
             return
         self._waiting[client_id] = max(0, self._waiting.get(client_id, 0) - 1)
-        session.queue.put_reply(protocol.fetch_asset_response(request_id, data=data,
-                                                              error=error))
+        session.queue.put_reply(fetch_asset_response(request_id, data=data, error=error))
 
-    def _on_fetch(self, session: ClientSession, message: protocol.FetchAsset) -> list[Effect]:
+    def _on_fetch(self, session: ClientSession, message: FetchAsset) -> list[Effect]:
         waiting = self._waiting.get(session.client_id, 0)
         if waiting >= MAX_REQUESTS_PER_CLIENT:
-            session.queue.put_control(protocol.fetch_asset_response(
+            session.queue.put_control(fetch_asset_response(
                 message.request_id, error=f'Too many requests: {MAX_REQUESTS_PER_CLIENT} asset '
                 'requests are already waiting'))
             return []

@@ -23,24 +23,115 @@ with a status naming the topic and type.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import struct
 from typing import Callable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import Audited, ClientSession, Effect
+from foxglove_bridge_py.core.ops import BinaryOp, CapabilityModule, route, sliced_route, TextOp
 from foxglove_bridge_py.core.refusals import Refusals
-from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.protocol import ClientBinaryOpcode, JsonObject, ProtocolError, StatusLevel
+
+CLIENT_MESSAGE_HEADER = struct.Struct('<BI')
+"""ClientMessageData: opcode, client channel id; the message bytes follow."""
+
+
+# --- the ops -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ClientChannel:
+    """One channel a client advertises for publishing."""
+
+    id: int  # noqa: A003 - the wire format's name
+    topic: str
+    encoding: str
+    schema_name: str
+    schema: Optional[str] = None
+    schema_encoding: Optional[str] = None
 
 
 @dataclass(frozen=True)
-class CreatePublisher:
+class ClientAdvertise:
+    """The client ``advertise`` op."""
+
+    channels: tuple[ClientChannel, ...]
+
+
+@dataclass(frozen=True)
+class ClientUnadvertise:
+    """The client ``unadvertise`` op."""
+
+    channel_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ClientMessageData:
+    """Binary ClientMessageData: a message published on a client channel."""
+
+    channel_id: int
+    payload: memoryview
+
+
+def _decode_advertise(message: JsonObject) -> ClientAdvertise:
+    entries = protocol.array(protocol.field(message, 'channels', 'advertise'),
+                             'advertise.channels')
+    channels = []
+    for i, item in enumerate(entries):
+        where = f'advertise.channels[{i}]'
+        entry = protocol.json_object(item, where)
+        channels.append(ClientChannel(
+            id=protocol.u32(protocol.field(entry, 'id', where), f'{where}.id'),
+            topic=protocol.string(protocol.field(entry, 'topic', where), f'{where}.topic'),
+            encoding=protocol.string(protocol.field(entry, 'encoding', where),
+                                     f'{where}.encoding'),
+            schema_name=protocol.string(protocol.field(entry, 'schemaName', where),
+                                        f'{where}.schemaName'),
+            schema=protocol.optional_string(entry, 'schema', where),
+            schema_encoding=protocol.optional_string(entry, 'schemaEncoding', where)))
+    return ClientAdvertise(tuple(channels))
+
+
+def _decode_unadvertise(message: JsonObject) -> ClientUnadvertise:
+    return ClientUnadvertise(protocol.u32_list(message, 'channelIds', 'unadvertise'))
+
+
+def _decode_message(view: memoryview) -> ClientMessageData:
+    if len(view) < CLIENT_MESSAGE_HEADER.size:
+        raise ProtocolError('Invalid message: ClientMessageData buffer too short')
+    _, channel_id = CLIENT_MESSAGE_HEADER.unpack_from(view)
+    return ClientMessageData(channel_id, view[CLIENT_MESSAGE_HEADER.size:])
+
+
+ADVERTISE = TextOp('advertise', _decode_advertise, protocol.Capability.CLIENT_PUBLISH, acts=True)
+UNADVERTISE = TextOp('unadvertise', _decode_unadvertise, protocol.Capability.CLIENT_PUBLISH,
+                     acts=True)
+PUBLISH = BinaryOp('publish', ClientBinaryOpcode.MESSAGE_DATA, _decode_message,
+                   protocol.Capability.CLIENT_PUBLISH, acts=True)
+
+
+# --- effects and the capability -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CreatePublisher(Audited):
     """Effect: a client advertised a channel; create a ROS publisher for it."""
 
     client_id: int
-    channel: protocol.ClientChannel
+    channel: ClientChannel
+
+    def audit(self) -> str:
+        """
+        Say what was advertised.
+
+        :return: the words for the audit trail.
+        """
+        channel = self.channel
+        return (f'advertised {channel.topic} ({channel.schema_name}, {channel.encoding}) for '
+                'publishing')
 
 
 @dataclass(frozen=True)
-class DestroyPublisher:
+class DestroyPublisher(Effect):
     """Effect: a client unadvertised a channel or left; destroy its ROS publisher."""
 
     client_id: int
@@ -48,7 +139,7 @@ class DestroyPublisher:
 
 
 @dataclass(frozen=True)
-class PublishMessage:
+class PublishMessage(Effect):
     """Effect: publish a client's message (CDR or JSON bytes) on its channel's ROS publisher."""
 
     client_id: int
@@ -56,7 +147,7 @@ class PublishMessage:
     payload: bytes
 
 
-class ClientPublish(Capability):
+class ClientPublish(CapabilityModule):
     """The channels each client advertised."""
 
     def __init__(self, sessions: Mapping[int, ClientSession], supported_encodings: Sequence[str],
@@ -74,12 +165,10 @@ class ClientPublish(Capability):
         self._encodings = tuple(supported_encodings)
         self._topic_allowed = topic_allowed
         self._max_channels = max_channels
-        self._channels: dict[int, dict[int, protocol.ClientChannel]] = {}
-        self.handlers = {protocol.ClientMessageData: ClientPublish._on_message}
-        self.sliced_handlers = {
-            protocol.ClientAdvertise: ('channels', ClientPublish._on_advertise),
-            protocol.ClientUnadvertise: ('channel_ids', ClientPublish._on_unadvertise),
-        }
+        self._channels: dict[int, dict[int, ClientChannel]] = {}
+        self.routes = (sliced_route(ADVERTISE, 'channels', self._on_advertise),
+                       sliced_route(UNADVERTISE, 'channel_ids', self._on_unadvertise),
+                       route(PUBLISH, self._on_message))
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """
@@ -116,7 +205,7 @@ class ClientPublish(Capability):
         if session is not None:
             session.send_status(StatusLevel.ERROR, reason)
 
-    def _refusal(self, session: ClientSession, channel: protocol.ClientChannel
+    def _refusal(self, session: ClientSession, channel: ClientChannel
                  ) -> Optional[str]:
         where = f'Cannot advertise channel {channel.id} on {channel.topic}'
         if channel.encoding not in self._encodings:
@@ -131,7 +220,7 @@ class ClientPublish(Capability):
             return f'{where}: topic is not in the client_topic_whitelist of {session.grant.who}'
         return None
 
-    def _on_advertise(self, session: ClientSession, message: protocol.ClientAdvertise,
+    def _on_advertise(self, session: ClientSession, message: ClientAdvertise,
                       refusals: Refusals) -> list[Effect]:
         effects: list[Effect] = []
         mine = self._channels.setdefault(session.client_id, {})
@@ -155,7 +244,7 @@ class ClientPublish(Capability):
             effects.append(CreatePublisher(session.client_id, channel))
         return effects
 
-    def _on_unadvertise(self, session: ClientSession, message: protocol.ClientUnadvertise,
+    def _on_unadvertise(self, session: ClientSession, message: ClientUnadvertise,
                         refusals: Refusals) -> list[Effect]:
         effects: list[Effect] = []
         mine = self._channels.get(session.client_id, {})
@@ -168,7 +257,7 @@ class ClientPublish(Capability):
             effects.append(DestroyPublisher(session.client_id, channel_id))
         return effects
 
-    def _on_message(self, session: ClientSession, message: protocol.ClientMessageData
+    def _on_message(self, session: ClientSession, message: ClientMessageData
                     ) -> list[Effect]:
         if message.channel_id not in self._channels.get(session.client_id, {}):
             session.send_status(StatusLevel.ERROR, f'Unknown channel ID: {message.channel_id}; '

@@ -23,16 +23,165 @@ reads, sets nor hears of the parameters outside it.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
-from typing import Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
-from foxglove_bridge_py.protocol import StatusLevel
+from foxglove_bridge_py.core.client_session import Audited, ClientSession, Effect
+from foxglove_bridge_py.core.ops import CapabilityModule, route, TextOp
+from foxglove_bridge_py.protocol import encode_json, JsonObject, ProtocolError, StatusLevel
+
+
+AUDITED_NAMES = 10
+"""Parameter names given in one audit line; the rest are counted."""
+
+
+# --- the ops and the answer ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter as the protocol carries it; ``value`` None means unset."""
+
+    name: str
+    value: object = None
+    type: Optional[str] = None  # noqa: A003 - the wire format's name
 
 
 @dataclass(frozen=True)
-class GetParams:
+class GetParameters:
+    """The ``getParameters`` op."""
+
+    names: tuple[str, ...]
+    request_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class SetParameters:
+    """The ``setParameters`` op."""
+
+    parameters: tuple[Parameter, ...]
+    request_id: Optional[str]
+
+
+@dataclass(frozen=True)
+class SubscribeParameterUpdates:
+    """The ``subscribeParameterUpdates`` op."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UnsubscribeParameterUpdates:
+    """The ``unsubscribeParameterUpdates`` op."""
+
+    names: tuple[str, ...]
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _float64(value: object, where: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ProtocolError(f'{where} must be a number for type float64')
+    return float(value)
+
+
+def _float64_array(value: object, where: str) -> list[float]:
+    items = protocol.array(value, where)
+    numbers = [v for v in items if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    if len(numbers) < len(items):
+        raise ProtocolError(f'{where} must be an array of numbers for type float64_array')
+    return [float(v) for v in numbers]
+
+
+def _byte_array(value: object, where: str) -> bytes:
+    try:
+        return base64.b64decode(protocol.string(value, where), validate=True)
+    except ValueError:
+        raise ProtocolError(f'{where} is not valid base64') from None
+
+
+_TYPED_VALUES: Mapping[str, Callable[[object, str], object]] = {
+    'float64': _float64, 'float64_array': _float64_array, 'byte_array': _byte_array}
+"""How a parameter value with a ``type`` hint is read and checked."""
+
+
+def _decode_parameter(item: object, where: str) -> Parameter:
+    entry = protocol.json_object(item, where)
+    unknown = set(entry) - {'name', 'value', 'type'}
+    if unknown:
+        raise ProtocolError(f'{where}: unknown field "{sorted(unknown)[0]}"')
+    name = protocol.string(protocol.field(entry, 'name', where), f'{where}.name')
+    type_hint = protocol.optional_string(entry, 'type', where)
+    value = entry.get('value')
+    if type_hint is None:
+        if isinstance(value, list) and value and all(map(_is_number, value)) and any(
+                isinstance(v, float) for v in value):
+            value = [float(v) for v in value]
+            type_hint = 'float64_array'
+    elif type_hint not in _TYPED_VALUES:
+        raise ProtocolError(f'{where}.type must be byte_array, float64 or float64_array, '
+                            f'got {type_hint!r}')
+    elif value is not None:
+        value = _TYPED_VALUES[type_hint](value, f'{where}.value')
+    return Parameter(name, value, type_hint)
+
+
+def _decode_get(message: JsonObject) -> GetParameters:
+    return GetParameters(protocol.string_list(message, 'parameterNames', 'getParameters'),
+                         protocol.optional_string(message, 'id', 'getParameters'))
+
+
+def _decode_set(message: JsonObject) -> SetParameters:
+    entries = protocol.array(protocol.field(message, 'parameters', 'setParameters'),
+                             'setParameters.parameters')
+    parameters = tuple(_decode_parameter(e, f'setParameters.parameters[{i}]')
+                       for i, e in enumerate(entries))
+    return SetParameters(parameters, protocol.optional_string(message, 'id', 'setParameters'))
+
+
+def parameter_values(parameters: Sequence[Parameter], request_id: Optional[str] = None) -> str:
+    """
+    Encode ``parameterValues``; a parameter without a value is sent without ``value``.
+
+    :param parameters: the parameters.
+    :param request_id: the id of the get or set request answered, if any.
+    :return: the JSON text.
+    """
+    entries = []
+    for parameter in parameters:
+        entry: dict = {'name': parameter.name}
+        if parameter.value is not None:
+            value = parameter.value
+            if parameter.type == 'byte_array':
+                value = base64.b64encode(bytes(value)).decode()
+            entry['value'] = value
+        if parameter.type is not None:
+            entry['type'] = parameter.type
+        entries.append(entry)
+    message: dict = {'op': 'parameterValues', 'parameters': entries}
+    if request_id is not None:
+        message['id'] = request_id
+    return encode_json(message)
+
+
+GET = TextOp('getParameters', _decode_get, protocol.Capability.PARAMETERS)
+SET = TextOp('setParameters', _decode_set, protocol.Capability.PARAMETERS, acts=True)
+SUBSCRIBE = TextOp('subscribeParameterUpdates', lambda m: SubscribeParameterUpdates(
+    protocol.string_list(m, 'parameterNames', 'subscribeParameterUpdates')),
+    protocol.Capability.PARAMETERS_SUBSCRIBE)
+UNSUBSCRIBE = TextOp('unsubscribeParameterUpdates', lambda m: UnsubscribeParameterUpdates(
+    protocol.string_list(m, 'parameterNames', 'unsubscribeParameterUpdates')),
+    protocol.Capability.PARAMETERS_SUBSCRIBE)
+
+
+# --- effects and the capability -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GetParams(Effect):
     """Effect: get parameters (all when ``names`` is empty) and answer with ``parameterValues``."""
 
     client_id: int
@@ -41,12 +190,23 @@ class GetParams:
 
 
 @dataclass(frozen=True)
-class SetParams:
+class SetParams(Audited):
     """Effect: set parameters; answer with ``parameterValues`` if the request had an id."""
 
     client_id: int
-    parameters: tuple[protocol.Parameter, ...]
+    parameters: tuple[Parameter, ...]
     request_id: Optional[str]
+
+    def audit(self) -> str:
+        """
+        Say which parameters were set, the first :data:`AUDITED_NAMES` by name.
+
+        :return: the words for the audit trail.
+        """
+        names = [p.name for p in self.parameters]
+        shown = ', '.join(names[:AUDITED_NAMES])
+        more = len(names) - AUDITED_NAMES
+        return f'set parameters {shown}' + (f' and {more} more' if more > 0 else '')
 
 
 @dataclass
@@ -55,7 +215,7 @@ class _Watch:
     names: set = field(default_factory=set)
 
 
-class Parameters(Capability):
+class Parameters(CapabilityModule):
     """Which parameters each client watches, and the answers to its requests."""
 
     def __init__(self, sessions: Mapping[int, ClientSession]) -> None:
@@ -66,12 +226,9 @@ class Parameters(Capability):
         """
         self._sessions = sessions
         self._watches: dict[int, _Watch] = {}
-        self.handlers = {
-            protocol.GetParameters: Parameters._on_get,
-            protocol.SetParameters: Parameters._on_set,
-            protocol.SubscribeParameterUpdates: Parameters._on_subscribe,
-            protocol.UnsubscribeParameterUpdates: Parameters._on_unsubscribe,
-        }
+        self.routes = (route(GET, self._on_get), route(SET, self._on_set),
+                       route(SUBSCRIBE, self._on_subscribe),
+                       route(UNSUBSCRIBE, self._on_unsubscribe))
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """
@@ -83,7 +240,7 @@ class Parameters(Capability):
         self._watches.pop(session.client_id, None)
         return []
 
-    def values(self, client_id: int, parameters: Sequence[protocol.Parameter],
+    def values(self, client_id: int, parameters: Sequence[Parameter],
                request_id: Optional[str]) -> None:
         """
         Answer a client's get or set with ``parameterValues``.
@@ -95,7 +252,7 @@ class Parameters(Capability):
         session = self._sessions.get(client_id)
         if session is not None:
             seen = [p for p in parameters if session.grant.sees_parameter(p.name)]
-            session.queue.put_control(protocol.parameter_values(seen, request_id))
+            session.queue.put_control(parameter_values(seen, request_id))
 
     def problem(self, client_id: int, message: str) -> None:
         """
@@ -108,7 +265,7 @@ class Parameters(Capability):
         if session is not None:
             session.send_status(StatusLevel.WARNING, message)
 
-    def updates(self, parameters: Sequence[protocol.Parameter]) -> None:
+    def updates(self, parameters: Sequence[Parameter]) -> None:
         """
         Push changed parameters to the clients subscribed to them (by node and name).
 
@@ -121,9 +278,9 @@ class Parameters(Capability):
             wanted = [p for p in parameters if (watch.everything or p.name in watch.names)
                       and session.grant.sees_parameter(p.name)]
             if wanted:
-                session.queue.put_control(protocol.parameter_values(wanted))
+                session.queue.put_control(parameter_values(wanted))
 
-    def _on_get(self, session: ClientSession, message: protocol.GetParameters) -> list[Effect]:
+    def _on_get(self, session: ClientSession, message: GetParameters) -> list[Effect]:
         names = tuple(n for n in message.names if session.grant.sees_parameter(n))
         if message.names and not names:
             # Nothing it may read: answered here, without asking ROS (empty names mean all).
@@ -131,7 +288,7 @@ class Parameters(Capability):
             return []
         return [GetParams(session.client_id, names, message.request_id)]
 
-    def _on_set(self, session: ClientSession, message: protocol.SetParameters) -> list[Effect]:
+    def _on_set(self, session: ClientSession, message: SetParameters) -> list[Effect]:
         grant = session.grant
         allowed = tuple(p for p in message.parameters if grant.sees_parameter(p.name))
         if len(allowed) < len(message.parameters):
@@ -147,7 +304,7 @@ class Parameters(Capability):
         return [SetParams(session.client_id, allowed, message.request_id)]
 
     def _on_subscribe(self, session: ClientSession,
-                      message: protocol.SubscribeParameterUpdates) -> list[Effect]:
+                      message: SubscribeParameterUpdates) -> list[Effect]:
         watch = self._watches.setdefault(session.client_id, _Watch())
         if not message.names:
             watch.everything = True
@@ -155,7 +312,7 @@ class Parameters(Capability):
         return []
 
     def _on_unsubscribe(self, session: ClientSession,
-                        message: protocol.UnsubscribeParameterUpdates) -> list[Effect]:
+                        message: UnsubscribeParameterUpdates) -> list[Effect]:
         watch = self._watches.get(session.client_id)
         if watch is None:
             return []

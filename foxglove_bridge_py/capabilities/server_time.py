@@ -20,13 +20,28 @@ A Time frame is a single slot in each client's scheduler: only the latest unsent
 
 from __future__ import annotations
 
+import struct
 from typing import Mapping
 
-from foxglove_bridge_py import protocol
-from foxglove_bridge_py.core.client_session import Capability, ClientSession
+from foxglove_bridge_py.core.client_session import ClientSession
+from foxglove_bridge_py.core.ops import CapabilityModule
+from foxglove_bridge_py.protocol import ServerBinaryOpcode
+
+TIME_FRAME = struct.Struct('<BQ')
+"""Time: opcode, the server's time in nanoseconds."""
 
 
-class ServerTime(Capability):
+def time_frame(timestamp_ns: int) -> bytes:
+    """
+    Encode a Time frame.
+
+    :param timestamp_ns: the server's current time in nanoseconds.
+    :return: the frame.
+    """
+    return TIME_FRAME.pack(ServerBinaryOpcode.TIME, timestamp_ns)
+
+
+class ServerTime(CapabilityModule):
     """Sends the clock to every client."""
 
     def __init__(self, sessions: Mapping[int, ClientSession]) -> None:
@@ -43,6 +58,6 @@ class ServerTime(Capability):
 
         :param timestamp_ns: the time in nanoseconds.
         """
-        frame = protocol.time_frame(timestamp_ns)
+        frame = time_frame(timestamp_ns)
         for session in self._sessions.values():
             session.queue.put_time(frame)

@@ -27,27 +27,124 @@ most :data:`MAX_CALLS_PER_CLIENT` in flight) and handed to the ROS side as a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+import struct
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import Audited, ClientSession, Effect
+from foxglove_bridge_py.core.ops import BinaryOp, CapabilityModule, route
+from foxglove_bridge_py.protocol import (ClientBinaryOpcode, encode_json, ProtocolError,
+                                         ServerBinaryOpcode, Service)
 
 MAX_CALLS_PER_CLIENT = 32
 """Calls one client may have in flight, as the SDK allows; more get "Too many requests"."""
+SERVICE_CALL_HEADER = struct.Struct('<BIII')
+"""ServiceCallRequest and ServiceCallResponse: opcode, service id, call id, encoding length;
+the encoding and the payload follow."""
+
+
+# --- the op and the answers ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceCallRequest:
+    """Binary ServiceCallRequest."""
+
+    service_id: int
+    call_id: int
+    encoding: str
+    payload: memoryview
+
+
+def _decode_call(view: memoryview) -> ServiceCallRequest:
+    if len(view) < SERVICE_CALL_HEADER.size:
+        raise ProtocolError('Invalid message: ServiceCallRequest buffer too short')
+    _, service_id, call_id, enc_len = SERVICE_CALL_HEADER.unpack_from(view)
+    start = SERVICE_CALL_HEADER.size
+    if len(view) < start + enc_len:
+        raise ProtocolError('Invalid message: ServiceCallRequest encoding length exceeds '
+                            'the buffer')
+    encoding = protocol.utf8(view[start:start + enc_len], 'ServiceCallRequest encoding')
+    return ServiceCallRequest(service_id, call_id, encoding, view[start + enc_len:])
+
+
+def service_call_response(service_id: int, call_id: int, encoding: str, payload: bytes) -> bytes:
+    """
+    Encode a ServiceCallResponse frame.
+
+    :param service_id: the service's id.
+    :param call_id: the id of the call being answered.
+    :param encoding: the payload's encoding.
+    :param payload: the serialized response.
+    :return: the frame.
+    """
+    enc = encoding.encode()
+    return SERVICE_CALL_HEADER.pack(ServerBinaryOpcode.SERVICE_CALL_RESPONSE, service_id,
+                                    call_id, len(enc)) + enc + payload
+
+
+def service_call_failure(service_id: int, call_id: int, message: str) -> str:
+    """
+    Encode ``serviceCallFailure``.
+
+    :param service_id: the service called.
+    :param call_id: the failed call.
+    :param message: why it failed.
+    :return: the JSON text.
+    """
+    return encode_json({'op': 'serviceCallFailure', 'serviceId': service_id, 'callId': call_id,
+                        'message': message})
+
+
+def advertise_services(services: Sequence[Service]) -> str:
+    """
+    Encode ``advertiseServices``.
+
+    :param services: the services to announce.
+    :return: the JSON text.
+    """
+    return encode_json({'op': 'advertiseServices', 'services': [s.to_json() for s in services]})
+
+
+def unadvertise_services(service_ids: Sequence[int]) -> str:
+    """
+    Encode ``unadvertiseServices``.
+
+    :param service_ids: ids of services that are gone.
+    :return: the JSON text.
+    """
+    return encode_json({'op': 'unadvertiseServices', 'serviceIds': list(service_ids)})
+
+
+CALL = BinaryOp('serviceCallRequest', ClientBinaryOpcode.SERVICE_CALL_REQUEST, _decode_call,
+                protocol.Capability.SERVICES, acts=True,
+                answer_refusal=lambda call, reason: service_call_failure(
+                    call.service_id, call.call_id, reason))
+"""A refused call is answered as a failed call, so that the app's call does not wait."""
+
+
+# --- effects and the capability -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CallService:
+class CallService(Audited):
     """Effect: a client called a service; call it and answer with :meth:`Services.done`."""
 
     client_id: int
-    service: protocol.Service
+    service: Service
     call_id: int
     encoding: str
     payload: bytes
 
+    def audit(self) -> str:
+        """
+        Say which service was called.
 
-class Services(Capability):
+        :return: the words for the audit trail.
+        """
+        return f'called service {self.service.name} ({self.service.type})'
+
+
+class Services(CapabilityModule):
     """The advertised services and each client's calls in flight."""
 
     def __init__(self, sessions: Mapping[int, ClientSession],
@@ -60,11 +157,11 @@ class Services(Capability):
         """
         self._sessions = sessions
         self._encodings = tuple(supported_encodings)
-        self.services: dict[int, protocol.Service] = {}
+        self.services: dict[int, Service] = {}
         self._id_by_name: dict[str, int] = {}
         self._next_id = 1
         self._in_flight: dict[int, set[int]] = {}
-        self.handlers = {protocol.ServiceCallRequest: Services._on_call}
+        self.routes = (route(CALL, self._on_call),)
 
     def greet(self, session: ClientSession) -> None:
         """
@@ -74,7 +171,7 @@ class Services(Capability):
         """
         seen = [s for s in self.services.values() if session.grant.sees_service(s.name)]
         if seen:
-            session.queue.put_control(protocol.advertise_services(seen))
+            session.queue.put_control(advertise_services(seen))
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """
@@ -86,7 +183,7 @@ class Services(Capability):
         self._in_flight.pop(session.client_id, None)
         return []
 
-    def add(self, found: Iterable[protocol.Service]) -> list[protocol.Service]:
+    def add(self, found: Iterable[Service]) -> list[Service]:
         """
         Add services and advertise them to every client; known names are skipped.
 
@@ -102,7 +199,7 @@ class Services(Capability):
             self.services[service.id] = service
             self._id_by_name[service.name] = service.id
             added.append(service)
-        self._to_each(added, protocol.advertise_services)
+        self._to_each(added, advertise_services)
         return added
 
     def remove(self, names: Iterable[str]) -> None:
@@ -116,10 +213,10 @@ class Services(Capability):
             service_id = self._id_by_name.pop(name, None)
             if service_id is not None:
                 removed.append(self.services.pop(service_id))
-        self._to_each(removed, lambda seen: protocol.unadvertise_services([s.id for s in seen]))
+        self._to_each(removed, lambda seen: unadvertise_services([s.id for s in seen]))
 
-    def _to_each(self, services: list[protocol.Service],
-                 encode: Callable[[list[protocol.Service]], str]) -> None:
+    def _to_each(self, services: list[Service],
+                 encode: Callable[[list[Service]], str]) -> None:
         # One frame, shared by the clients that see every service; its own for the others.
         if not services:
             return
@@ -154,13 +251,13 @@ class Services(Capability):
             return
         in_flight.discard(call_id)
         if error is not None:
-            session.queue.put_reply(protocol.service_call_failure(service_id, call_id, error))
+            session.queue.put_reply(service_call_failure(service_id, call_id, error))
         else:
-            session.queue.put_reply(protocol.service_call_response(
+            session.queue.put_reply(service_call_response(
                 service_id, call_id, encoding, payload))
 
     def _refusal(self, session: ClientSession, in_flight: set[int],
-                 message: protocol.ServiceCallRequest) -> Optional[str]:
+                 message: ServiceCallRequest) -> Optional[str]:
         service = self.services.get(message.service_id)
         if service is None or not session.grant.sees_service(service.name):
             return f'Unknown service: {message.service_id}'
@@ -173,12 +270,12 @@ class Services(Capability):
             return f'Too many requests: {MAX_CALLS_PER_CLIENT} calls are already in flight'
         return None
 
-    def _on_call(self, session: ClientSession, message: protocol.ServiceCallRequest
+    def _on_call(self, session: ClientSession, message: ServiceCallRequest
                  ) -> list[Effect]:
         in_flight = self._in_flight.setdefault(session.client_id, set())
         refusal = self._refusal(session, in_flight, message)
         if refusal is not None:
-            session.queue.put_control(protocol.service_call_failure(
+            session.queue.put_control(service_call_failure(
                 message.service_id, message.call_id, refusal))
             return []
         in_flight.add(message.call_id)

@@ -12,9 +12,8 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-
 """
-One connected client as the core sees it, and what a capability adds to the core.
+One connected client as the core sees it, and the effects the core hands to the ROS side.
 
 Kept apart from the hub so that capabilities import what they handle without importing the
 hub that registers them.
@@ -22,47 +21,40 @@ hub that registers them.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import Optional, Union
 
 from foxglove_bridge_py.access.grant import Grant, OPEN
-from foxglove_bridge_py.core.refusals import Refusals
 from foxglove_bridge_py.protocol import StatusLevel
 from foxglove_bridge_py.send_path.scheduler import SendScheduler
 
 Frame = Union[str, bytes]
-Effect = Any
-"""A frozen dataclass naming work for the caller, by ids (see each capability's effects)."""
-Handler = Callable[['ClientSession', Any], list]
-SlicedHandler = Callable[['ClientSession', Any, Refusals], list]
+"""A frame for a client: JSON text or a binary frame."""
 
 
-class Capability:
+class Effect:
     """
-    One capability's share of the protocol: the ops it handles and its per-client state.
+    Work the core returns for the caller to carry out: a frozen dataclass naming it by ids.
 
-    A subclass fills :attr:`handlers` (op type to method) and :attr:`sliced_handlers` (op type
-    to the field with its entries and the method handling a slice of them), and overrides the
-    hooks it needs. :meth:`Hub.register` adds it to the hub's dispatch table.
+    Each capability module declares its effects; ``bridge.py`` maps each type to the part that
+    carries it out. An effect holds ids and values, never a live object of the other thread.
     """
 
-    handlers: dict[type, Handler] = {}
-    sliced_handlers: dict[type, tuple[str, SlicedHandler]] = {}
+    __slots__ = ()
 
-    def greet(self, session: ClientSession) -> None:
-        """
-        Queue what a new client must be told by this capability.
 
-        :param session: the new client.
-        """
+class Audited(Effect):
+    """An effect that changes the robot: the audit trail names who asked for it, and what."""
 
-    def forget(self, session: ClientSession) -> list:
-        """
-        Release what a client that left held.
+    __slots__ = ()
+    client_id: int
 
-        :param session: the client.
-        :return: effects for the caller.
+    def audit(self) -> str:
         """
-        return []
+        Say what the effect does, for the audit trail; never a payload.
+
+        :return: e.g. ``called service /arm/enable (std_srvs/srv/SetBool)``.
+        """
+        raise NotImplementedError
 
 
 class ClientSession:

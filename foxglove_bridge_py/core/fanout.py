@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.core.client_session import Capability, ClientSession, Effect
+from foxglove_bridge_py.core.client_session import ClientSession, Effect
+from foxglove_bridge_py.core.ops import CapabilityModule, sliced_route, TextOp
 from foxglove_bridge_py.core.refusals import Refusals
 from foxglove_bridge_py.core.statuses import Statuses
 from foxglove_bridge_py.protocol import Channel, StatusLevel
@@ -39,22 +40,27 @@ WAITING_FOR_REPLAY = 1 << 62
 that left ROS before them is in them, so it is not sent twice."""
 
 
+SUBSCRIBE = TextOp('subscribe', protocol.decode_subscribe, gate=None)
+"""Always offered: the core's own op, gated by no capability."""
+UNSUBSCRIBE = TextOp('unsubscribe', protocol.decode_unsubscribe, gate=None)
+
+
 @dataclass(frozen=True)
-class StartSubscription:
+class StartSubscription(Effect):
     """Effect: the first client subscribed to a channel; its source starts sending it."""
 
     channel: Channel
 
 
 @dataclass(frozen=True)
-class StopSubscription:
+class StopSubscription(Effect):
     """Effect: the last client unsubscribed from a channel; its source stops sending it."""
 
     channel_id: int
 
 
 @dataclass(frozen=True)
-class ReplayLatched:
+class ReplayLatched(Effect):
     """Effect: a client joined an active latched channel; answer with :meth:`Fanout.replay`."""
 
     channel_id: int
@@ -67,7 +73,7 @@ class _Subscriber:
     replayed_until: int = -1
 
 
-class Fanout(Capability):
+class Fanout(CapabilityModule):
     """Subscriptions of every client, and the delivery of messages to them."""
 
     def __init__(self, channels: Mapping[int, Channel], sessions: Mapping[int, ClientSession],
@@ -96,10 +102,8 @@ class Fanout(Capability):
         self.delivered: dict[int, int] = {}
         """Messages delivered per channel while it had subscribers, counted per batch (for
         the figures)."""
-        self.sliced_handlers = {
-            protocol.Subscribe: ('subscriptions', Fanout._on_subscribe),
-            protocol.Unsubscribe: ('subscription_ids', Fanout._on_unsubscribe),
-        }
+        self.routes = (sliced_route(SUBSCRIBE, 'subscriptions', self._on_subscribe),
+                       sliced_route(UNSUBSCRIBE, 'subscription_ids', self._on_unsubscribe))
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """

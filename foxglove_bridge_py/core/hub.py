@@ -27,24 +27,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 import time
-from typing import Any, Callable, Iterable, Iterator, Mapping, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.grant import Grant, OPEN, refusal
-from foxglove_bridge_py.core.client_session import (Capability, ClientSession, Effect, Frame,
-                                                    Handler, SlicedHandler)
+from foxglove_bridge_py.core.client_session import ClientSession, Effect, Frame
 from foxglove_bridge_py.core.fanout import Fanout
-from foxglove_bridge_py.core.refusals import Refusals
+from foxglove_bridge_py.core.ops import CapabilityModule, Route
 from foxglove_bridge_py.core.statuses import Statuses
-from foxglove_bridge_py.protocol import Channel, ProtocolError, StatusLevel
+from foxglove_bridge_py.protocol import Capability, Channel, ProtocolError, StatusLevel
 from foxglove_bridge_py.send_path.scheduler import SendScheduler
 
 CONTROL_BUFFER_LIMIT = 32 * 1024 * 1024
 """Bytes of replies and statuses queued for one client before it is closed for not reading."""
-REQUEST_SLICE = 2000
-"""Entries of one request handled before other clients get a turn: no request holds the loop."""
 ADVERTISE_BATCH = 100
 """Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
+
+Registered = TypeVar('Registered', bound=CapabilityModule)
+Key = TypeVar('Key', str, int)
 
 
 class Hub:
@@ -56,7 +56,7 @@ class Hub:
                  on_client_count: Optional[Callable[[int], None]] = None,
                  max_subscriptions: int = 0, max_message_age: float = 0.0,
                  control_buffer_limit: int = CONTROL_BUFFER_LIMIT,
-                 operator_ops: Mapping[type, str] = {}, max_queued_messages: int = 0) -> None:
+                 max_queued_messages: int = 0) -> None:
         """
         Create a hub.
 
@@ -72,7 +72,6 @@ class Hub:
         :param max_message_age: seconds after which queued data is dropped unsent (0: never).
         :param control_buffer_limit: bytes of control frames queued for one client before it
             is to be closed.
-        :param operator_ops: the ops a viewer is refused, by name (``access.grant``).
         :param max_queued_messages: data messages queued per client before the oldest are
             dropped (``message_backlog_size``; 0: only the bytes bound them).
         """
@@ -86,7 +85,6 @@ class Hub:
         self.max_subscriptions = max_subscriptions
         self.max_message_age = max_message_age
         self.control_buffer_limit = control_buffer_limit
-        self.operator_ops = dict(operator_ops)
         self.max_queued_messages = max_queued_messages
         self.on_client_count = on_client_count
         self.clock = clock
@@ -96,23 +94,25 @@ class Hub:
         self._channel_by_key: dict[tuple[str, str], int] = {}
         self._next_channel_id = 1
         self._next_client_id = 1
-        self._capabilities: list[Capability] = []
-        self._handlers: dict[type, Handler] = {}
-        self._sliced_handlers: dict[type, tuple[str, SlicedHandler]] = {}
+        self._capabilities: list[CapabilityModule] = []
+        self._text_routes: dict[str, Route] = {}
+        self._binary_routes: dict[int, Route] = {}
         self.fanout = self.register(Fanout(self.channels, self.sessions, self.statuses, clock,
                                            max_subscriptions))
 
-    def register(self, capability: Capability) -> Capability:
+    def register(self, capability: Registered) -> Registered:
         """
-        Add a capability's ops to the dispatch table and its hooks to connect and leave.
+        Add a capability's routes to the dispatch table and its hooks to connect and leave.
 
         :param capability: the capability, built on this hub.
         :return: the capability, for the caller to keep.
+        :raises ValueError: if one of its ops is already registered.
         """
-        for op, handler in capability.handlers.items():
-            self._handlers[op] = handler.__get__(capability)
-        for op, (field_name, handler) in capability.sliced_handlers.items():
-            self._sliced_handlers[op] = (field_name, handler.__get__(capability))
+        for op_route in capability.routes:
+            if op_route.opcode is None:
+                _add_route(self._text_routes, op_route.name, op_route)
+            else:
+                _add_route(self._binary_routes, op_route.opcode, op_route)
         self._capabilities.append(capability)
         return capability
 
@@ -235,37 +235,40 @@ class Hub:
         :param frame: the text or binary frame.
         :return: an iterator of effects, one list per slice.
         """
-        try:
-            if isinstance(frame, str):
-                message = protocol.decode_text(frame)
-            else:
-                message = protocol.decode_binary(frame)
-        except ProtocolError as exc:
-            session.send_status(StatusLevel.ERROR, str(exc))
+        if isinstance(frame, str):
+            try:
+                name, body = protocol.read_text(frame)
+            except ProtocolError as exc:
+                session.send_status(StatusLevel.ERROR, str(exc))
+                return
+            op_route = self._text_routes.get(name)
+            if op_route is None:
+                session.send_status(StatusLevel.ERROR, f'Unrecognized client opcode "{name}"')
+                return
+            yield from op_route.run(session, body, self._refusal)
             return
-        kind = type(message)
-        denied = refusal(self.operator_ops, session.grant, kind)
-        if denied is not None:
-            _refuse(session, message, denied)
+        view = memoryview(frame)
+        if not view:
+            session.send_status(StatusLevel.ERROR, 'Received an empty binary message')
             return
-        capability = protocol.OP_CAPABILITY.get(kind)
-        if capability is not None and capability.value not in self.capabilities:
-            _refuse_missing_capability(session, message, capability.value)
+        op_route = self._binary_routes.get(view[0])
+        if op_route is None:
+            session.send_status(StatusLevel.ERROR, f'Unrecognized client opcode {view[0]}')
             return
-        sliced = self._sliced_handlers.get(kind)
-        if sliced is not None:
-            yield from _in_slices(session, message, *sliced)
-            return
-        handler = self._handlers.get(kind)
-        if handler is None:
-            # An op gated by a capability this bridge did not wire, or one nothing handles.
-            if capability is None:
-                _refuse(session, message, f'{type(message).__name__} is not supported by this '
-                        'bridge; ignored')
-            else:
-                _refuse_missing_capability(session, message, capability.value)
-            return
-        yield handler(session, message)
+        yield from op_route.run(session, view, self._refusal)
+
+    def _refusal(self, session: ClientSession, op_route: Route) -> Optional[str]:
+        """Say why a client may not send an op: its role, or a capability not offered."""
+        if op_route.acts:
+            denied = refusal(session.grant, op_route.name)
+            if denied is not None:
+                return denied
+        gate = op_route.gate
+        if gate is None or gate.value in self.capabilities:
+            return None
+        if gate is Capability.SERVICES:
+            return 'Server does not support services'
+        return f'Server does not support the "{gate.value}" capability; {op_route.name} ignored'
 
     # --- channels ------------------------------------------------------------------------------
 
@@ -355,28 +358,7 @@ def _to_each(sessions: Iterable[ClientSession], channels: list[Channel],
             session.queue.put_control(frame)
 
 
-def _in_slices(session: ClientSession, message: Any, field_name: str,
-               handler: SlicedHandler) -> Iterator[list[Effect]]:
-    entries = getattr(message, field_name)
-    refusals = Refusals()
-    for start in range(0, max(1, len(entries)), REQUEST_SLICE):
-        part = replace(message, **{field_name: entries[start:start + REQUEST_SLICE]})
-        yield handler(session, part, refusals)
-    refusals.report(session.send_status)
-
-
-def _refuse_missing_capability(session: ClientSession, message: object, capability: str) -> None:
-    if isinstance(message, protocol.ServiceCallRequest):
-        _refuse(session, message, 'Server does not support services')
-        return
-    _refuse(session, message, f'Server does not support the "{capability}" capability; '
-            f'{type(message).__name__} ignored')
-
-
-def _refuse(session: ClientSession, message: object, reason: str) -> None:
-    # A refused call is answered as a failed call, so that the app's call does not wait.
-    if isinstance(message, protocol.ServiceCallRequest):
-        session.queue.put_control(protocol.service_call_failure(
-            message.service_id, message.call_id, reason))
-        return
-    session.send_status(StatusLevel.ERROR, reason)
+def _add_route(table: dict[Key, Route], key: Key, op_route: Route) -> None:
+    if key in table:
+        raise ValueError(f'op {op_route.name} is registered twice')
+    table[key] = op_route

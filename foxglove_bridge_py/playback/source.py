@@ -27,7 +27,7 @@ import asyncio
 import itertools
 from typing import Callable, Iterator, Optional
 
-from foxglove_bridge_py import protocol
+from foxglove_bridge_py.capabilities.playback import playback_state, PlaybackControlRequest
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.core.hub import Hub
 from foxglove_bridge_py.playback.recording import Player, PlayerStatus, Recording
@@ -99,7 +99,7 @@ class PlaybackSource:
         :param channel_id: the channel.
         """
 
-    def control(self, request: protocol.PlaybackControlRequest) -> None:
+    def control(self, request: PlaybackControlRequest) -> None:
         """
         Apply a client's request (seek, then speed, then play or pause) and answer all clients.
 
@@ -121,8 +121,8 @@ class PlaybackSource:
             player.pause(now)
         status, current, speed = player.state(now)
         # Behind the messages already queued, as they were played before this state.
-        self.hub.broadcast(protocol.playback_state(status, current, speed, did_seek,
-                                                   request.request_id), after_data=True)
+        self.hub.broadcast(playback_state(status, current, speed, did_seek, request.request_id),
+                           after_data=True)
         self._time.advance(current)
         self._wake.set()
 
@@ -148,7 +148,7 @@ class PlaybackSource:
         self.player.end()
         status, current, speed = self.player.state(now)
         self._time.advance(current)
-        self.hub.broadcast(protocol.playback_state(status, current, speed, False),
+        self.hub.broadcast(playback_state(status, current, speed, False),
                            after_data=True)
 
     async def _until_due(self, log_time: int) -> bool:

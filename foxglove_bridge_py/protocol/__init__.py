@@ -13,51 +13,33 @@
 # limitations under the License.
 
 """
-Foxglove WebSocket protocol v1: wire vocabulary and a pure codec, nothing that does I/O.
+Foxglove WebSocket protocol v1: what every op shares, and nothing that does I/O.
 
-:mod:`.vocabulary` names the opcodes, capabilities and messages; :mod:`.decode` validates a client
-frame completely and returns a frozen dataclass or raises :class:`ProtocolError`, whose text is
-fit to send back in a ``status`` message; :mod:`.encode` turns server messages into compact JSON
-text or binary frames. Everything is re-exported here, so callers write ``protocol.advertise``.
+:mod:`.vocabulary` names the opcodes, capabilities, the core's messages and the channel and
+service descriptions; :mod:`.decode` reads a client frame's envelope and holds the field checks
+every op's decoder uses, raising :class:`ProtocolError`, whose text is fit to send back in a
+``status`` message; :mod:`.encode` turns the messages every client gets into compact JSON text or
+binary frames. Each capability's own ops are declared in its module (``capabilities/``).
+Everything here is re-exported, so callers write ``protocol.advertise``.
 """
 
-from foxglove_bridge_py.protocol.decode import (decode_binary, decode_text, describe_value,
-                                                parse_json)
-from foxglove_bridge_py.protocol.encode import (advertise, advertise_services,
-                                                connection_graph_update, encode_json,
-                                                fetch_asset_response, message_data_header,
-                                                parameter_values, playback_state, remove_status,
-                                                server_info, service_call_failure,
-                                                service_call_response, status, time_frame,
-                                                unadvertise, unadvertise_services)
-from foxglove_bridge_py.protocol.vocabulary import (Capability, Channel, CLIENT_MESSAGE_HEADER,
-                                                    ClientAdvertise, ClientBinaryOpcode,
-                                                    ClientChannel, ClientMessage,
-                                                    ClientMessageData, ClientUnadvertise,
-                                                    FETCH_ASSET_HEADER, FetchAsset, GetParameters,
-                                                    MESSAGE_DATA_HEADER, OP_CAPABILITY, Parameter,
-                                                    PLAYBACK_CONTROL_HEADER, PLAYBACK_STATE_HEADER,
-                                                    PlaybackControlRequest, ProtocolError,
-                                                    ServerBinaryOpcode, Service,
-                                                    SERVICE_CALL_HEADER, ServiceCallRequest,
-                                                    SetParameters, StatusLevel, SUBPROTOCOLS,
-                                                    Subscribe, SubscribeConnectionGraph,
-                                                    SubscribeParameterUpdates, SubscriptionRequest,
-                                                    TIME_FRAME, U32_MAX, Unsubscribe,
-                                                    UnsubscribeConnectionGraph,
-                                                    UnsubscribeParameterUpdates)
+from foxglove_bridge_py.protocol.decode import (array, decode_subscribe, decode_unsubscribe,
+                                                describe_value, field, json_object, JsonObject,
+                                                optional_string, parse_json, read_text, string,
+                                                string_list, u32, u32_list, utf8)
+from foxglove_bridge_py.protocol.encode import (advertise, encode_json, message_data_header,
+                                                remove_status, server_info, status, unadvertise)
+from foxglove_bridge_py.protocol.vocabulary import (Capability, Channel, ClientBinaryOpcode,
+                                                    MESSAGE_DATA_HEADER, ProtocolError,
+                                                    ServerBinaryOpcode, Service, StatusLevel,
+                                                    SUBPROTOCOLS, Subscribe, SubscriptionRequest,
+                                                    U32_MAX, Unsubscribe)
 
 __all__ = [
-    'CLIENT_MESSAGE_HEADER', 'Capability', 'Channel', 'ClientAdvertise', 'ClientBinaryOpcode',
-    'ClientChannel', 'ClientMessage', 'ClientMessageData', 'ClientUnadvertise',
-    'FETCH_ASSET_HEADER', 'FetchAsset', 'GetParameters', 'MESSAGE_DATA_HEADER', 'OP_CAPABILITY',
-    'PLAYBACK_CONTROL_HEADER', 'PLAYBACK_STATE_HEADER', 'Parameter', 'PlaybackControlRequest',
-    'ProtocolError', 'SERVICE_CALL_HEADER', 'SUBPROTOCOLS', 'ServerBinaryOpcode', 'Service',
-    'ServiceCallRequest', 'SetParameters', 'StatusLevel', 'Subscribe', 'SubscribeConnectionGraph',
-    'SubscribeParameterUpdates', 'SubscriptionRequest', 'TIME_FRAME', 'U32_MAX', 'Unsubscribe',
-    'UnsubscribeConnectionGraph', 'UnsubscribeParameterUpdates', 'advertise', 'advertise_services',
-    'connection_graph_update', 'decode_binary', 'decode_text', 'describe_value', 'encode_json',
-    'fetch_asset_response', 'message_data_header', 'parameter_values', 'parse_json',
-    'playback_state', 'remove_status', 'server_info', 'service_call_failure',
-    'service_call_response', 'status', 'time_frame', 'unadvertise', 'unadvertise_services',
+    'Capability', 'Channel', 'ClientBinaryOpcode', 'JsonObject', 'MESSAGE_DATA_HEADER',
+    'ProtocolError', 'SUBPROTOCOLS', 'ServerBinaryOpcode', 'Service', 'StatusLevel', 'Subscribe',
+    'SubscriptionRequest', 'U32_MAX', 'Unsubscribe', 'advertise', 'array', 'decode_subscribe',
+    'decode_unsubscribe', 'describe_value', 'encode_json', 'field', 'json_object',
+    'message_data_header', 'optional_string', 'parse_json', 'read_text', 'remove_status',
+    'server_info', 'status', 'string', 'string_list', 'u32', 'u32_list', 'unadvertise', 'utf8',
 ]

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import enum
 import struct
-from typing import Any, Mapping, NamedTuple, Optional, Union
+from typing import NamedTuple, Optional
 
 SUBPROTOCOLS = ('foxglove.sdk.v1', 'foxglove.websocket.v1')
 """Accepted subprotocols, in order of preference."""
@@ -77,15 +77,10 @@ class ProtocolError(ValueError):
 # --- binary layouts (all little-endian) --------------------------------------------------------
 
 MESSAGE_DATA_HEADER = struct.Struct('<BIQ')
-TIME_FRAME = struct.Struct('<BQ')
-SERVICE_CALL_HEADER = struct.Struct('<BIII')
-FETCH_ASSET_HEADER = struct.Struct('<BIBI')
-PLAYBACK_STATE_HEADER = struct.Struct('<BBQfBI')
-CLIENT_MESSAGE_HEADER = struct.Struct('<BI')
-PLAYBACK_CONTROL_HEADER = struct.Struct('<BBfBQI')
+"""MessageData: opcode, subscription id, log time; the CDR bytes follow."""
 
 
-# --- decoded client messages -------------------------------------------------------------------
+# --- the core's ops (each capability declares its own) ---------------------------------------
 
 class SubscriptionRequest(NamedTuple):
     """One entry of a ``subscribe`` op: the client's subscription id and the channel."""
@@ -106,141 +101,6 @@ class Unsubscribe:
     """The ``unsubscribe`` op."""
 
     subscription_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class ClientChannel:
-    """One channel a client advertises for publishing."""
-
-    id: int  # noqa: A003 - the wire format's name
-    topic: str
-    encoding: str
-    schema_name: str
-    schema: Optional[str] = None
-    schema_encoding: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class ClientAdvertise:
-    """The client ``advertise`` op."""
-
-    channels: tuple[ClientChannel, ...]
-
-
-@dataclass(frozen=True)
-class ClientUnadvertise:
-    """The client ``unadvertise`` op."""
-
-    channel_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A parameter as the protocol carries it; ``value`` None means unset."""
-
-    name: str
-    value: Any = None
-    type: Optional[str] = None  # noqa: A003 - the wire format's name
-
-
-@dataclass(frozen=True)
-class GetParameters:
-    """The ``getParameters`` op."""
-
-    names: tuple[str, ...]
-    request_id: Optional[str]
-
-
-@dataclass(frozen=True)
-class SetParameters:
-    """The ``setParameters`` op."""
-
-    parameters: tuple[Parameter, ...]
-    request_id: Optional[str]
-
-
-@dataclass(frozen=True)
-class SubscribeParameterUpdates:
-    """The ``subscribeParameterUpdates`` op."""
-
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class UnsubscribeParameterUpdates:
-    """The ``unsubscribeParameterUpdates`` op."""
-
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SubscribeConnectionGraph:
-    """The ``subscribeConnectionGraph`` op."""
-
-
-@dataclass(frozen=True)
-class UnsubscribeConnectionGraph:
-    """The ``unsubscribeConnectionGraph`` op."""
-
-
-@dataclass(frozen=True)
-class FetchAsset:
-    """The ``fetchAsset`` op."""
-
-    uri: str
-    request_id: int
-
-
-@dataclass(frozen=True)
-class ClientMessageData:
-    """Binary ClientMessageData: a message published on a client channel."""
-
-    channel_id: int
-    payload: memoryview
-
-
-@dataclass(frozen=True)
-class ServiceCallRequest:
-    """Binary ServiceCallRequest."""
-
-    service_id: int
-    call_id: int
-    encoding: str
-    payload: memoryview
-
-
-@dataclass(frozen=True)
-class PlaybackControlRequest:
-    """Binary PlaybackControlRequest."""
-
-    command: int
-    speed: float
-    seek_time: Optional[int]
-    request_id: str
-
-
-ClientMessage = Union[
-    Subscribe, Unsubscribe, ClientAdvertise, ClientUnadvertise, GetParameters, SetParameters,
-    SubscribeParameterUpdates, UnsubscribeParameterUpdates, SubscribeConnectionGraph,
-    UnsubscribeConnectionGraph, FetchAsset, ClientMessageData, ServiceCallRequest,
-    PlaybackControlRequest,
-]
-
-OP_CAPABILITY: Mapping[type, Capability] = {
-    ClientAdvertise: Capability.CLIENT_PUBLISH,
-    ClientUnadvertise: Capability.CLIENT_PUBLISH,
-    ClientMessageData: Capability.CLIENT_PUBLISH,
-    GetParameters: Capability.PARAMETERS,
-    SetParameters: Capability.PARAMETERS,
-    SubscribeParameterUpdates: Capability.PARAMETERS_SUBSCRIBE,
-    UnsubscribeParameterUpdates: Capability.PARAMETERS_SUBSCRIBE,
-    SubscribeConnectionGraph: Capability.CONNECTION_GRAPH,
-    UnsubscribeConnectionGraph: Capability.CONNECTION_GRAPH,
-    FetchAsset: Capability.ASSETS,
-    ServiceCallRequest: Capability.SERVICES,
-    PlaybackControlRequest: Capability.PLAYBACK_CONTROL,
-}
-"""The capability a server must advertise before a client may send each message."""
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+from foxglove_bridge_py.capabilities.parameters import Parameter
 from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.monitoring.own_diagnostics import DiagnosticEntry, own_entry_prefix
-from foxglove_bridge_py.protocol import Capability, Parameter
+from foxglove_bridge_py.protocol import Capability
 from foxglove_bridge_py.ros.params import event_parameters
 from foxglove_bridge_py.ros.topics import subscribe_diagnostics
 from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent

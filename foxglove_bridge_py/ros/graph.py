@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Optional
 
+from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraph
 from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
-from foxglove_bridge_py.core.graph_types import ConnectionGraph, GraphChange
+from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Channel, Service
 from foxglove_bridge_py.ros.schema import DefinitionBuilder
 from foxglove_bridge_py.twins.plan import Twin, TwinPlan

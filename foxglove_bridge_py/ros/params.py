@@ -27,8 +27,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence
 
+from foxglove_bridge_py.capabilities.parameters import Parameter
 from foxglove_bridge_py.config import BridgeConfig, matches_any
-from foxglove_bridge_py.protocol import Parameter
 from rcl_interfaces.msg import Parameter as RosParameter
 from rcl_interfaces.msg import ParameterType, ParameterValue
 from rcl_interfaces.srv import GetParameters, ListParameters, SetParameters

@@ -1,0 +1,219 @@
+# Copyright 2026 foxglove_bridge_py contributors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+"""
+An op as a capability declares it: its name, how it decodes, what gates it, who may send it.
+
+A capability module declares each op it answers once, at module level (a :class:`TextOp` for a
+JSON op, a :class:`BinaryOp` for a binary one), and pairs it with its handler in :func:`route`
+or :func:`sliced_route`; :meth:`Hub.register` adds the routes to the hub's dispatch table. An op
+exists for the hub only as a route, so there is no op without its handler, and every op names
+the capability that gates it (``None`` only for the core's own subscribe and unsubscribe).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Generic, Iterator, Optional, Sequence, TypeVar, Union
+
+from foxglove_bridge_py.core.client_session import ClientSession, Effect, Frame
+from foxglove_bridge_py.core.refusals import Refusals
+from foxglove_bridge_py.protocol import Capability, JsonObject, ProtocolError, StatusLevel
+
+REQUEST_SLICE = 2000
+"""Entries of one request handled before other clients get a turn: no request holds the loop."""
+
+Message = TypeVar('Message')
+Body = Union[JsonObject, memoryview]
+"""A client op before decoding: the JSON object (``op`` included), or the binary frame."""
+Refuse = Callable[[ClientSession, 'Route'], Optional[str]]
+"""Why a client may not send a route's op (its role, a capability not offered), or None."""
+
+
+@dataclass(frozen=True)
+class TextOp(Generic[Message]):
+    """A JSON op: ``{"op": name, ...}``."""
+
+    name: str
+    decode: Callable[[JsonObject], Message]
+    """Validate every field; raise :class:`ProtocolError` naming the first wrong one."""
+    gate: Optional[Capability]
+    """The capability the server must offer before a client may send it."""
+    acts: bool = False
+    """It changes the robot: refused to a viewer."""
+    answer_refusal: Optional[Callable[[Message, str], Frame]] = None
+    """How a refused request is answered, when not by an error status (a failed call)."""
+
+
+@dataclass(frozen=True)
+class BinaryOp(Generic[Message]):
+    """A binary op: a frame whose first byte is ``opcode``."""
+
+    name: str
+    opcode: int
+    decode: Callable[[memoryview], Message]
+    """Validate the frame (opcode byte included); raise :class:`ProtocolError`."""
+    gate: Optional[Capability]
+    acts: bool = False
+    answer_refusal: Optional[Callable[[Message, str], Frame]] = None
+
+
+Op = Union[TextOp[Message], BinaryOp[Message]]
+Handler = Callable[[ClientSession, Message], list[Effect]]
+SlicedHandler = Callable[[ClientSession, Message, Refusals], list[Effect]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """An op paired with its handler, the message type erased: what the hub dispatches on."""
+
+    name: str
+    opcode: Optional[int]
+    """The binary opcode; None for a JSON op."""
+    gate: Optional[Capability]
+    acts: bool
+    run: Callable[[ClientSession, Body, Refuse], Iterator[list[Effect]]]
+    """Decode, check, handle: yields the effects of each slice."""
+
+    def acting(self, acts: bool = True) -> Route:
+        """
+        Return this route with its op refused to viewers, or not.
+
+        :param acts: whether the op changes the robot (playback that publishes into ROS).
+        :return: the route.
+        """
+        return replace(self, acts=acts)
+
+
+def route(op: Op[Message], handler: Handler[Message]) -> Route:
+    """
+    Pair an op with the handler that answers it.
+
+    :param op: the op, as its capability module declares it.
+    :param handler: takes the client and the decoded message, returns effects.
+    :return: the route for :meth:`Hub.register`.
+    """
+    def handle(session: ClientSession, message: Message) -> Iterator[list[Effect]]:
+        yield handler(session, message)
+
+    return _route(op, handle)
+
+
+def sliced_route(op: Op[Message], entries: str, handler: SlicedHandler[Message]) -> Route:
+    """
+    Pair an op whose message holds many entries with a handler that takes a slice at a time.
+
+    The entries are handled :data:`REQUEST_SLICE` at a time, the caller yielding between
+    slices; the entries refused are reported in one status per reason after the last.
+
+    :param op: the op.
+    :param entries: the message's field holding the entries (a tuple).
+    :param handler: takes the client, a message with one slice of the entries, and the
+        refusals to add to.
+    :return: the route.
+    """
+    def handle(session: ClientSession, message: Message) -> Iterator[list[Effect]]:
+        every: Sequence[object] = getattr(message, entries)
+        refusals = Refusals()
+        for start in range(0, max(1, len(every)), REQUEST_SLICE):
+            part = replace(message, **{entries: every[start:start + REQUEST_SLICE]})
+            yield handler(session, part, refusals)
+        refusals.report(session.send_status)
+
+    return _route(op, handle)
+
+
+def _route(op: Op[Message],
+           handle: Callable[[ClientSession, Message], Iterator[list[Effect]]]) -> Route:
+    decode = decoder(op)
+    answer_refusal = op.answer_refusal
+
+    def run(session: ClientSession, body: Body, refuse: Refuse) -> Iterator[list[Effect]]:
+        try:
+            message = decode(body)
+        except ProtocolError as exc:
+            session.send_status(StatusLevel.ERROR, str(exc))
+            return
+        reason = refuse(session, the_route)
+        if reason is None:
+            yield from handle(session, message)
+        elif answer_refusal is not None:
+            session.queue.put_control(answer_refusal(message, reason))
+        else:
+            session.send_status(StatusLevel.ERROR, reason)
+
+    the_route = Route(op.name, op.opcode if isinstance(op, BinaryOp) else None, op.gate,
+                      op.acts, run)
+    return the_route
+
+
+def decoder(op: Op[Message]) -> Callable[[Body], Message]:
+    """
+    Make the function that decodes an op's body as the hub does.
+
+    A JSON op's errors are prefixed ``Invalid message:`` as the SDK prefixes them; a binary
+    op's decoder words its own.
+
+    :param op: the op.
+    :return: takes the JSON object or the binary frame, returns the message or raises
+        :class:`ProtocolError`.
+    """
+    if isinstance(op, BinaryOp):
+        binary = op.decode
+
+        def decode_binary(body: Body) -> Message:
+            if not isinstance(body, memoryview):
+                raise ProtocolError(f'Invalid message: {op.name} must be a binary frame')
+            return binary(body)
+
+        return decode_binary
+    text = op.decode
+
+    def decode_text(body: Body) -> Message:
+        if isinstance(body, memoryview):
+            raise ProtocolError(f'Invalid message: {op.name} must be a JSON frame')
+        try:
+            return text(body)
+        except ProtocolError as exc:
+            raise ProtocolError(f'Invalid message: {exc}') from None
+
+    return decode_text
+
+
+class CapabilityModule:
+    """
+    What one module of ``capabilities/`` adds to the hub: its routes and its per-client state.
+
+    A subclass sets :attr:`routes` (each op it answers, paired with its handler by
+    :func:`route` or :func:`sliced_route`) and overrides the hooks it needs;
+    :meth:`Hub.register` adds the routes to the hub's dispatch table.
+    """
+
+    routes: Sequence[Route] = ()
+
+    def greet(self, session: ClientSession) -> None:
+        """
+        Queue what a new client must be told by this capability.
+
+        :param session: the new client.
+        """
+
+    def forget(self, session: ClientSession) -> list[Effect]:
+        """
+        Release what a client that left held.
+
+        :param session: the client.
+        :return: effects for the caller.
+        """
+        return []
