@@ -55,7 +55,7 @@ def _decode_fetch(message: JsonObject) -> FetchAsset:
         protocol.u32(protocol.field(message, 'requestId', 'fetchAsset'), 'fetchAsset.requestId'))
 
 
-FETCH = TextOp('fetchAsset', _decode_fetch, protocol.Capability.ASSETS)
+FETCH = TextOp('fetchAsset', _decode_fetch, protocol.Capability.ASSETS.value)
 
 
 def fetch_asset_response(request_id: int, *, data: bytes = b'', error: Optional[str] = None

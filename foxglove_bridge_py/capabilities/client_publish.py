@@ -102,11 +102,10 @@ def _decode_message(view: memoryview) -> ClientMessageData:
     return ClientMessageData(channel_id, view[CLIENT_MESSAGE_HEADER.size:])
 
 
-ADVERTISE = TextOp('advertise', _decode_advertise, protocol.Capability.CLIENT_PUBLISH, acts=True)
-UNADVERTISE = TextOp('unadvertise', _decode_unadvertise, protocol.Capability.CLIENT_PUBLISH,
-                     acts=True)
-PUBLISH = BinaryOp('publish', ClientBinaryOpcode.MESSAGE_DATA, _decode_message,
-                   protocol.Capability.CLIENT_PUBLISH, acts=True)
+_GATE = protocol.Capability.CLIENT_PUBLISH.value
+ADVERTISE = TextOp('advertise', _decode_advertise, _GATE, acts=True)
+UNADVERTISE = TextOp('unadvertise', _decode_unadvertise, _GATE, acts=True)
+PUBLISH = BinaryOp('publish', ClientBinaryOpcode.MESSAGE_DATA, _decode_message, _GATE, acts=True)
 
 
 # --- effects and the capability -----------------------------------------------------------------

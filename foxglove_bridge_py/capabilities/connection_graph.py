@@ -44,9 +44,9 @@ class UnsubscribeConnectionGraph:
 
 
 SUBSCRIBE = TextOp('subscribeConnectionGraph', lambda m: SubscribeConnectionGraph(),
-                   protocol.Capability.CONNECTION_GRAPH)
+                   protocol.Capability.CONNECTION_GRAPH.value)
 UNSUBSCRIBE = TextOp('unsubscribeConnectionGraph', lambda m: UnsubscribeConnectionGraph(),
-                     protocol.Capability.CONNECTION_GRAPH)
+                     protocol.Capability.CONNECTION_GRAPH.value)
 
 
 def connection_graph_update(*, published: Optional[Mapping[str, Iterable[str]]] = None,

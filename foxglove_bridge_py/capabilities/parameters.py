@@ -167,14 +167,14 @@ def parameter_values(parameters: Sequence[Parameter], request_id: Optional[str] 
     return encode_json(message)
 
 
-GET = TextOp('getParameters', _decode_get, protocol.Capability.PARAMETERS)
-SET = TextOp('setParameters', _decode_set, protocol.Capability.PARAMETERS, acts=True)
+GET = TextOp('getParameters', _decode_get, protocol.Capability.PARAMETERS.value)
+SET = TextOp('setParameters', _decode_set, protocol.Capability.PARAMETERS.value, acts=True)
 SUBSCRIBE = TextOp('subscribeParameterUpdates', lambda m: SubscribeParameterUpdates(
     protocol.string_list(m, 'parameterNames', 'subscribeParameterUpdates')),
-    protocol.Capability.PARAMETERS_SUBSCRIBE)
+    protocol.Capability.PARAMETERS_SUBSCRIBE.value)
 UNSUBSCRIBE = TextOp('unsubscribeParameterUpdates', lambda m: UnsubscribeParameterUpdates(
     protocol.string_list(m, 'parameterNames', 'unsubscribeParameterUpdates')),
-    protocol.Capability.PARAMETERS_SUBSCRIBE)
+    protocol.Capability.PARAMETERS_SUBSCRIBE.value)
 
 
 # --- effects and the capability -----------------------------------------------------------------

@@ -63,7 +63,7 @@ def _decode_control(view: memoryview) -> PlaybackControlRequest:
 
 
 CONTROL = BinaryOp('playbackControlRequest', ClientBinaryOpcode.PLAYBACK_CONTROL_REQUEST,
-                   _decode_control, protocol.Capability.PLAYBACK_CONTROL)
+                   _decode_control, protocol.Capability.PLAYBACK_CONTROL.value)
 """Changes the robot only when a recording is published into ROS: see
 :class:`PlaybackRequests`."""
 

@@ -116,7 +116,7 @@ def unadvertise_services(service_ids: Sequence[int]) -> str:
 
 
 CALL = BinaryOp('serviceCallRequest', ClientBinaryOpcode.SERVICE_CALL_REQUEST, _decode_call,
-                protocol.Capability.SERVICES, acts=True,
+                protocol.Capability.SERVICES.value, acts=True,
                 answer_refusal=lambda call, reason: service_call_failure(
                     call.service_id, call.call_id, reason))
 """A refused call is answered as a failed call, so that the app's call does not wait."""

@@ -264,11 +264,11 @@ class Hub:
             if denied is not None:
                 return denied
         gate = op_route.gate
-        if gate is None or gate.value in self.capabilities:
+        if gate is None or gate in self.capabilities:
             return None
-        if gate is Capability.SERVICES:
+        if gate == Capability.SERVICES.value:
             return 'Server does not support services'
-        return f'Server does not support the "{gate.value}" capability; {op_route.name} ignored'
+        return f'Server does not support the "{gate}" capability; {op_route.name} ignored'
 
     # --- channels ------------------------------------------------------------------------------
 

@@ -29,7 +29,7 @@ from typing import Callable, Generic, Iterator, Optional, Sequence, TypeVar, Uni
 
 from foxglove_bridge_py.core.client_session import ClientSession, Effect, Frame
 from foxglove_bridge_py.core.refusals import Refusals
-from foxglove_bridge_py.protocol import Capability, JsonObject, ProtocolError, StatusLevel
+from foxglove_bridge_py.protocol import JsonObject, ProtocolError, StatusLevel
 
 REQUEST_SLICE = 2000
 """Entries of one request handled before other clients get a turn: no request holds the loop."""
@@ -48,8 +48,9 @@ class TextOp(Generic[Message]):
     name: str
     decode: Callable[[JsonObject], Message]
     """Validate every field; raise :class:`ProtocolError` naming the first wrong one."""
-    gate: Optional[Capability]
-    """The capability the server must offer before a client may send it."""
+    gate: Optional[str]
+    """The capability the server must offer before a client may send it (a
+    :class:`~foxglove_bridge_py.protocol.Capability` value, or a capability of a bridge's own)."""
     acts: bool = False
     """It changes the robot: refused to a viewer."""
     answer_refusal: Optional[Callable[[Message, str], Frame]] = None
@@ -64,7 +65,7 @@ class BinaryOp(Generic[Message]):
     opcode: int
     decode: Callable[[memoryview], Message]
     """Validate the frame (opcode byte included); raise :class:`ProtocolError`."""
-    gate: Optional[Capability]
+    gate: Optional[str]
     acts: bool = False
     answer_refusal: Optional[Callable[[Message, str], Frame]] = None
 
@@ -81,7 +82,7 @@ class Route:
     name: str
     opcode: Optional[int]
     """The binary opcode; None for a JSON op."""
-    gate: Optional[Capability]
+    gate: Optional[str]
     acts: bool
     run: Callable[[ClientSession, Body, Refuse], Iterator[list[Effect]]]
     """Decode, check, handle: yields the effects of each slice."""
