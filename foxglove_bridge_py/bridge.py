@@ -28,8 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-from types import SimpleNamespace
-from typing import Any, Callable, Iterable, Optional
+from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py.access.gate import Gate
@@ -45,9 +44,12 @@ from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.capabilities.services import CallService, Services
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.core.audit import audit_line
+from foxglove_bridge_py.core.client_session import Effect
+from foxglove_bridge_py.core.effect_table import EffectTable
 from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.hub import Hub
+from foxglove_bridge_py.core.seams import Source
 from foxglove_bridge_py.monitoring.own_diagnostics import diagnostic_entries
 from foxglove_bridge_py.monitoring.status_report import Figures
 from foxglove_bridge_py.monitoring.system_info import SystemInfoSource, SystemSampler
@@ -65,7 +67,7 @@ from foxglove_bridge_py.ros.source import RosSource
 from foxglove_bridge_py.server.http_answers import Monitoring
 from foxglove_bridge_py.server.operator_page import operator_page
 from foxglove_bridge_py.server.server import FoxgloveServer
-from foxglove_bridge_py.threads import Inbox, Threads
+from foxglove_bridge_py.threads import Inbox, SessionIds, Threads
 from foxglove_bridge_py.threads.loop_tasks import LoopTasks
 from rclpy.node import Node
 
@@ -90,6 +92,7 @@ class Bridge:
         self.hub: Optional[Hub] = None
         self.port: Optional[int] = None
         self._access: Optional[AccessFile] = None
+        self._playback: Optional[PlaybackSource] = None
 
     async def run(self, stop: asyncio.Event,
                   on_started: Optional[Callable[[int], None]] = None) -> None:
@@ -110,15 +113,19 @@ class Bridge:
         gate = Gate(self._access.table) if self._access is not None else None
         # Freed in reverse: the server first, then the executor thread, then the ROS parts.
         with contextlib.ExitStack() as ros_parts:
-            threads = self.threads = Threads(self.node, asyncio.get_running_loop(),
-                                             self._extra_nodes)
-            self._build_core(threads)
+            session_ids = SessionIds()
+            self._build_core(session_ids)
+            hub = self.hub
+            threads = self.threads = Threads(
+                self.node, asyncio.get_running_loop(),
+                Inbox(hub.fanout.deliver, self.time.advance, hub.clear_session,
+                      hub.fanout.replay), session_ids, self._extra_nodes)
             source = self._build_source(threads, ros_parts)
             self._effects = self._effect_table(threads, source, ros_parts)
-            figures = self.figures = Figures(self.hub, lambda: server.links(),
+            figures = self.figures = Figures(hub, lambda: server.links(),
                                              threads.heartbeats.take_loop_lag)
             server = FoxgloveServer.from_config(
-                self.hub, self._carry_out, config,
+                hub, self._carry_out, config,
                 Monitoring(figures.report, threads.heartbeats.ages, operator_page()), gate)
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
@@ -135,15 +142,15 @@ class Bridge:
                 if gate is not None:
                     self._tasks.start(self._follow_access_file(gate, server))
                 self._warn_if_open()
-                if isinstance(source, PlaybackSource):
-                    playing = asyncio.ensure_future(source.run())
+                if self._playback is not None:
+                    playing = asyncio.ensure_future(self._playback.run())
                     running.callback(playing.cancel)
                 if on_started is not None:
                     on_started(self.port)
                 await stop.wait()
                 self._log.info('shutting down')
 
-    def _build_core(self, threads: Threads) -> None:
+    def _build_core(self, session_ids: SessionIds) -> None:
         """Build the hub and register one capability per module; each is kept by name."""
         config = self.config
         offered = set(config.capabilities)
@@ -155,7 +162,7 @@ class Bridge:
             # fg-library names the bridge as the C++ bridge names itself (3.4.2 on).
             metadata={'ROS_DISTRO': ros_distro(),
                       'fg-library': f'foxglove_bridge_py/{__version__}'},
-            session_id=config.session_id or threads.next_session_id(),
+            session_id=config.session_id or session_ids.next(),
             send_buffer_limit=config.send_buffer_limit,
             max_subscriptions=config.max_subscriptions_per_client,
             max_message_age=config.max_message_age_ms / 1000,
@@ -171,8 +178,6 @@ class Bridge:
         self.assets = hub.register(Assets(sessions))
         # With playback_publish, a recording's controls drive what ROS receives.
         self.playback = hub.register(PlaybackRequests(publishes=config.playback_publish))
-        threads.receive(Inbox(hub.fanout.deliver, self.time.advance, hub.clear_session,
-                              hub.fanout.replay))
         self._own_channels = {}
         if config.sysinfo and not config.playback_file:  # a replay shows the recording alone
             self._add_sysinfo()
@@ -191,13 +196,13 @@ class Bridge:
         self._own_channels[channel.id] = sysinfo
         self._tasks.on_cancel(sysinfo.stop)
 
-    def _build_source(self, threads: Threads, ros_parts: contextlib.ExitStack) -> Any:
+    def _build_source(self, threads: Threads, ros_parts: contextlib.ExitStack) -> Source:
         """Build the ROS-side parts and the source: the recording, or the live graph."""
         config, node, hub = self.config, self.node, self.hub
-        to_loop = threads.to_loop
         self._caller = ServiceCaller(node)
         ros_parts.callback(self._caller.destroy)
-        self._graph_reader = ConnectionGraphReader(node, config, to_loop(self.graph).update)
+        self._graph_reader = ConnectionGraphReader(node, config,
+                                                   threads.in_loop(self.graph.update))
         ros_parts.callback(self._graph_reader.destroy)
         self._params = ParameterAccess(
             config, loop_caller(self._caller, threads.await_ros_callback),
@@ -205,13 +210,13 @@ class Bridge:
             node.get_fully_qualified_name(), config.parameter_timeout_ms / 1000)
         self._endpoints = BridgeEndpoints(
             node, config, new_session=threads.post_new_session,
-            on_diagnostics=to_loop(hub.statuses).apply_diagnostics,
-            on_parameters=to_loop(self.parameters).updates,
+            on_diagnostics=threads.in_loop(hub.statuses.apply_diagnostics),
+            on_parameters=threads.in_loop(self.parameters.updates),
             parameter_allowed=self._params.allowed)
         ros_parts.callback(self._endpoints.destroy)
-        count_listeners = [threads.set_client_count]
+        count_listeners: list[Callable[[int], None]] = [threads.set_client_count]
         if config.publish_client_count:
-            count_listeners.append(threads.to_ros(self._endpoints).publish_client_count)
+            count_listeners.append(threads.in_ros(self._endpoints.publish_client_count))
 
         def on_client_count(count: int) -> None:
             for listen in count_listeners:
@@ -219,14 +224,11 @@ class Bridge:
 
         hub.on_client_count = on_client_count
         if config.playback_file:
-            return open_playback(node, config, hub, self.time, threads.to_ros, ros_parts)
-        core = to_loop(SimpleNamespace(graph_changed=self.graph_changed,
-                                       channel_problem=hub.channel_problem,
-                                       clear_channel_problems=hub.statuses.clear_channel_problems,
-                                       channel_latched=hub.fanout.channel_latched))
+            self._playback = open_playback(node, config, hub, self.time, threads.call_in_ros,
+                                           ros_parts)
+            return self._playback
         source = RosSource(
-            node, config, core, on_message=threads.post_message, on_replay=threads.post_replay,
-            on_time=threads.post_time, new_session=threads.post_new_session,
+            node, config, threads.events_on_loop(_LiveGraphEvents(self)), threads,
             graph_listeners=(lambda change: self._caller.forget(change.removed_services),
                              lambda change: self._graph_reader.graph_changed()),
             message_info=not threads.events_executor,
@@ -237,44 +239,49 @@ class Bridge:
         ros_parts.callback(source.destroy)
         self.twin_encoder = source.twin_encoder  # its count of encoded messages, for tests
         source.poll()
-        return threads.to_ros(source)
+        return threads.source_in_ros(source)
 
-    def _effect_table(self, threads: Threads, source: Any, ros_parts: contextlib.ExitStack
-                      ) -> dict[type, Callable[[Any], None]]:
+    def _effect_table(self, threads: Threads, source: Source, ros_parts: contextlib.ExitStack
+                      ) -> EffectTable:
         """Map each effect type the hub returns to the part that carries it out."""
-        answers = threads.to_loop(self.client_publish)
-        publishers = ClientPublishers(self.node, answers.publisher_failed, answers.publish_failed)
+        hub, config = self.hub, self.config
+        client_publish, services = self.client_publish, self.services
+        publishers = ClientPublishers(self.node, threads.in_loop(client_publish.publisher_failed),
+                                      threads.in_loop(client_publish.publish_failed))
         ros_parts.callback(publishers.destroy_all)
-        ros_publishers, caller = threads.to_ros(publishers), threads.to_ros(self._caller)
-        services = threads.to_loop(self.services)
-        timeout = self.config.service_call_timeout_ms / 1000
-        reader = AssetReader(self.hub.sessions, self.assets, self.config.asset_uri_allowlist,
+        call_service = threads.in_ros(self._caller.call_encoded)
+        answer_call = threads.in_loop(services.done)
+        timeout = config.service_call_timeout_ms / 1000
+        reader = AssetReader(hub.sessions, self.assets, config.asset_uri_allowlist,
                              threads.run_blocking)
         own = self._own_channels
-        return {
-            StartSubscription: lambda e: own.get(e.channel.id, source).start(e.channel),
-            StopSubscription: lambda e: own.get(e.channel_id, source).stop(e.channel_id),
-            ReplayLatched: lambda e: source.replay(e.client_id, e.channel_id),
-            CreatePublisher: lambda e: ros_publishers.create(
-                e.client_id, e.channel.id, e.channel.topic, e.channel.schema_name,
-                e.channel.encoding),
-            DestroyPublisher: lambda e: ros_publishers.destroy(e.client_id, e.channel_id),
-            PublishMessage: lambda e: ros_publishers.publish(e.client_id, e.channel_id,
-                                                             e.payload),
-            CallService: lambda e: caller.call_encoded(
-                (e.client_id, e.call_id), e.service.name, e.service.type, e.encoding,
-                e.payload, timeout, lambda payload, error: services.done(
-                    e.client_id, e.service.id, e.call_id, e.encoding, payload, error)),
-            WatchGraph: lambda e: threads.to_ros(self._graph_reader).watch(e.watched),
-            GetParams: lambda e: self._tasks.start(self._params.serve_get(e, self.parameters)),
-            SetParams: lambda e: self._tasks.start(self._params.serve_set(e, self.parameters)),
-            ReadAsset: lambda e: self._tasks.start(reader.serve(e)),
-            PlaybackControl: lambda e: source.control(e.request),
-        }
+        table = EffectTable()
+        table.on(StartSubscription, lambda e: own.get(e.channel.id, source).start(e.channel))
+        table.on(StopSubscription, lambda e: own.get(e.channel_id, source).stop(e.channel_id))
+        table.on(ReplayLatched, lambda e: source.replay(e.client_id, e.channel_id))
+        create = threads.in_ros(publishers.create)
+        destroy = threads.in_ros(publishers.destroy)
+        publish = threads.in_ros(publishers.publish)
+        table.on(CreatePublisher, lambda e: create(e.client_id, e.channel.id, e.channel.topic,
+                                                   e.channel.schema_name, e.channel.encoding))
+        table.on(DestroyPublisher, lambda e: destroy(e.client_id, e.channel_id))
+        table.on(PublishMessage, lambda e: publish(e.client_id, e.channel_id, e.payload))
+        table.on(CallService, lambda e: call_service(
+            (e.client_id, e.call_id), e.service.name, e.service.type, e.encoding, e.payload,
+            timeout, lambda payload, error: answer_call(
+                e.client_id, e.service.id, e.call_id, e.encoding, payload, error)))
+        table.on(WatchGraph, lambda e: threads.call_in_ros(self._graph_reader.watch, e.watched))
+        params, parameters, tasks = self._params, self.parameters, self._tasks
+        table.on(GetParams, lambda e: tasks.start(params.serve_get(e, parameters)))
+        table.on(SetParams, lambda e: tasks.start(params.serve_set(e, parameters)))
+        table.on(ReadAsset, lambda e: self._tasks.start(reader.serve(e)))
+        if self._playback is not None:
+            table.on(PlaybackControl, lambda e: self._playback.control(e.request))
+        return table
 
     async def _tick_figures(self, figures: Figures, threads: Threads) -> None:
         """Close a period of the figures each second; publish them as diagnostics."""
-        publish = threads.to_ros(self._endpoints).publish_diagnostics
+        publish = threads.in_ros(self._endpoints.publish_diagnostics)
         name = self.node.get_name()
         while True:
             await asyncio.sleep(1.0)
@@ -312,15 +319,13 @@ class Bridge:
             f'-p access_file:=<file> (tokens made by "ros2 run foxglove_bridge_py make_token '
             f'NAME ROLE"), or listen on 127.0.0.1 and reach it through an SSH tunnel')
 
-    def _carry_out(self, effects: list) -> None:
+    def _carry_out(self, effects: list[Effect]) -> None:
         """Hand each effect the hub returned to the part its type maps to."""
-        table = self._effects
         if self._access is not None:
             self._audit(effects)
-        for effect in effects:
-            table[type(effect)](effect)
+        self._effects.carry_out(effects)
 
-    def _audit(self, effects: list) -> None:
+    def _audit(self, effects: list[Effect]) -> None:
         """Log who advertised, called or set what, by token name."""
         sessions = self.hub.sessions
         for effect in effects:
@@ -346,3 +351,14 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return address == 'localhost'
+
+
+class _LiveGraphEvents:
+    """What the live graph tells the core (on the loop): a :class:`SourceEvents`."""
+
+    def __init__(self, bridge: Bridge) -> None:
+        hub = bridge.hub
+        self.graph_changed = bridge.graph_changed
+        self.channel_problem = hub.channel_problem
+        self.clear_channel_problems = hub.statuses.clear_channel_problems
+        self.channel_latched = hub.fanout.channel_latched

@@ -18,7 +18,8 @@ import asyncio
 import threading
 
 from foxglove_bridge_py.threads.inflow import (
-    COALESCE_DELAY, coalesce_delay, COALESCE_DELAY_MAX, COALESCE_PER_CLIENT, Inbox, Inflow)
+    COALESCE_DELAY, coalesce_delay, COALESCE_DELAY_MAX, COALESCE_PER_CLIENT, Inbox, Inflow,
+    SessionIds)
 
 TIMEOUT = 30.0
 PER_THREAD = 20_000
@@ -27,7 +28,6 @@ PER_THREAD = 20_000
 def test_posts_from_two_threads_arrive_once_each_in_order_with_replays_in_place():
     async def main():
         loop = asyncio.get_running_loop()
-        inflow = Inflow(loop, loop.call_soon_threadsafe)
         arrived = []
         done = asyncio.Event()
 
@@ -36,9 +36,10 @@ def test_posts_from_two_threads_arrive_once_each_in_order_with_replays_in_place(
             if sum(1 for a in arrived if a[0] == 'message') == 2 * PER_THREAD:
                 done.set()
 
-        inflow.receive(Inbox(deliver, lambda stamp: None, lambda session: None,
-                             lambda client, channel, messages, until: arrived.append(
-                                 ('replay', channel, until))))
+        inflow = Inflow(loop, loop.call_soon_threadsafe, Inbox(
+            deliver, lambda stamp: None, lambda session: None,
+            lambda client, channel, messages, until: arrived.append(('replay', channel, until))),
+            SessionIds())
 
         def produce(channel_id):
             for sequence in range(PER_THREAD):
@@ -70,13 +71,13 @@ def test_posts_from_two_threads_arrive_once_each_in_order_with_replays_in_place(
 def test_the_new_session_and_the_time_come_before_the_data_of_their_flush():
     async def main():
         loop = asyncio.get_running_loop()
-        inflow = Inflow(loop, loop.call_soon_threadsafe)
         arrived = []
         flushed = asyncio.Event()
-        inflow.receive(Inbox(lambda batch: (arrived.append(('data', len(batch))), flushed.set()),
-                             lambda stamp: arrived.append(('time', stamp)),
-                             lambda session: arrived.append(('session', session)),
-                             lambda *replay: None))
+        inflow = Inflow(loop, loop.call_soon_threadsafe, Inbox(
+            lambda batch: (arrived.append(('data', len(batch))), flushed.set()),
+            lambda stamp: arrived.append(('time', stamp)),
+            lambda session: arrived.append(('session', session)), lambda *replay: None),
+            SessionIds())
         inflow.post_message(1, 1, 0, b'')
         inflow.post_time(5)
         inflow.post_time(6)
@@ -108,10 +109,10 @@ def test_under_a_stream_the_wait_grows_with_the_clients():
     assert coalesce_delay(9) == coalesce_delay(50) == COALESCE_DELAY_MAX == 0.0015
     loop = ManualLoop()
     calls = []
-    inflow = Inflow(loop, lambda callback: calls.append(callback))
     delivered = []
-    inflow.receive(Inbox(delivered.append, lambda stamp: None, lambda session: None,
-                         lambda *replay: None))
+    inflow = Inflow(loop, lambda callback: calls.append(callback), Inbox(
+        delivered.append, lambda stamp: None, lambda session: None, lambda *replay: None),
+        SessionIds())
 
     def post_and_wake():
         inflow.post_message(1, len(delivered), 0, b'x')

@@ -43,7 +43,7 @@ PARTS = {
     'twins': {'config'},
     'server': {'access', 'config', 'core', 'monitoring', 'protocol', 'send_path'},
     'ros': {'capabilities', 'config', 'core', 'monitoring', 'playback', 'protocol', 'twins'},
-    'threads': {'ros'},
+    'threads': {'core', 'protocol', 'ros'},
 }
 """Each part, and the parts it may import: no part imports one that imports it back."""
 TOP_IMPORTS = {

@@ -21,7 +21,7 @@ import pytest
 
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.threads import Inbox, Threads  # noqa: E402, I100
+from foxglove_bridge_py.threads import Inbox, SessionIds, Threads  # noqa: E402, I100
 from rclpy.node import Node  # noqa: E402
 
 TIMEOUT = 10.0
@@ -49,12 +49,12 @@ def run_threads(ros_context, scenario):
 
     async def main():
         recorder = Recorder()
-        threads = Threads(node, asyncio.get_running_loop())
-        threads.receive(Inbox(
+        threads = Threads(node, asyncio.get_running_loop(), Inbox(
             lambda batch: batch and recorder.note('deliver', [m[1] for m in batch]),
             lambda stamp: recorder.note('time', stamp),
             lambda session: recorder.note('session', session),
-            lambda client, channel, messages, until: recorder.note('replay', until)))
+            lambda client, channel, messages, until: recorder.note('replay', until)),
+            SessionIds())
         threads.start()
         try:
             await asyncio.wait_for(scenario(threads, recorder), 3 * TIMEOUT)
@@ -108,25 +108,24 @@ def test_loop_to_ros_calls_run_in_order_and_answer_the_loop(ros_context):
         with pytest.raises(ValueError, match='on the ROS side'):
             await threads.await_ros_callback(failing)
 
-        class RosSide:
+        def record(value, *, how):
+            ran.append((threading.current_thread().name, value, how))
 
-            def record(self, value):
-                ran.append((threading.current_thread().name, value))
-
-        threads.to_ros(RosSide()).record('proxied')
+        threads.in_ros(record)('hopped', how='typed')
         await threads.run_in_ros(lambda: None)
-        assert ran[-1] == ('ros-executor', 'proxied')
+        assert ran[-1] == ('ros-executor', 'hopped', 'typed')
+        on_loop = asyncio.Event()
+        threads.call_in_ros(threads.in_loop(lambda: on_loop.set()))
+        await asyncio.wait_for(on_loop.wait(), TIMEOUT)
 
     run_threads(ros_context, scenario)
 
 
-def test_session_ids_never_repeat(ros_context):
-    async def scenario(threads, recorder):
-        ids = [threads.next_session_id() for _ in range(1000)]
-        assert len(set(ids)) == 1000
-        assert ids == sorted(ids, key=int)
-
-    run_threads(ros_context, scenario)
+def test_session_ids_never_repeat():
+    session_ids = SessionIds()
+    ids = [session_ids.next() for _ in range(1000)]
+    assert len(set(ids)) == 1000
+    assert ids == sorted(ids, key=int)
 
 
 class Log:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import struct
-from typing import Optional
+from typing import Optional, Protocol
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.core.client_session import ClientSession, Effect
@@ -86,6 +86,17 @@ def playback_state(status_code: int, current_time_ns: int, speed: float, did_see
 
 
 # --- the effect and the capability --------------------------------------------------------------
+
+
+class PlaybackControls(Protocol):
+    """What plays the recording (``playback.source``): it carries out :class:`PlaybackControl`."""
+
+    def control(self, request: PlaybackControlRequest) -> None:
+        """
+        Apply a client's request and answer every client with a PlaybackState.
+
+        :param request: the request.
+        """
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@
 """
 A recording as a source: channels appear, messages arrive, time advances, on the asyncio loop.
 
-The same interface to the core as the live graph (``ros_source``), with no ROS involved:
+A :class:`~foxglove_bridge_py.core.seams.Source`, as the live graph (``ros.source``) is, and the
+:class:`~foxglove_bridge_py.capabilities.playback.PlaybackControls`, with no ROS involved:
 messages go out when the player's clock reaches their log time; the clients' PlaybackControl
 requests move that clock, and every change is answered with a PlaybackState to all clients.
 A recording's channels are always "subscribed", so starting and stopping a channel cost nothing.
@@ -96,6 +97,14 @@ class PlaybackSource:
         """
         Stop sending a channel: nothing to do.
 
+        :param channel_id: the channel.
+        """
+
+    def replay(self, client_id: int, channel_id: int) -> None:
+        """
+        Replay a latched channel: never asked, as a recording marks no channel latched.
+
+        :param client_id: the late joiner.
         :param channel_id: the channel.
         """
 

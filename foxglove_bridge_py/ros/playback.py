@@ -23,7 +23,8 @@ sim time. Used on the ROS thread.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterable
+import functools
+from typing import Callable, Iterable
 
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
@@ -90,7 +91,8 @@ class PlayedPublishers:
 
 
 def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
-                  to_ros: Callable[[Any], Any], parts: contextlib.ExitStack) -> PlaybackSource:
+                  call_in_ros: Callable[..., None], parts: contextlib.ExitStack
+                  ) -> PlaybackSource:
     """
     Open ``playback_file`` as the bridge's source; with ``playback_publish``, play it into ROS.
 
@@ -98,7 +100,7 @@ def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
     :param config: its settings.
     :param hub: the protocol core.
     :param time: sends the played time to the clients.
-    :param to_ros: wraps a ROS-side object for calls from the loop (``Threads.to_ros``).
+    :param call_in_ros: runs a function on the executor thread (``Threads.call_in_ros``).
     :param parts: frees the recording and the publishers when the bridge stops.
     :return: the source, not yet playing.
     :raises ConfigError: if the recording cannot be opened.
@@ -112,7 +114,7 @@ def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
         return PlaybackSource(hub, time, recording, config.topic_allowed)
     publishers = PlayedPublishers(node)
     parts.callback(publishers.destroy)
-    played = to_ros(publishers)
-    source = PlaybackSource(hub, time, recording, config.topic_allowed, played.publish)
-    played.create(list(hub.channels.values()))
+    source = PlaybackSource(hub, time, recording, config.topic_allowed,
+                            functools.partial(call_in_ros, publishers.publish))
+    call_in_ros(publishers.create, list(hub.channels.values()))
     return source

@@ -19,15 +19,17 @@ The same interface to the core as a recording's (``playback_source``): the core 
 :meth:`RosSource.start` and :meth:`RosSource.stop` sending a channel and to replay a latched
 channel to a late joiner; it tells the core of graph changes, channel problems and latched
 channels, and hands over messages and the clock. Used on the ROS thread only: the bridge wraps
-it with ``Threads.to_ros``, and the callables it is given post to the loop.
+it with ``Threads.source_in_ros``; the events and the sink it is given post to the loop. It
+is a :class:`~foxglove_bridge_py.core.seams.Source`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.core.graph_types import GraphChange
+from foxglove_bridge_py.core.seams import MessageSink, Offload, SourceEvents
 from foxglove_bridge_py.protocol import Capability, Channel, StatusLevel
 from foxglove_bridge_py.ros.graph import GraphWatcher
 from foxglove_bridge_py.ros.schema import ament_interface_reader, DefinitionBuilder
@@ -39,38 +41,31 @@ from rclpy.node import Node
 class RosSource:
     """Discovers topics, subscribes to them on demand, and forwards their messages."""
 
-    def __init__(self, node: Node, config: BridgeConfig, core: Any, *,
-                 on_message: Callable[[int, int, int, bytes], None],
-                 on_replay: Callable[[int, int, list, int], None],
-                 on_time: Callable[[int], None], new_session: Callable[[], str],
-                 graph_listeners: Sequence[Callable[[GraphChange], None]] = (),
-                 message_info: bool = True, twin_worker: Any = None,
+    def __init__(self, node: Node, config: BridgeConfig, core: SourceEvents, sink: MessageSink,
+                 *, graph_listeners: Sequence[Callable[[GraphChange], None]] = (),
+                 message_info: bool = True, twin_worker: Optional[Offload] = None,
                  twin_wanted: Callable[[int], bool] = lambda channel_id: True) -> None:
         """
         Start watching the graph; the first look is :meth:`poll`.
 
         :param node: the bridge's node.
         :param config: whitelists, QoS bounds, sim time.
-        :param core: the loop side, with ``graph_changed(change)``,
-            ``channel_problem(channel_id, kind, level, message)``,
-            ``clear_channel_problems(channel_id, kinds)`` and ``channel_latched(channel_id)``.
-        :param on_message: hands a message to the loop.
-        :param on_replay: hands a late joiner's latched messages to the loop, in order.
-        :param on_time: hands the ``/clock`` time to the loop.
-        :param new_session: starts a new session (a simulation restarted).
+        :param core: the core's receiver of graph events, callable from this thread.
+        :param sink: where messages, late joiners' replays, the ``/clock`` time and new
+            sessions (a simulation restarted) are posted, in order.
         :param graph_listeners: ROS-side parts told of every graph change.
         :param message_info: ask for publisher GIDs (not with the EventsExecutor).
-        :param twin_worker: the thread twins are encoded on (``threads.Worker``); None: no
-            twins.
+        :param twin_worker: the thread twins are encoded on; None: no twins.
         :param twin_wanted: tells the encoder thread whether any client could take a new frame
             of a twin now.
         """
         self._node = node
         self._config = config
         self._core = core
-        self._on_replay = on_replay
-        self._on_time = on_time
-        self._new_session = new_session
+        self._on_replay = sink.post_replay
+        self._on_time = sink.post_time
+        self._new_session = sink.post_new_session
+        on_message = sink.post_message
         self._graph_listeners = list(graph_listeners)
         self._last_clock: Optional[int] = None
         self.topics = TopicSubscriptions(node, config, on_message, self._on_problem,

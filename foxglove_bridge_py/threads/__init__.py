@@ -18,12 +18,15 @@ The bridge's threads, and the only module that knows there is more than one.
 rclpy callbacks run on the executor thread (``ros-executor``); the server, the hub and every
 capability live on the asyncio loop. Everything that crosses goes through :class:`Threads`:
 
-* loop to ROS: functions queued and run in order by one executor task (:meth:`Threads.to_ros`,
-  :meth:`Threads.call_in_ros`, :meth:`Threads.run_in_ros`);
+* loop to ROS: functions queued and run in order by one executor task (:meth:`Threads.in_ros`,
+  :meth:`Threads.source_in_ros`, :meth:`Threads.call_in_ros`, :meth:`Threads.run_in_ros`);
 * ROS to loop: messages, the clock, new sessions and latched replays share one ordered inbox
   flushed in batches, one wake-up of the loop per batch (``Threads.post_message`` and
   friends, from ``threads.inflow``); anything else is a plain ``call_soon_threadsafe``
-  (:meth:`Threads.to_loop`).
+  (:meth:`Threads.in_loop`, :meth:`Threads.events_on_loop`).
+
+Every crossing is a typed hop (``threads.hops``): a reader and a type checker follow a call
+from one side to the other.
 
 Heavy work that must hold up neither (encoding a camera frame's twin) runs on a
 :class:`Worker`, a third thread that keeps only the newest job of each key and posts its
@@ -43,15 +46,17 @@ import threading
 import traceback
 from typing import Any, Callable, Optional, Sequence
 
+from foxglove_bridge_py.core.seams import Source, SourceEvents
 from foxglove_bridge_py.ros.distro import make_executor
 from foxglove_bridge_py.threads.heartbeats import Heartbeats
-from foxglove_bridge_py.threads.inflow import Inbox, Inflow
+from foxglove_bridge_py.threads.hops import Arguments, hop, SourceEventsOnLoop, SourceInRos
+from foxglove_bridge_py.threads.inflow import Inbox, Inflow, SessionIds
 from foxglove_bridge_py.threads.worker import Worker
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.task import Future
 
-__all__ = ['Heartbeats', 'Inbox', 'Threads', 'Worker']
+__all__ = ['Heartbeats', 'Inbox', 'SessionIds', 'Threads', 'Worker']
 
 SHUTDOWN_TIMEOUT = 2.0
 """Seconds the executor thread gets to finish when the bridge stops."""
@@ -59,29 +64,18 @@ SPIN_TIMEOUT = 0.5
 """Seconds the executor spins between two checks of whether to stop."""
 
 
-class _Hop:
-    """Calls a method of ``target`` on the other thread, fire and forget."""
-
-    def __init__(self, target: Any, post: Callable[..., None]) -> None:
-        self._target = target
-        self._post = post
-
-    def __getattr__(self, name: str) -> Callable[..., None]:
-        method = getattr(self._target, name)
-        post = self._post
-        return lambda *args: post(method, *args)
-
-
 class Threads:
     """The executor thread, the loop, and every hop between them."""
 
-    def __init__(self, node: Node, loop: asyncio.AbstractEventLoop,
-                 extra_nodes: Sequence[Node] = ()) -> None:
+    def __init__(self, node: Node, loop: asyncio.AbstractEventLoop, inbox: Inbox,
+                 session_ids: SessionIds, extra_nodes: Sequence[Node] = ()) -> None:
         """
-        Prepare the executor; :meth:`receive` names the inbox, :meth:`start` starts spinning.
+        Prepare the executor; :meth:`start` starts spinning.
 
         :param node: the bridge's node.
         :param loop: the running asyncio loop.
+        :param inbox: where what the ROS side posts goes, on the loop.
+        :param session_ids: makes the ids of new sessions.
         :param extra_nodes: more nodes to spin on the same executor (the demo publisher).
         """
         self._node = node
@@ -96,15 +90,13 @@ class Threads:
         self._ros_calls: collections.deque = collections.deque()
         self._ros_calls_lock = threading.Lock()
         self._ros_calls_scheduled = False
-        self._inflow = Inflow(loop, self.call_in_loop)
+        self._inflow = Inflow(loop, self.call_in_loop, inbox, session_ids)
         # ROS to loop: bound methods of the inflow, so that a message costs no extra call.
-        self.receive = self._inflow.receive
         self.post_message = self._inflow.post_message
         self.post_time = self._inflow.post_time
         self.post_replay = self._inflow.post_replay
         self.post_new_session = self._inflow.post_new_session
         self.set_client_count = self._inflow.set_client_count  # on the loop
-        self.next_session_id = self._inflow.next_session_id
         self._workers: list[Worker] = []
         self.heartbeats = Heartbeats(node, loop, self._stopping)
 
@@ -201,14 +193,23 @@ class Threads:
             except Exception as exc:  # noqa: B902 - one failed call must not stop the others
                 self._log.error(f'ROS operation failed: {exc!r}')
 
-    def to_ros(self, target: Any) -> Any:
+    def in_ros(self, function: Callable[Arguments, object]) -> Callable[Arguments, None]:
         """
-        Wrap a ROS-side object so that calling its methods from the loop runs them in ROS.
+        Make a ROS-side function callable from the loop: the call runs on the executor thread.
 
-        :param target: the object, used only on the executor thread.
-        :return: a proxy whose methods queue the call and return None.
+        :param function: used on the executor thread only.
+        :return: a function of the same parameters that queues the call and returns None.
         """
-        return _Hop(target, self.call_in_ros)
+        return hop(self.call_in_ros, function)
+
+    def source_in_ros(self, source: Source) -> SourceInRos:
+        """
+        Make a ROS-side source callable from the loop.
+
+        :param source: the live graph, used on the executor thread only.
+        :return: the source as the loop calls it.
+        """
+        return SourceInRos(source, self.call_in_ros)
 
     def run_in_ros(self, function: Callable[[], Any]) -> asyncio.Future:
         """
@@ -279,14 +280,23 @@ class Threads:
         """
         return read
 
-    def to_loop(self, target: Any) -> Any:
+    def in_loop(self, function: Callable[Arguments, object]) -> Callable[Arguments, None]:
         """
-        Wrap a loop-side object so that calling its methods from ROS runs them on the loop.
+        Make a loop-side function callable from ROS: the call runs on the loop.
 
-        :param target: the object, used only on the loop.
-        :return: a proxy whose methods post the call and return None.
+        :param function: used on the loop only.
+        :return: a function of the same parameters that posts the call and returns None.
         """
-        return _Hop(target, self.call_in_loop)
+        return hop(self.call_in_loop, function)
+
+    def events_on_loop(self, events: SourceEvents) -> SourceEventsOnLoop:
+        """
+        Make the core's receiver of a source's events callable from ROS.
+
+        :param events: used on the loop only.
+        :return: the receiver as the ROS side calls it.
+        """
+        return SourceEventsOnLoop(events, self.call_in_loop)
 
 
 def _settle(future: asyncio.Future, result: Any, error: Optional[BaseException]) -> None:

@@ -28,7 +28,9 @@ import asyncio
 import collections
 import threading
 import time
-from typing import Callable, NamedTuple, Optional
+from typing import Callable, cast, NamedTuple, Optional, Sequence, Union
+
+from foxglove_bridge_py.core.seams import KeptMessage, Message
 
 BUSY_WINDOW = 0.002
 """Seconds since the last hand-off under which messages count as a stream and are batched."""
@@ -41,47 +43,69 @@ the bridge's CPU per message by 12-14 %, for 0.5-0.8 ms more latency at p50; one
 little to gain and keeps the short wait."""
 COALESCE_DELAY_MAX = 0.0015
 """The longest wait, reached at 9 clients (a frame of a 60 Hz display is 16.7 ms)."""
-_REPLAY = object()
-"""In the channel id's place: the entry is a late joiner's replay."""
+_REPLAY = -1
+"""In the channel id's place: the entry is a late joiner's replay (channel ids are positive)."""
+_Replay = tuple[int, int, int, tuple[list[KeptMessage], int]]
+_Entry = Union[Message, _Replay]
 
 
 class Inbox(NamedTuple):
-    """
-    What the ROS side hands the loop, received in the order it was posted.
+    """What the ROS side hands the loop, received in the order it was posted."""
 
-    ``deliver`` takes a batch of ``(channel_id, sequence, log_time_ns, payload)``;
-    ``advance_time`` the latest clock time in nanoseconds; ``new_session`` a new session id;
-    ``replay`` ``(client_id, channel_id, messages, until)`` for a late joiner.
-    """
-
-    deliver: Callable[[list], None]
+    deliver: Callable[[Sequence[Message]], None]
+    """A batch of messages (``Fanout.deliver``)."""
     advance_time: Callable[[int], None]
+    """The latest clock time in nanoseconds (``ServerTime.advance``)."""
     new_session: Callable[[str], None]
-    replay: Callable[[int, int, list, int], None]
+    """A new session id (``Hub.clear_session``)."""
+    replay: Callable[[int, int, list[KeptMessage], int], None]
+    """A late joiner's latched messages: client, channel, messages, the sequence live delivery
+    resumes after (``Fanout.replay``)."""
+
+
+class SessionIds:
+    """Session ids: milliseconds since the epoch, as the SDK makes them, never the same twice."""
+
+    def __init__(self) -> None:
+        """Start before the first."""
+        self._lock = threading.Lock()
+        self._last_ms = 0
+
+    def next(self) -> str:  # noqa: A003 - the iterator's word
+        """
+        Make the next session id; safe from any thread.
+
+        :return: the id.
+        """
+        with self._lock:
+            self._last_ms = max(self._last_ms + 1, time.time_ns() // 1_000_000)
+            return str(self._last_ms)
 
 
 class Inflow:
     """Posts from any thread, taken on the loop in batches, one wake-up each."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop,
-                 call_in_loop: Callable[..., None]) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, call_in_loop: Callable[..., None],
+                 inbox: Inbox, session_ids: SessionIds) -> None:
         """
-        Start empty; :meth:`receive` names where batches go.
+        Start empty.
 
         :param loop: the loop that takes them.
         :param call_in_loop: schedules a call on the loop from any thread.
+        :param inbox: where batches go, on the loop.
+        :param session_ids: makes the ids of new sessions.
         """
         self._loop = loop
         self._call_in_loop = call_in_loop
-        self._inbox: Optional[Inbox] = None
-        self._entries: collections.deque = collections.deque()
+        self._inbox = inbox
+        self._session_ids = session_ids
+        self._entries: collections.deque[_Entry] = collections.deque()
         self._lock = threading.Lock()
         self._replays = 0
         self._pending_time: Optional[int] = None
         self._pending_session: Optional[str] = None
         self._flush_scheduled = False
         self._last_flush = 0.0
-        self._last_session_ms = 0
         self._coalesce_delay = COALESCE_DELAY
 
     def set_client_count(self, clients: int) -> None:
@@ -91,14 +115,6 @@ class Inflow:
         :param clients: how many are connected.
         """
         self._coalesce_delay = coalesce_delay(clients)
-
-    def receive(self, inbox: Inbox) -> None:
-        """
-        Name where messages, time, sessions and replays go on the loop.
-
-        :param inbox: the loop-side receivers.
-        """
-        self._inbox = inbox
 
     def post_message(self, channel_id: int, sequence: int, log_time: int, data: bytes) -> None:
         """
@@ -127,7 +143,8 @@ class Inflow:
             self._pending_time = timestamp_ns
         self._schedule_flush()
 
-    def post_replay(self, client_id: int, channel_id: int, messages: list, until: int) -> None:
+    def post_replay(self, client_id: int, channel_id: int, messages: list[KeptMessage],
+                    until: int) -> None:
         """
         Hand the loop a late joiner's latched messages, in order with the live ones.
 
@@ -141,23 +158,13 @@ class Inflow:
             self._replays += 1
         self._schedule_flush()
 
-    def next_session_id(self) -> str:
-        """
-        Make a session id: milliseconds since the epoch, as the SDK does, never the same twice.
-
-        :return: the id.
-        """
-        with self._lock:
-            self._last_session_ms = max(self._last_session_ms + 1, time.time_ns() // 1_000_000)
-            return str(self._last_session_ms)
-
     def post_new_session(self) -> str:
         """
         Start a new session: its id reaches the loop before any later time or message.
 
         :return: the new session id.
         """
-        session_id = self.next_session_id()
+        session_id = self._session_ids.next()
         with self._lock:
             self._pending_session = session_id
         self._schedule_flush()
@@ -197,7 +204,7 @@ class Inflow:
         if replays:
             _deliver_with_replays(inbox, batch)
         elif batch:
-            inbox.deliver(batch)
+            inbox.deliver(cast(list[Message], batch))  # no replay among them
 
 
 def coalesce_delay(clients: int) -> float:
@@ -210,14 +217,14 @@ def coalesce_delay(clients: int) -> float:
     return min(COALESCE_DELAY_MAX, COALESCE_DELAY + COALESCE_PER_CLIENT * max(0, clients - 1))
 
 
-def _deliver_with_replays(inbox: Inbox, batch: list) -> None:
+def _deliver_with_replays(inbox: Inbox, batch: list[_Entry]) -> None:
     start = 0
     for index, entry in enumerate(batch):
-        if entry[0] is _REPLAY:
+        if entry[0] == _REPLAY:
             if index > start:
-                inbox.deliver(batch[start:index])
-            _, client_id, channel_id, (messages, until) = entry
+                inbox.deliver(cast(list[Message], batch[start:index]))
+            _, client_id, channel_id, (messages, until) = cast(_Replay, entry)
             inbox.replay(client_id, channel_id, messages, until)
             start = index + 1
     if start < len(batch):
-        inbox.deliver(batch[start:])
+        inbox.deliver(cast(list[Message], batch[start:]))
