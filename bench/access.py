@@ -126,7 +126,10 @@ def connection_figures(rounds):
 def core_path(messages, grant_kind):
     """Run the per-message path of the core (for callgrind): deliver, then take."""
     from foxglove_bridge_py.protocol import Channel
-    from foxglove_bridge_py.core.hub import Hub
+    try:
+        from foxglove_bridge_py.core.hub import Hub
+    except ImportError:  # a baseline from before the parts had folders (d3be21f and older)
+        from foxglove_bridge_py.session import Hub
     grant = None  # 'open': connect as before access control existed (so a baseline runs too)
     if grant_kind != 'open':
         from foxglove_bridge_py.access.table import parse_access_file

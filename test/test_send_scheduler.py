@@ -174,7 +174,7 @@ def test_a_slow_link_shrinks_a_channel_to_what_it_carries_in_a_quarter_second():
     queue.put_data(CAMERA, HEADER, frame, 0.0)
     assert queue.dropped == 0  # a fast or unknown link: the share is half the budget
     take_all(queue)
-    queue.record_throughput(2_500_000, 1.0, 0.0)  # 2.5 MB/s: 625 kB in 0.25 s
+    queue.link.record(2_500_000, 1.0, 0.0)  # 2.5 MB/s: 625 kB in 0.25 s
     for i in range(5):
         queue.put_data(CAMERA, HEADER, frame, 0.0)
         queue.put_data(STATE, HEADER, b'state', 0.0)
@@ -279,13 +279,13 @@ def test_replies_are_counted_apart_and_never_overflow():
 
 def test_a_link_is_slow_until_it_drains_fast_and_slow_again_when_it_does_not():
     queue, _ = make()
-    assert queue.slow_link
-    queue.record_throughput(1_000_000, 0.001, 0.0)  # 1 GB/s: loopback, a LAN
-    assert not queue.slow_link
-    queue.record_throughput(20_000_000, 1.0, 5.0)  # in between: no change
-    assert not queue.slow_link
-    queue.record_throughput(2_500_000, 1.0, 10.0)  # 20 Mbit/s
-    assert queue.slow_link
+    assert queue.link.slow
+    queue.link.record(1_000_000, 0.001, 0.0)  # 1 GB/s: loopback, a LAN
+    assert not queue.link.slow
+    queue.link.record(20_000_000, 1.0, 5.0)  # in between: no change
+    assert not queue.link.slow
+    queue.link.record(2_500_000, 1.0, 10.0)  # 20 Mbit/s
+    assert queue.link.slow
 
 
 def test_large_first_messages_wait_briefly_for_the_small_ones_of_the_same_request():
@@ -313,7 +313,7 @@ def test_nothing_is_held_on_a_fast_link_or_for_a_single_channel():
     queue.expect_first_messages([CAMERA], 0.0)
     queue.put_data(CAMERA, HEADER, frame, 0.0)
     assert payloads(take_all(queue)) == [frame]
-    queue.record_throughput(100_000_000, 0.1, 0.0)
+    queue.link.record(100_000_000, 0.1, 0.0)
     queue.expect_first_messages([STATE, CAMERA], 0.0)
     queue.put_data(CAMERA, HEADER, frame, 0.0)
     assert payloads(take_all(queue)) == [frame]
@@ -419,7 +419,7 @@ def test_a_seeded_link_caps_a_reconnected_clients_camera_from_the_first_frame():
     assert memory.recall('10.0.0.5', 161.0) is None  # a minute later, forgotten
     queue, clock = make(limit=10_000_000)
     queue.seed_link(memory.recall('10.0.0.5', 110.0))
-    assert queue.slow_link and queue.throughput() == 2_500_000.0
+    assert queue.link.slow and queue.throughput() == 2_500_000.0
     frame = bytes(900_000)  # a VGA image: over what the link carries in 0.25 s
     for i in range(3):
         queue.put_data(CAMERA, HEADER, frame, clock.now)

@@ -205,12 +205,12 @@ def test_a_client_reconnecting_from_its_address_starts_from_its_links_last_speed
         async with Running() as running:
             ws = await running.client()
             (session,) = running.hub.sessions.values()
-            session.queue.record_throughput(250_000, 0.1, time.monotonic())  # 2.5 MB/s
+            session.queue.link.record(250_000, 0.1, time.monotonic())  # 2.5 MB/s
             await ws.close()
             await asyncio.wait_for(_until(lambda: not running.hub.sessions), TIMEOUT)
             again = await running.client()
             (session,) = running.hub.sessions.values()
-            assert session.queue.slow_link and session.queue.throughput() == 2_500_000
+            assert session.queue.link.slow and session.queue.throughput() == 2_500_000
             await again.close()
 
     run(scenario())

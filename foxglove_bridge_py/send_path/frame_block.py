@@ -27,7 +27,7 @@ whole, as :attr:`FrameBlock.messages` messages.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Iterator, Optional, Union
 
 #: Largest block, in message bytes: a block is served like one message of that size, and
 #: anything larger than a turn of the round robin (``channel_queues.QUANTUM``) could be held
@@ -40,7 +40,7 @@ class FrameBlock:
 
     __slots__ = ('frames', 'messages', 'size', 'wire')
 
-    def __init__(self, frames: list, size: int) -> None:
+    def __init__(self, frames: list[tuple[bytes, bytes]], size: int) -> None:
         """
         Wrap frames.
 
@@ -58,7 +58,16 @@ class FrameBlock:
         return self.size
 
 
-def share_frames(frames: list) -> list:
+Header = Union[bytes, FrameBlock]
+"""A MessageData header with one client's subscription id, or a :class:`FrameBlock` of many."""
+Queued = tuple[Header, bytes]
+"""A MessageData frame as a scheduler holds it: header (or block) and payload."""
+Frame = Union[str, bytes, Queued]
+"""What a writer takes: JSON text, a binary frame, or ``(header, payload)`` for MessageData
+(``(block, b'')`` for a :class:`FrameBlock` of several)."""
+
+
+def share_frames(frames: list[tuple[bytes, bytes]]) -> list[Queued]:
     """
     Give the frames to queue for each of several clients: one block, if they are small.
 
@@ -70,28 +79,29 @@ def share_frames(frames: list) -> list:
     for header, payload in frames:
         size += len(header) + len(payload)
     if size > MAX_BLOCK_BYTES:
-        return frames
+        return list(frames)
     return [(FrameBlock(frames, size), b'')]
 
 
-def messages_of(entry_header) -> int:
+def messages_of(entry_header: Header) -> int:
     """
     Count the messages behind a queued frame's header: a block's, or one.
 
     :param entry_header: the first item of a queued ``(header, payload)``.
     :return: how many messages it stands for.
     """
-    return entry_header.messages if entry_header.__class__ is FrameBlock else 1
+    return entry_header.messages if isinstance(entry_header, FrameBlock) else 1
 
 
-def each_frame(frames):
+def each_frame(frames: Iterable[Frame]) -> Iterator[Frame]:
     """
     Yield frames with every block opened into its own frames, for writers that send each.
 
     :param frames: frames as a scheduler gives them.
+    :return: the frames, no block among them.
     """
     for frame in frames:
-        if frame.__class__ is tuple and frame[0].__class__ is FrameBlock:
+        if isinstance(frame, tuple) and isinstance(frame[0], FrameBlock):
             yield from frame[0].frames
         else:
             yield frame

@@ -17,10 +17,11 @@ What one client is sent next, and what it loses when its link cannot keep up.
 
 A single FIFO lets whatever is big and fast (a camera) push out everything else (a 20 Hz state
 topic) and fill the queue with seconds-old frames. The scheduler has two halves: the data in
-one queue per channel, served in turn by bytes, newest winning within each channel's share
-(:class:`channel_queues.ChannelQueues`), and the frames that are never dropped, which go first
-and are bounded apart (:class:`control_queue.ControlQueue`). A control frame may also wait for
-the data queued before it (a PlaybackState says the messages before it were played).
+one queue per channel (:class:`queue_room.QueueRoom`, newest winning within each channel's
+share), served in turn by bytes (:class:`channel_queues.ChannelQueues`), and the frames that are
+never dropped, which go first and are bounded apart (:class:`control_queue.ControlQueue`). A
+control frame may also wait for the data queued before it (a PlaybackState says the messages
+before it were played).
 
 Pure: no sockets, threads or clocks of its own; the caller passes the time and the link's
 throughput, so every rule is tested with literal frames.
@@ -28,23 +29,21 @@ throughput, so every rule is tested with literal frames.
 
 from __future__ import annotations
 
-from typing import Callable, Optional, Union
+import collections
+from typing import Callable, Iterable, Optional, Union
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.protocol import StatusLevel
-from foxglove_bridge_py.send_path.channel_queues import _SEQUENCE, ChannelQueues, QUANTUM
+from foxglove_bridge_py.send_path.channel_queues import ChannelQueues, QUANTUM
 from foxglove_bridge_py.send_path.control_queue import ControlQueue
 from foxglove_bridge_py.send_path.drop_report import DROP_STATUS_ID
-from foxglove_bridge_py.send_path.frame_block import messages_of
+from foxglove_bridge_py.send_path.frame_block import Frame, Header
+from foxglove_bridge_py.send_path.queue_room import QueueRoom
 
-__all__ = ['DROP_STATUS_ID', 'QUANTUM', 'SendScheduler']
-
-Frame = Union[str, bytes, tuple]
-"""JSON text, a binary frame, or ``(header, payload)`` for MessageData (``(block, b'')`` for a
-:class:`frame_block.FrameBlock` of several)."""
+__all__ = ['DROP_STATUS_ID', 'Frame', 'QUANTUM', 'SendScheduler']
 
 
-class SendScheduler(ChannelQueues):
+class SendScheduler:
     """One client's outgoing frames: control first, then channels in turn, bounded in bytes."""
 
     def __init__(self, limit: int, *, control_limit: int, clock: Callable[[], float],
@@ -64,20 +63,35 @@ class SendScheduler(ChannelQueues):
         :param on_overflow: called once when control frames exceed ``control_limit``.
         :param max_messages: data entries it may hold (``message_backlog_size``; 0: no limit).
         """
-        super().__init__(limit, clock, max_age, describe_channel, max_messages)
+        self._room = room = QueueRoom(
+            limit, max_messages, describe_channel, self._data_arrived,
+            self._show_drops, self._withdraw_drops)
+        self._turn = ChannelQueues(room, clock, max_age)
+        self.link = room.link
+        """What the client's link carries (``link_meter``): the writer records each write."""
+        self._control = ControlQueue(control_limit, self._overflow)
+        self._clock = clock
+        self._waiting_control = 0
+        """Control frames waiting, those ordered after data included."""
+        self._ordered: collections.deque[tuple[int, Union[str, bytes]]] = collections.deque()
+        """Control frames that go only after the data queued before them: (sequence, frame)."""
         self.control_limit = control_limit
         self.taken_bytes = 0
         """Bytes of the frames the last :meth:`take` returned."""
         self.sent_bytes = 0
-        self.sent_messages = 0
-        """Bytes and frames :meth:`take` has handed out, ever, a block counted as its messages:
-        for the figures (``status_report``)."""
+        self._sent_frames = 0
         self._on_ready = on_ready
         self._on_overflow = on_overflow
-        self._control = ControlQueue(control_limit, self._overflow)
+        # The data path, per batch and client: the room's own methods, no call in between.
+        self.put_many: Callable[[int, Iterable[tuple[Header, bytes]], float, bool], int] = (
+            room.put_many)
+        self.expect_first_messages = self._turn.expect_first_messages
+        self.keep_newest_only = self._turn.keep_newest_only
+        self.forget_channel = room.forget
+        self.wake_in = self._turn.wake_in
 
     def __len__(self) -> int:
-        return self._count
+        return self._waiting_control + self._room.entries
 
     def set_on_ready(self, on_ready: Callable[[], None]) -> None:
         """
@@ -96,15 +110,73 @@ class SendScheduler(ChannelQueues):
         self._on_overflow = on_overflow
 
     def _added(self) -> None:
-        # The caller has just queued one frame: was the scheduler empty before it?
-        self._count += 1
-        if self._count == 1 and self._on_ready is not None:
+        # The caller has just queued one control frame: was the scheduler empty before it?
+        self._waiting_control += 1
+        if self._on_ready is not None and self._waiting_control == 1 and not self._room.entries:
             self._on_ready()
+
+    def _show_drops(self, text: str) -> None:
+        self.put_status(StatusLevel.WARNING, text, DROP_STATUS_ID)
+
+    def _withdraw_drops(self) -> None:
+        self.put_control(protocol.remove_status([DROP_STATUS_ID]))
+
+    def _data_arrived(self, was_empty: bool) -> None:
+        # Data arrived in empty queues (the writer may be asleep), or the first message of a
+        # subscribe request arrived (what was held for it may go now).
+        if self._on_ready is not None and (not was_empty or not self._waiting_control):
+            self._on_ready()
+
+    # --- data ----------------------------------------------------------------------------------
+
+    def put_data(self, channel_id: int, header: Header, payload: bytes, stamp: float,
+                 latched: bool = False) -> int:
+        """
+        Queue one MessageData frame: :meth:`put_many` with one ``(header, payload)``.
+
+        :param channel_id: the channel it belongs to.
+        :param header: its MessageData header, with this client's subscription id.
+        :param payload: the message bytes.
+        :param stamp: when it arrived (the clock's seconds).
+        :param latched: a latched replay: never dropped for age or share.
+        :return: how many messages were dropped to make room.
+        """
+        return self._room.put_many(channel_id, ((header, payload),), stamp, latched)
+
+    @property
+    def limit(self) -> int:
+        """Bytes of data the client's queues may hold (``send_buffer_limit``)."""
+        return self._room.limit
+
+    @property
+    def data_bytes(self) -> int:
+        """Bytes of data waiting."""
+        return self._room.data_bytes
+
+    @property
+    def dropped(self) -> int:
+        """Messages dropped, ever."""
+        return self._room.dropped
+
+    @property
+    def dropped_by_channel(self) -> collections.Counter[int]:
+        """Messages dropped, ever, by channel."""
+        return self._room.dropped_by_channel
+
+    @property
+    def replaced(self) -> int:
+        """Messages of newest-only channels replaced by a newer one before they were sent."""
+        return self._room.replaced
+
+    @property
+    def sent_messages(self) -> int:
+        """Messages :meth:`take` has handed out, ever, a block counted as its messages."""
+        return self._sent_frames + self._room.block_messages
 
     # --- control -------------------------------------------------------------------------------
 
     def _overflow(self, freed: int) -> None:
-        self._count -= freed + len(self._ordered)
+        self._waiting_control -= freed + len(self._ordered)
         self._ordered.clear()
         if self._on_overflow is not None:
             self._on_overflow()
@@ -144,8 +216,8 @@ class SendScheduler(ChannelQueues):
         """
         if not self._control.admit(len(frame)):
             return False
-        if after_data and self.data_bytes:
-            self._ordered.append((self._sequence, frame))
+        if after_data and self._room.data_bytes:
+            self._ordered.append((self._room.sequence, frame))
         else:
             self._control.append(frame)
         self._added()
@@ -153,8 +225,7 @@ class SendScheduler(ChannelQueues):
 
     def _release_ordered(self) -> None:
         # An ordered frame goes once no message queued before it is still waiting.
-        waiting = min((self._channels[c].items[0][_SEQUENCE] for c in self._active),
-                      default=None)
+        waiting = self._room.oldest_sequence()
         while self._ordered and (waiting is None or waiting > self._ordered[0][0]):
             self._control.append(self._ordered.popleft()[1])
 
@@ -198,47 +269,7 @@ class SendScheduler(ChannelQueues):
         """
         self._control.when_room(callback)
 
-    def forget_channel(self, channel_id: int) -> None:
-        """
-        Discard a channel's waiting messages, uncounted: the client unsubscribed or it went.
-
-        :param channel_id: the channel.
-        """
-        self._newest_only.discard(channel_id)
-        queue = self._channels.pop(channel_id, None)
-        if queue is None:
-            return
-        if queue.items:
-            self._active.remove(channel_id)
-        self.data_bytes -= queue.bytes
-        self._count -= len(queue.items)
-        self.sent_messages -= sum(messages_of(entry[0]) - 1 for entry in queue.items)
-
-    # --- drop reports --------------------------------------------------------------------------
-
-    def _report_drops(self, now: float, new_drops: bool) -> None:
-        text = self._drops.due(now, new_drops)
-        if text is not None:
-            self.put_status(StatusLevel.WARNING, text, DROP_STATUS_ID)
-
-    def _maybe_withdraw(self, now: float) -> None:
-        if self._drops.withdraw_due(now):
-            self.put_control(protocol.remove_status([DROP_STATUS_ID]))
-
     # --- the link ------------------------------------------------------------------------------
-
-    def record_throughput(self, nbytes: int, seconds: float, now: float) -> None:
-        """
-        Learn the link's speed from a write and the wait for the socket to take it.
-
-        Call it for writes large enough to fill the socket, or while more data waits (then
-        the link, not the source, set the pace); sets :attr:`slow_link`.
-
-        :param nbytes: bytes written.
-        :param seconds: how long writing them and waiting for the socket took.
-        :param now: the clock's seconds.
-        """
-        self._link.record(nbytes, seconds, now)
 
     def seed_link(self, rate: float) -> None:
         """
@@ -246,16 +277,7 @@ class SendScheduler(ChannelQueues):
 
         :param rate: bytes per second.
         """
-        self._link.seed(rate, self._clock())
-
-    @property
-    def slow_link(self) -> bool:
-        """
-        Tell whether the link counts as slow (it does until writes show it fast).
-
-        :return: True while it is slow or not yet measured.
-        """
-        return self._link.slow
+        self._room.link.seed(rate, self._clock())
 
     def throughput(self) -> Optional[float]:
         """
@@ -263,7 +285,7 @@ class SendScheduler(ChannelQueues):
 
         :return: bytes per second, or None if the link has not held the client back lately.
         """
-        return self._link.throughput(self._clock())
+        return self._room.link.throughput(self._clock())
 
     # --- taking --------------------------------------------------------------------------------
 
@@ -276,7 +298,7 @@ class SendScheduler(ChannelQueues):
         batch = self.take(1)
         return batch[0] if batch else None
 
-    def take(self, max_bytes: int) -> list:
+    def take(self, max_bytes: int) -> list[Frame]:
         """
         Take the next frames, up to about ``max_bytes`` (at least one if any).
 
@@ -286,16 +308,18 @@ class SendScheduler(ChannelQueues):
         :param max_bytes: stop once this many bytes are taken.
         :return: frames in sending order; empty if nothing waits.
         """
-        if not self._count:
+        room = self._room
+        if not self._waiting_control and not room.entries:
             self.taken_bytes = 0  # nothing waits: the writer's last look after each batch
             return []
-        batch: list = []
+        batch: list[Frame] = []
         if self._ordered:
             self._release_ordered()
         taken = self._control.take(batch, 0, max_bytes)
-        self._count -= len(batch)
-        if self._active and taken < max_bytes:
-            taken = self._take_data(batch, taken, max_bytes)
+        self._waiting_control -= len(batch)
+        if room.active and taken < max_bytes:
+            barrier = self._ordered[0][0] if self._ordered else None
+            taken = self._turn.take(batch, taken, max_bytes, barrier)
         if self._ordered and not batch:
             waiting = len(self._ordered)
             self._release_ordered()
@@ -303,5 +327,5 @@ class SendScheduler(ChannelQueues):
                 return self.take(max_bytes)
         self.taken_bytes = taken
         self.sent_bytes += taken
-        self.sent_messages += len(batch)
+        self._sent_frames += len(batch)
         return batch

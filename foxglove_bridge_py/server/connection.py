@@ -212,7 +212,7 @@ class Connection:
 
     def follow_link_speed(self) -> None:
         """Keep the kernel's unsent bytes small while the link is slow, and only then."""
-        slow = self.session.queue.slow_link
+        slow = self.session.queue.link.slow
         if slow != self.unsent_limited:
             if _limit_unsent_bytes(self.ws, SOCKET_UNSENT_LOW_WATER if slow else _UNLIMITED):
                 self.unsent_limited = slow

@@ -431,7 +431,7 @@ class FoxgloveServer:
                     if len(queue) or size >= MEASURED_BATCH:
                         # The link, not the source, set the pace: the write measures it.
                         finished = clock()
-                        queue.record_throughput(size, finished - started, finished)
+                        queue.link.record(size, finished - started, finished)
                         connection.follow_link_speed()
                     batch = queue.take(WRITE_BATCH_BYTES)
         except websockets.ConnectionClosed:
