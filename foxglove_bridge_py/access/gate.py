@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import deque, OrderedDict
 import enum
 import time
-from typing import Any, Callable, NamedTuple, Optional, Union
+from typing import Callable, NamedTuple, Optional, Protocol, Union
 from urllib.parse import parse_qs, urlsplit
 
 from foxglove_bridge_py.access.grant import Grant
@@ -41,7 +41,19 @@ MAX_ADDRESSES = 10000
 """Addresses whose failures are remembered at once; the oldest are forgotten beyond that."""
 
 
-def presented_token(path: str, headers: Any) -> Optional[str]:
+class Headers(Protocol):
+    """A request's headers, as websockets gives them (a dict serves in tests)."""
+
+    def get(self, key: str) -> Optional[str]:
+        """
+        Read a header.
+
+        :param key: its name.
+        :return: its value, or None if the request has none.
+        """
+
+
+def presented_token(path: str, headers: Headers) -> Optional[str]:
     """
     Find the token a request presents: the bearer header first, else the URL's query.
 
@@ -152,7 +164,7 @@ class Gate:
         self.table = table
         self.limiter = FailureLimiter(clock)
 
-    def admit(self, path: str, headers: Any, address: str, *, token_required: bool = False
+    def admit(self, path: str, headers: Headers, address: str, *, token_required: bool = False
               ) -> Union[Grant, Refused]:
         """
         Decide a request: the grant it holds, or why it is refused.
@@ -174,7 +186,7 @@ class Gate:
             return Refused(Refusal.UNAUTHORIZED)
         return grant
 
-    def grant_for(self, path: str, headers: Any) -> Optional[Grant]:
+    def grant_for(self, path: str, headers: Headers) -> Optional[Grant]:
         """
         Find the grant of a request admitted already, against the table in force now.
 

@@ -30,7 +30,7 @@ from typing import Iterable, Optional
 
 from foxglove_bridge_py.protocol import Capability
 
-Patterns = Optional[tuple[re.Pattern, ...]]
+Patterns = Optional[tuple[re.Pattern[str], ...]]
 """Compiled full-match patterns, or None where a token does not narrow the bridge-wide list."""
 
 

@@ -29,7 +29,7 @@ import hmac
 import os
 import re
 import stat
-from typing import Any, Optional
+from typing import Optional
 
 from foxglove_bridge_py.access.grant import Grant, Role
 import yaml
@@ -69,7 +69,7 @@ class AccessTable:
         digest = hashlib.sha256(token.encode()).digest()
         found = None
         for grant in self.grants:
-            if hmac.compare_digest(grant.digest, digest):
+            if grant.digest is not None and hmac.compare_digest(grant.digest, digest):
                 found = grant
         return found
 
@@ -91,29 +91,29 @@ class AccessTable:
         if digest is None:
             return self.anonymous_grant()
         for grant in self.grants:
-            if hmac.compare_digest(grant.digest, digest):
+            if grant.digest is not None and hmac.compare_digest(grant.digest, digest):
                 return grant
         return None
 
 
-def _line(node: Any) -> int:
+def _line(node: yaml.Node) -> int:
     return node.start_mark.line + 1
 
 
-def _fail(node: Any, message: str) -> AccessFileError:
+def _fail(node: yaml.Node, message: str) -> AccessFileError:
     return AccessFileError(f'line {_line(node)}: {message}')
 
 
-def _scalar(node: Any, what: str) -> str:
+def _scalar(node: yaml.Node, what: str) -> str:
     if not isinstance(node, yaml.ScalarNode):
         raise _fail(node, f'{what} must be a single value')
     return node.value
 
 
-def _mapping(node: Any, what: str, keys: tuple[str, ...]) -> dict[str, Any]:
+def _mapping(node: yaml.Node, what: str, keys: tuple[str, ...]) -> dict[str, yaml.Node]:
     if not isinstance(node, yaml.MappingNode):
         raise _fail(node, f'{what} must be a mapping of {", ".join(keys)}')
-    found: dict[str, Any] = {}
+    found: dict[str, yaml.Node] = {}
     for key_node, value_node in node.value:
         key = _scalar(key_node, 'a key')
         if key not in keys:
@@ -124,7 +124,7 @@ def _mapping(node: Any, what: str, keys: tuple[str, ...]) -> dict[str, Any]:
     return found
 
 
-def _role(node: Any, allowed: tuple[Role, ...]) -> Role:
+def _role(node: yaml.Node, allowed: tuple[Role, ...]) -> Role:
     value = _scalar(node, 'a role')
     for role in allowed:
         if value == role.label:
@@ -132,7 +132,7 @@ def _role(node: Any, allowed: tuple[Role, ...]) -> Role:
     raise _fail(node, f'role "{value}" is not one of {", ".join(r.label for r in allowed)}')
 
 
-def _patterns(node: Any, key: str) -> tuple[re.Pattern, ...]:
+def _patterns(node: yaml.Node, key: str) -> tuple[re.Pattern[str], ...]:
     if not isinstance(node, yaml.SequenceNode):
         raise _fail(node, f'{key} must be a list of regular expressions')
     compiled = []
@@ -145,7 +145,7 @@ def _patterns(node: Any, key: str) -> tuple[re.Pattern, ...]:
     return tuple(compiled)
 
 
-def _entry(node: Any, world_readable: bool) -> Grant:
+def _entry(node: yaml.Node, world_readable: bool) -> Grant:
     fields = _mapping(node, 'a token entry', ENTRY_KEYS)
     for key in ('name', 'role'):
         if key not in fields:
@@ -200,13 +200,13 @@ def parse_access_file(text: str, *, world_readable: bool = False) -> AccessTable
         if not isinstance(tokens, yaml.SequenceNode):
             raise _fail(tokens, 'tokens must be a list of entries (- name: ..., sha256: ..., '
                         'role: ...)')
-        seen: dict[Any, str] = {}
+        seen: dict[object, str] = {}
         for item in tokens.value:
             grant = _entry(item, world_readable)
             for key, what in ((grant.name, 'name'), (grant.digest, 'token')):
                 if key in seen:
                     raise _fail(item, f'"{grant.name}" has the same {what} as "{seen[key]}"')
-                seen[key] = grant.name
+                seen[key] = str(grant.name)
             grants.append(grant)
     return AccessTable(anonymous, tuple(grants))
 

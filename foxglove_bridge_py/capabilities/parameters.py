@@ -129,6 +129,15 @@ def _decode_parameter(item: object, where: str) -> Parameter:
     return Parameter(name, value, type_hint)
 
 
+def _as_bytes(value: object) -> bytes:
+    # A byte_array as ROS gives it (bytes, or a list of small integers) or a client set it.
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if isinstance(value, (list, tuple)):
+        return bytes(v for v in value if isinstance(v, int))
+    return b''
+
+
 def _decode_get(message: JsonObject) -> GetParameters:
     return GetParameters(protocol.string_list(message, 'parameterNames', 'getParameters'),
                          protocol.optional_string(message, 'id', 'getParameters'))
@@ -152,16 +161,16 @@ def parameter_values(parameters: Sequence[Parameter], request_id: Optional[str] 
     """
     entries = []
     for parameter in parameters:
-        entry: dict = {'name': parameter.name}
+        entry: dict[str, object] = {'name': parameter.name}
         if parameter.value is not None:
             value = parameter.value
             if parameter.type == 'byte_array':
-                value = base64.b64encode(bytes(value)).decode()
+                value = base64.b64encode(_as_bytes(value)).decode()
             entry['value'] = value
         if parameter.type is not None:
             entry['type'] = parameter.type
         entries.append(entry)
-    message: dict = {'op': 'parameterValues', 'parameters': entries}
+    message: dict[str, object] = {'op': 'parameterValues', 'parameters': entries}
     if request_id is not None:
         message['id'] = request_id
     return encode_json(message)

@@ -254,7 +254,7 @@ class Services(CapabilityModule):
             session.queue.put_reply(service_call_failure(service_id, call_id, error))
         else:
             session.queue.put_reply(service_call_response(
-                service_id, call_id, encoding, payload))
+                service_id, call_id, encoding, payload if payload is not None else b''))
 
     def _refusal(self, session: ClientSession, in_flight: set[int],
                  message: ServiceCallRequest) -> Optional[str]:

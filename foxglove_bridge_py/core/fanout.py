@@ -33,7 +33,7 @@ from foxglove_bridge_py.core.ops import CapabilityModule, sliced_route, TextOp
 from foxglove_bridge_py.core.refusals import Refusals
 from foxglove_bridge_py.core.statuses import Statuses
 from foxglove_bridge_py.protocol import Channel, StatusLevel
-from foxglove_bridge_py.send_path.frame_block import share_frames
+from foxglove_bridge_py.send_path.frame_block import Queued, share_frames
 
 WAITING_FOR_REPLAY = 1 << 62
 """A subscriber's ``replayed_until`` while its latched messages are on their way: live data
@@ -136,7 +136,8 @@ class Fanout(CapabilityModule):
                 continue
             for session in subscribers:
                 sub_id = session.channel_subscriptions.pop(channel_id, None)
-                session.subscriptions.pop(sub_id, None)
+                if sub_id is not None:
+                    session.subscriptions.pop(sub_id, None)
                 session.queue.forget_channel(channel_id)
             effects.append(StopSubscription(channel_id))
         return effects
@@ -268,13 +269,12 @@ class Fanout(CapabilityModule):
             # Clients with the same subscription id (one layout open in two browsers) receive
             # the same frames: packed once, and queued as one block if they are small.
             for (subscription_id, replayed_until), sessions in _alike(subscribers).items():
-                frames = [(pack(opcode, subscription_id, log_time), payload)
-                          for _, sequence, log_time, payload in messages
-                          if sequence > replayed_until]
-                if not frames:
+                plain = [(pack(opcode, subscription_id, log_time), payload)
+                         for _, sequence, log_time, payload in messages
+                         if sequence > replayed_until]
+                if not plain:
                     continue
-                if len(sessions) > 1:
-                    frames = share_frames(frames)
+                frames: Sequence[Queued] = share_frames(plain) if len(sessions) > 1 else plain
                 for session in sessions:
                     session.queue.put_many(channel_id, frames, now)
             if self._channels[channel_id].newest_only:
@@ -292,6 +292,8 @@ class Fanout(CapabilityModule):
             later messages are live, earlier ones are in ``messages`` or gone.
         """
         session = self._sessions.get(client_id)
+        if session is None:
+            return
         sub = self._subscribers.get(channel_id, {}).get(session)
         if sub is None:
             return

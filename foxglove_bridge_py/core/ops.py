@@ -25,16 +25,22 @@ the capability that gates it (``None`` only for the core's own subscribe and uns
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Generic, Iterator, Optional, Sequence, TypeVar, Union
+from typing import (Callable, Generic, Iterator, Optional, Sequence, TYPE_CHECKING, TypeVar,
+                    Union)
 
 from foxglove_bridge_py.core.client_session import ClientSession, Effect, Frame
 from foxglove_bridge_py.core.refusals import Refusals
 from foxglove_bridge_py.protocol import JsonObject, ProtocolError, StatusLevel
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 REQUEST_SLICE = 2000
 """Entries of one request handled before other clients get a turn: no request holds the loop."""
 
 Message = TypeVar('Message')
+Sliced = TypeVar('Sliced', bound='DataclassInstance')
+"""A message whose entries are handled in slices: a dataclass, copied with one slice each."""
 Body = Union[JsonObject, memoryview]
 """A client op before decoding: the JSON object (``op`` included), or the binary frame."""
 Refuse = Callable[[ClientSession, 'Route'], Optional[str]]
@@ -111,7 +117,7 @@ def route(op: Op[Message], handler: Handler[Message]) -> Route:
     return _route(op, handle)
 
 
-def sliced_route(op: Op[Message], entries: str, handler: SlicedHandler[Message]) -> Route:
+def sliced_route(op: Op[Sliced], entries: str, handler: SlicedHandler[Sliced]) -> Route:
     """
     Pair an op whose message holds many entries with a handler that takes a slice at a time.
 
@@ -124,7 +130,7 @@ def sliced_route(op: Op[Message], entries: str, handler: SlicedHandler[Message])
         refusals to add to.
     :return: the route.
     """
-    def handle(session: ClientSession, message: Message) -> Iterator[list[Effect]]:
+    def handle(session: ClientSession, message: Sliced) -> Iterator[list[Effect]]:
         every: Sequence[object] = getattr(message, entries)
         refusals = Refusals()
         for start in range(0, max(1, len(every)), REQUEST_SLICE):

@@ -25,11 +25,12 @@ side sees only the Protocol; which thread a call runs on is decided where the pa
 
 from __future__ import annotations
 
-from typing import Callable, Protocol, Sequence
+from typing import Callable, ParamSpec, Protocol, Sequence
 
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Channel, StatusLevel
 
+Arguments = ParamSpec('Arguments')
 Message = tuple[int, int, int, bytes]
 """One message from a source: channel id, sequence (increasing across channels), log time in
 nanoseconds, and its CDR bytes, untouched."""
@@ -139,14 +140,41 @@ class MessageSink(Protocol):
         """
 
 
+class Log(Protocol):
+    """Where a part reports what went wrong: the node's logger."""
+
+    def error(self, message: str) -> object:
+        """
+        Log an error.
+
+        :param message: the text.
+        """
+
+    def warning(self, message: str) -> object:
+        """
+        Log a warning.
+
+        :param message: the text.
+        """
+
+    def info(self, message: str) -> object:
+        """
+        Log a fact.
+
+        :param message: the text.
+        """
+
+
 class Offload(Protocol):
     """A thread for heavy work that must hold up neither the executor nor the loop."""
 
-    def offer(self, key: int, function: Callable[..., object], *args: object) -> None:
+    def offer(self, key: int, function: Callable[Arguments, object], *args: Arguments.args,
+              **kwargs: Arguments.kwargs) -> None:
         """
         Queue a job, replacing the waiting one of the same key (newest wins).
 
         :param key: what the job is about (a channel id).
         :param function: what to run on that thread.
         :param args: its arguments.
+        :param kwargs: its keyword arguments.
         """

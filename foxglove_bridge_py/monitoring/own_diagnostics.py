@@ -26,9 +26,11 @@ Pure: ``ros_endpoints`` turns these into messages.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from foxglove_bridge_py.core.statuses import DiagnosticLevel
+from foxglove_bridge_py.monitoring.status_report import (ClientFigures, Report,
+                                                        ServerFigures)
 
 LOOP_LAG_ERROR = 0.25
 """Seconds the asyncio loop may be held up before the server's entry is an ERROR."""
@@ -57,7 +59,7 @@ def own_entry_prefix(node_name: str) -> str:
     return f'{node_name}: '
 
 
-def diagnostic_entries(report: dict[str, Any], node_name: str) -> list[DiagnosticEntry]:
+def diagnostic_entries(report: Report, node_name: str) -> list[DiagnosticEntry]:
     """
     Turn the figures into one entry for the server and one per client.
 
@@ -77,7 +79,7 @@ def _rate(bytes_per_s: float) -> str:
     return f'{bytes_per_s:.0f} B/s'
 
 
-def _server_entry(server: dict[str, Any], prefix: str) -> DiagnosticEntry:
+def _server_entry(server: ServerFigures, prefix: str) -> DiagnosticEntry:
     lag = server['loop_lag_ms'] / 1000
     if lag > LOOP_LAG_ERROR:
         level = DiagnosticLevel.ERROR
@@ -89,13 +91,16 @@ def _server_entry(server: dict[str, Any], prefix: str) -> DiagnosticEntry:
         level = DiagnosticLevel.OK
         message = (f'{server["clients"]} clients, {server["subscribed_channels"]} of '
                    f'{server["channels"]} channels subscribed, {_rate(server["bytes_per_s"])}')
-    keys = ('clients', 'channels', 'subscribed_channels', 'bytes_per_s', 'messages_per_s',
-            'drops_per_s', 'loop_lag_ms', 'name', 'session_id')
+    values = (('clients', server['clients']), ('channels', server['channels']),
+              ('subscribed_channels', server['subscribed_channels']),
+              ('bytes_per_s', server['bytes_per_s']), ('messages_per_s', server['messages_per_s']),
+              ('drops_per_s', server['drops_per_s']), ('loop_lag_ms', server['loop_lag_ms']),
+              ('name', server['name']), ('session_id', server['session_id']))
     return DiagnosticEntry(level, f'{prefix}server', message, HARDWARE_ID,
-                           tuple((key, str(server[key])) for key in keys))
+                           tuple((key, str(value)) for key, value in values))
 
 
-def _client_entry(client: dict[str, Any], prefix: str) -> DiagnosticEntry:
+def _client_entry(client: ClientFigures, prefix: str) -> DiagnosticEntry:
     dropped = client['dropped_last_period']
     problems = []
     if dropped:

@@ -27,8 +27,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timezone
 import time
-from typing import Any, Callable, Mapping, NamedTuple, Optional
+from typing import Callable, Mapping, NamedTuple, Optional, TypedDict
 
+from foxglove_bridge_py.core.client_session import ClientSession
 from foxglove_bridge_py.core.hub import Hub
 
 
@@ -47,7 +48,75 @@ class ClientLink(NamedTuple):
 class _Counts(NamedTuple):
     sent_bytes: int
     sent_messages: int
-    dropped_by_channel: Counter
+    dropped_by_channel: Counter[int]
+
+
+class Rates(TypedDict):
+    """A client's rates over the last closed period."""
+
+    bytes_per_s: int
+    messages_per_s: float
+    dropped_last_period: dict[str, int]
+
+
+class _LinkFigures(TypedDict, total=False):
+    subprotocol: Optional[str]
+    origin: Optional[str]
+    connected_since: str
+    last_pong_age_s: float
+
+
+class ClientFigures(_LinkFigures):
+    """One client in ``/status``: who it is, what it holds, its rates; its link if known."""
+
+    id: int  # noqa: A003 - the report's name
+    name: str
+    token: Optional[str]
+    role: str
+    subscriptions: list[str]
+    queued_bytes: int
+    queue_fill: float
+    dropped_messages: int
+    dropped_by_topic: dict[str, int]
+    link_bytes_per_s: Optional[int]
+    bytes_per_s: int
+    messages_per_s: float
+    dropped_last_period: dict[str, int]
+
+
+class ServerFigures(TypedDict):
+    """The server in ``/status``."""
+
+    name: str
+    session_id: str
+    ros_distro: Optional[str]
+    uptime_s: float
+    clients: int
+    channels: int
+    subscribed_channels: int
+    bytes_per_s: int
+    messages_per_s: float
+    drops_per_s: float
+    loop_lag_ms: float
+    period_s: Optional[float]
+
+
+class ChannelFigures(TypedDict):
+    """One channel in ``/status``."""
+
+    id: int  # noqa: A003 - the report's name
+    topic: str
+    schema_name: str
+    subscribers: int
+    messages_per_s: float
+
+
+class Report(TypedDict):
+    """What ``GET /status`` answers, and what the bridge's own /diagnostics are made from."""
+
+    server: ServerFigures
+    clients: list[ClientFigures]
+    channels: list[ChannelFigures]
 
 
 class Figures:
@@ -71,13 +140,13 @@ class Figures:
         self._last_tick = clock()
         self._started = clock()
         self._counts: dict[int, _Counts] = {}
-        self._rates: dict[int, dict[str, Any]] = {}
+        self._rates: dict[int, Rates] = {}
         self._delivered: dict[int, int] = {}
         self._channel_rates: dict[int, float] = {}
         self._lag = 0.0
         self._period: Optional[float] = None
 
-    def tick(self) -> dict[str, Any]:
+    def tick(self) -> Report:
         """
         Close the period since the last tick: its rates replace the previous period's.
 
@@ -87,7 +156,8 @@ class Figures:
         period = max(now - self._last_tick, 1e-3)
         self._last_tick = now
         self._lag = self._loop_lag()
-        counts, rates = {}, {}
+        counts: dict[int, _Counts] = {}
+        rates: dict[int, Rates] = {}
         for client_id, session in self._hub.sessions.items():
             queue = session.queue
             new = _Counts(queue.sent_bytes, queue.sent_messages, Counter(queue.dropped_by_channel))
@@ -108,7 +178,7 @@ class Figures:
         self._period = period
         return self.report()
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> Report:
         """
         Describe the server, every client and every channel.
 
@@ -138,19 +208,21 @@ class Figures:
             'channels': self._channels(),
         }
 
-    def _channels(self) -> list[dict[str, Any]]:
+    def _channels(self) -> list[ChannelFigures]:
         fanout = self._hub.fanout
         return [{'id': channel.id, 'topic': channel.topic, 'schema_name': channel.schema_name,
                  'subscribers': fanout.subscriber_count(channel.id),
                  'messages_per_s': self._channel_rates.get(channel.id, 0.0)}
                 for channel in sorted(self._hub.channels.values(), key=lambda c: c.topic)]
 
-    def _client(self, session: Any, link: Optional[ClientLink]) -> dict[str, Any]:
+    def _client(self, session: ClientSession, link: Optional[ClientLink]) -> ClientFigures:
         hub, queue = self._hub, session.queue
         topics = [hub.channels[c].topic for c in session.channel_subscriptions
                   if c in hub.channels]
         throughput = queue.throughput()
-        client = {
+        rates = self._rates.get(session.client_id, Rates(
+            bytes_per_s=0, messages_per_s=0.0, dropped_last_period={}))
+        client = ClientFigures(**{
             'id': session.client_id, 'name': session.name,
             # Who it is by the access file: the token's name, never the token.
             'token': session.grant.name, 'role': session.grant.role.label,
@@ -161,15 +233,15 @@ class Figures:
             'dropped_messages': queue.dropped,
             'dropped_by_topic': self._by_topic(queue.dropped_by_channel),
             'link_bytes_per_s': None if throughput is None else round(throughput),
-            'bytes_per_s': 0, 'messages_per_s': 0.0, 'dropped_last_period': {},
-        }
-        client.update(self._rates.get(session.client_id, {}))
+            'bytes_per_s': rates['bytes_per_s'], 'messages_per_s': rates['messages_per_s'],
+            'dropped_last_period': rates['dropped_last_period'],
+        })
         if link is not None:
-            client.update({
-                'subprotocol': link.subprotocol, 'origin': link.origin,
-                'connected_since': datetime.fromtimestamp(
-                    link.connected_at, timezone.utc).isoformat(timespec='seconds'),
-                'last_pong_age_s': round(link.last_pong_age, 2)})
+            client['subprotocol'] = link.subprotocol
+            client['origin'] = link.origin
+            client['connected_since'] = datetime.fromtimestamp(
+                link.connected_at, timezone.utc).isoformat(timespec='seconds')
+            client['last_pong_age_s'] = round(link.last_pong_age, 2)
         return client
 
     def _by_topic(self, by_channel: Mapping[int, int]) -> dict[str, int]:

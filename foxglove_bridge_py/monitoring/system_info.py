@@ -31,8 +31,9 @@ import itertools
 import json
 import os
 import time
-from typing import Any, Callable, Optional
+from typing import Callable, Optional, Protocol, Sequence
 
+from foxglove_bridge_py.core.seams import Message
 from foxglove_bridge_py.protocol import Channel
 
 SCHEMA_NAME = 'foxglove.SystemInfo'
@@ -126,7 +127,7 @@ class SystemSampler:
         fields = [int(x) for x in self._read('/proc/stat').split('\n', 1)[0].split()[1:9]]
         return sum(fields) - fields[3] - fields[4], sum(fields)
 
-    def sample(self) -> dict[str, Any]:
+    def sample(self) -> dict[str, object]:
         """
         Measure now.
 
@@ -159,11 +160,19 @@ class SystemSampler:
         }
 
 
+class Cancellable(Protocol):
+    """A timer's handle, as ``loop.call_later`` returns it."""
+
+    def cancel(self) -> None:
+        """Cancel the call."""
+
+
 class SystemInfoSource:
     """Sends a sample on the sysinfo channel every interval while a client subscribes."""
 
     def __init__(self, topic: str, interval: float, sampler: SystemSampler,
-                 deliver: Callable[[list], None], call_later: Callable[..., Any],
+                 deliver: Callable[[Sequence[Message]], None],
+                 call_later: Callable[[float, Callable[[], None]], Cancellable],
                  wall_clock_ns: Callable[[], int] = time.time_ns) -> None:
         """
         Prepare the channel; nothing is sampled until :meth:`start`.
@@ -183,7 +192,7 @@ class SystemInfoSource:
         self._wall_clock_ns = wall_clock_ns
         self._sequence = itertools.count()
         self._channel_id: Optional[int] = None
-        self._timer: Any = None
+        self._timer: Optional[Cancellable] = None
 
     def start(self, channel: Channel) -> None:
         """
@@ -207,6 +216,8 @@ class SystemInfoSource:
             self._timer = None
 
     def _send(self) -> None:
+        if self._channel_id is None:
+            return
         self._timer = self._call_later(self._interval, self._send)
         payload = json.dumps(self._sampler.sample(), separators=(',', ':')).encode()
         self._deliver([(self._channel_id, next(self._sequence), self._wall_clock_ns(),

@@ -27,7 +27,14 @@ import enum
 import heapq
 import math
 import os
-from typing import Iterator
+from typing import BinaryIO, Iterator, Optional, TYPE_CHECKING
+
+if TYPE_CHECKING:  # mcap has no types: its objects are the boundary
+    from mcap.reader import McapReader
+    from mcap.records import Schema
+
+Played = tuple[tuple[int, int], int, bytes]
+"""A recorded message: its channel's key (file index, channel id), log time, data."""
 
 
 class PlayerStatus(enum.IntEnum):
@@ -87,10 +94,11 @@ class Recording:
             raise RecordingError('reading recordings needs the mcap package, which rosdep does '
                                  'not install: python3 -m pip install mcap') from None
         self.files = files = _recording_files(path)
-        self._streams = []
-        self._readers = []
+        self._streams: list[BinaryIO] = []
+        self._readers: list[McapReader] = []
         self.channels: dict[tuple[int, int], RecordedChannel] = {}
-        starts, ends = [], []
+        starts: list[int] = []
+        ends: list[int] = []
         for index, name in enumerate(files):
             stream = open(name, 'rb')
             self._streams.append(stream)
@@ -117,14 +125,14 @@ class Recording:
         self.start_time = min(starts, default=0)
         self.end_time = max(ends, default=0)
 
-    def messages(self, start_time: int) -> Iterator[tuple[tuple[int, int], int, bytes]]:
+    def messages(self, start_time: int) -> Iterator[Played]:
         """
         Iterate over the messages from a point in time, in log-time order, across files.
 
         :param start_time: the first log time wanted, in nanoseconds.
         :return: ``(channel key, log time, data)`` tuples.
         """
-        def one(index: int, reader) -> Iterator:
+        def one(index: int, reader: McapReader) -> Iterator[tuple[int, int, int, bytes]]:
             for _, channel, message in reader.iter_messages(start_time=start_time,
                                                             log_time_order=True):
                 yield message.log_time, index, channel.id, message.data
@@ -140,7 +148,7 @@ class Recording:
         self._streams = []
 
 
-def _schema_text(schema) -> str:
+def _schema_text(schema: Optional[Schema]) -> str:
     if schema is None:
         return ''
     if schema.encoding in ('protobuf', 'flatbuffer'):

@@ -31,7 +31,8 @@ from typing import Callable, Iterator, Optional
 from foxglove_bridge_py.capabilities.playback import playback_state, PlaybackControlRequest
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.core.hub import Hub
-from foxglove_bridge_py.playback.recording import Player, PlayerStatus, Recording
+from foxglove_bridge_py.core.seams import Message
+from foxglove_bridge_py.playback.recording import Played, Player, PlayerStatus, Recording
 from foxglove_bridge_py.protocol import Channel, StatusLevel
 
 KNOWN_ENCODINGS = frozenset({'cdr', 'json', 'protobuf', 'flatbuffer', 'ros1'})
@@ -64,7 +65,8 @@ class PlaybackSource:
         self.recording = recording
         self.player = Player(recording.start_time, recording.end_time)
         hub.data_range = (recording.start_time, recording.end_time)
-        specs, keys_by_spec = [], {}
+        specs: list[Channel] = []
+        keys_by_spec: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for channel in recording.channels.values():
             if not topic_allowed(channel.topic):
                 continue
@@ -118,7 +120,7 @@ class PlaybackSource:
         now = loop.time()
         player = self.player
         did_seek = request.seek_time is not None
-        if did_seek:
+        if request.seek_time is not None:
             player.seek(request.seek_time, now)
             self._restart = True
         player.set_speed(request.speed, now)
@@ -139,8 +141,8 @@ class PlaybackSource:
         """Play until cancelled."""
         loop = asyncio.get_running_loop()
         player = self.player
-        messages: Iterator = iter(())
-        pending = None
+        messages: Iterator[Played] = iter(())
+        pending: Optional[Played] = None
         while True:
             if self._restart:
                 self._restart = False
@@ -173,9 +175,10 @@ class PlaybackSource:
             return False
         return True
 
-    def _play_due(self, pending: tuple, messages: Iterator, now: float) -> Optional[tuple]:
+    def _play_due(self, pending: Optional[Played], messages: Iterator[Played], now: float
+                  ) -> Optional[Played]:
         """Send every message due by ``now``; return the first one not yet due."""
-        batch = []
+        batch: list[Message] = []
         while pending is not None and self.player.wall_time_of(pending[1]) <= now:
             key, log_time, data = pending
             channel_id = self._keys.get(key)

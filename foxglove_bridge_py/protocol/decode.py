@@ -147,7 +147,7 @@ def u32_list(obj: Mapping[str, object], key: str, op: str) -> tuple[int, ...]:
     """
     items = array(field(obj, key, op), f'{op}.{key}')
     if all(v.__class__ is int and 0 <= v <= U32_MAX for v in items):
-        return tuple(items)
+        return tuple(items)  # type: ignore[arg-type] # every item was just checked
     return tuple(u32(v, f'{op}.{key}[{i}]') for i, v in enumerate(items))
 
 
@@ -239,7 +239,7 @@ def decode_subscribe(msg: JsonObject) -> Subscribe:
     :raises ProtocolError: naming the first wrong field.
     """
     entries = array(field(msg, 'subscriptions', 'subscribe'), 'subscribe.subscriptions')
-    subs = []
+    subs: list[tuple[int, int]] = []
     append = subs.append
     for entry in entries:
         # The common case checked in line, so that 100,000 entries take milliseconds; the

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from foxglove_bridge_py.protocol.vocabulary import (Channel, MESSAGE_DATA_HEADER,
                                                     ServerBinaryOpcode, StatusLevel)
@@ -30,7 +30,7 @@ from foxglove_bridge_py.protocol.vocabulary import (Channel, MESSAGE_DATA_HEADER
 
 # --- server messages ---------------------------------------------------------------------------
 
-def _finite(value: Any) -> Any:
+def _finite(value: object) -> object:
     """Replace NaN and infinities, which browsers cannot parse, with null (as serde_json does)."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
@@ -41,7 +41,7 @@ def _finite(value: Any) -> Any:
     return value
 
 
-def encode_json(message: Mapping[str, Any]) -> str:
+def encode_json(message: Mapping[str, object]) -> str:
     """
     Encode a server JSON message compactly, never writing NaN or Infinity.
 

@@ -93,7 +93,9 @@ class SubscriptionRequest(NamedTuple):
 class Subscribe:
     """The ``subscribe`` op."""
 
-    subscriptions: tuple[SubscriptionRequest, ...]
+    subscriptions: tuple[tuple[int, int], ...]
+    """``(subscription id, channel id)`` pairs (a :class:`SubscriptionRequest` where an entry
+    was checked field by field, a plain tuple where it passed the fast check: they are equal)."""
 
 
 @dataclass(frozen=True)

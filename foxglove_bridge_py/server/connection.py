@@ -28,10 +28,13 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from typing import Any, Optional
+from typing import AsyncIterator, Awaitable, Optional, Protocol, Union
 
+from foxglove_bridge_py.access.gate import Headers
 from foxglove_bridge_py.core.client_session import ClientSession
+from foxglove_bridge_py.core.seams import Log
 from foxglove_bridge_py.monitoring.status_report import ClientLink
+from foxglove_bridge_py.server.framing import SendPath
 
 SOCKET_UNSENT_LOW_WATER = 16 * 1024
 """Bytes of not-yet-sent data the kernel takes on a slow link before it reports the socket
@@ -96,7 +99,50 @@ def _wake(waiter: asyncio.Future) -> None:
         waiter.set_result(None)
 
 
-def _limit_unsent_bytes(ws, limit: int) -> bool:
+class WebSocket(Protocol):
+    """What the server uses of a websockets connection, alike in the legacy API and 13+."""
+
+    subprotocol: Optional[str]
+    remote_address: object
+
+    async def send(self, message: Union[str, bytes]) -> None:
+        """
+        Send one message.
+
+        :param message: text or binary.
+        """
+
+    async def ping(self) -> Awaitable[float]:
+        """
+        Send a ping.
+
+        :return: an awaitable that completes with the pong.
+        """
+
+    def __aiter__(self) -> AsyncIterator[Union[str, bytes]]:
+        """
+        Receive the client's messages until the connection closes.
+
+        :return: the messages.
+        """
+
+    async def close(self, code: int = 1000, reason: str = '') -> None:
+        """
+        Close the connection.
+
+        :param code: the close code.
+        :param reason: the close reason.
+        """
+
+
+class CloseFrame(Protocol):
+    """A close frame as websockets gives it."""
+
+    code: int
+    reason: str
+
+
+def _limit_unsent_bytes(ws: object, limit: int) -> bool:
     transport = getattr(ws, 'transport', None)
     sock = transport.get_extra_info('socket') if transport is not None else None
     if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
@@ -108,7 +154,7 @@ def _limit_unsent_bytes(ws, limit: int) -> bool:
     return True
 
 
-def request_target(ws) -> tuple[str, Any]:
+def request_target(ws: object) -> tuple[str, Headers]:
     """
     Give the path and headers of the handshake that opened a connection.
 
@@ -118,10 +164,10 @@ def request_target(ws) -> tuple[str, Any]:
     request = getattr(ws, 'request', None)  # websockets >= 13; before, path and request_headers
     if request is not None:
         return request.path, request.headers
-    return ws.path, ws.request_headers
+    return getattr(ws, 'path'), getattr(ws, 'request_headers')
 
 
-def how_it_closed(ws) -> tuple[bool, str]:
+def how_it_closed(ws: object) -> tuple[bool, str]:
     """
     Tell who ended a connection, and why, from the close frames that were exchanged.
 
@@ -133,15 +179,15 @@ def how_it_closed(ws) -> tuple[bool, str]:
     state = getattr(ws, 'protocol', None)
     if not hasattr(state, 'close_rcvd'):
         state = ws
-    received, sent = state.close_rcvd, state.close_sent
-    if received is not None and (sent is None or state.close_rcvd_then_sent):
+    received, sent = getattr(state, 'close_rcvd'), getattr(state, 'close_sent')
+    if received is not None and (sent is None or getattr(state, 'close_rcvd_then_sent')):
         return True, f'closed by the client: {_close_words(received)}'
     if sent is not None:
         return False, f'closed by the bridge: {_close_words(sent)}'
     return False, 'connection lost without a close frame (1006)'
 
 
-def size_refusal(frame: Any, max_json: int, max_message: int) -> Optional[str]:
+def size_refusal(frame: Union[str, bytes], max_json: int, max_message: int) -> Optional[str]:
     """
     Say why a client's frame is refused for its size, before anything parses it.
 
@@ -160,7 +206,7 @@ def size_refusal(frame: Any, max_json: int, max_message: int) -> Optional[str]:
     return None
 
 
-def log_end(log: Any, ws: Any, name: str) -> None:
+def log_end(log: Log, ws: object, name: str) -> None:
     """
     Log that a connection ended, with who closed it and why (INFO by the client, else WARNING).
 
@@ -174,11 +220,11 @@ def log_end(log: Any, ws: Any, name: str) -> None:
     (log.info if by_client else log.warning)(f'client {name} disconnected ({reason})')
 
 
-def _close_words(close) -> str:
+def _close_words(close: CloseFrame) -> str:
     return f'{close.code} {close.reason}'.strip()
 
 
-def _request_header(ws, name: str) -> Optional[str]:
+def _request_header(ws: object, name: str) -> Optional[str]:
     return request_target(ws)[1].get(name)
 
 
@@ -189,7 +235,7 @@ class Connection:
                  'last_progress', 'unsent_limited', 'send_path', 'connected_at', 'origin',
                  'last_pong', 'last_probe', 'probe')
 
-    def __init__(self, ws, session: ClientSession) -> None:
+    def __init__(self, ws: WebSocket, session: ClientSession) -> None:
         """
         Track a connection that has just been accepted.
 
@@ -198,17 +244,17 @@ class Connection:
         """
         self.ws = ws
         self.session = session
-        self.transport = getattr(ws, 'transport', None)
-        self.writer: Optional[asyncio.Future] = None
+        self.transport: Optional[asyncio.WriteTransport] = getattr(ws, 'transport', None)
+        self.writer: Optional[asyncio.Future[None]] = None
         self.progress = 0
         self.last_buffered = 0
         self.last_progress = time.monotonic()
         self.unsent_limited = False
-        self.send_path = None
+        self.send_path: Optional[SendPath] = None
         self.connected_at = time.time()
         self.origin = _request_header(ws, 'Origin')
         self.last_pong = self.last_probe = self.last_progress  # the handshake was answered
-        self.probe: Optional[asyncio.Future] = None
+        self.probe: Optional[asyncio.Future[None]] = None
 
     def follow_link_speed(self) -> None:
         """Keep the kernel's unsent bytes small while the link is slow, and only then."""
@@ -261,7 +307,7 @@ class Connection:
         await pong
         self.last_pong = time.monotonic()
 
-    def _probe_done(self, task: asyncio.Future) -> None:
+    def _probe_done(self, task: asyncio.Future[None]) -> None:
         self.probe = None
         if not task.cancelled():
             task.exception()  # a closed connection: the handler is cleaning up already

@@ -36,9 +36,12 @@ from __future__ import annotations
 
 import enum
 import struct
-from typing import Callable, Optional
+from typing import Awaitable, Callable, Optional, Union
 
-from foxglove_bridge_py.send_path.frame_block import each_frame, FrameBlock
+from foxglove_bridge_py.send_path.frame_block import each_frame, Frame, FrameBlock
+
+SendBatch = Callable[[list[Frame]], Awaitable[object]]
+"""Writes a batch of frames to one connection and waits for the socket to take them."""
 
 
 class SendPath(str, enum.Enum):
@@ -50,9 +53,19 @@ class SendPath(str, enum.Enum):
     EACH = 'each'
 
 
-def frame_bytes(frame) -> bytes:
-    if frame.__class__ is tuple:
+def frame_bytes(frame: Union[bytes, tuple[Union[bytes, FrameBlock], bytes]]) -> bytes:
+    """
+    Join a binary frame that waits as ``(header, payload)``.
+
+    :param frame: a binary frame, or a MessageData header and payload (a block is opened by
+        ``each_frame`` first).
+    :return: the frame's bytes.
+    :raises ValueError: for a block.
+    """
+    if isinstance(frame, tuple):
         header, payload = frame
+        if isinstance(header, FrameBlock):
+            raise ValueError('a block of frames is opened by each_frame before it is sent')
         return header + payload
     return frame
 
@@ -75,8 +88,8 @@ def _frame_header(first_byte: int, length: int) -> bytes:
     return _LENGTH_64.pack(first_byte, 127, length)
 
 
-def _frame_control(frame, append: Callable[[bytes], None]) -> None:
-    if frame.__class__ is str:
+def _frame_control(frame: Union[str, bytes], append: Callable[[bytes], None]) -> None:
+    if isinstance(frame, str):
         data = frame.encode()
         append(_frame_header(_TEXT, len(data)))
         append(data)
@@ -87,7 +100,7 @@ def _frame_control(frame, append: Callable[[bytes], None]) -> None:
 
 def _frame_block(block: FrameBlock) -> bytes:
     # Once, by the first writer that sends it; the other clients' writers take the buffer.
-    chunks = []
+    chunks: list[bytes] = []
     append = chunks.append
     short = _SHORT_BINARY_HEADERS
     for header, payload in block.frames:
@@ -99,7 +112,8 @@ def _frame_block(block: FrameBlock) -> bytes:
     return wire
 
 
-def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
+def _direct_sender(ws: object, closed_error: Callable[[None, None], Exception]
+                   ) -> Optional[SendBatch]:
     """
     Return ``send_batch(frames)`` that frames messages itself and writes them straight out.
 
@@ -118,20 +132,21 @@ def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
         extensions = getattr(ws, 'extensions', None)
         state_owner = ws
     transport = getattr(ws, 'transport', None)
-    if extensions or extensions is None or transport is None or not hasattr(ws, 'drain'):
+    drain = getattr(ws, 'drain', None)
+    if extensions or extensions is None or transport is None or drain is None:
         return None
     open_state = state_owner.state.__class__.OPEN
     short = _SHORT_BINARY_HEADERS
 
-    async def send_batch(frames: list) -> int:
+    async def send_batch(frames: list[Frame]) -> None:
         if state_owner.state is not open_state:
             raise closed_error(None, None)
-        chunks = []
+        chunks: list[bytes] = []
         append = chunks.append
         for frame in frames:
-            if frame.__class__ is tuple:
+            if isinstance(frame, tuple):
                 header, payload = frame
-                if header.__class__ is FrameBlock:
+                if isinstance(header, FrameBlock):
                     append(header.wire or _frame_block(header))
                     continue
                 length = len(header) + len(payload)
@@ -149,50 +164,55 @@ def _direct_sender(ws, closed_error: type) -> Optional[Callable]:
                 _frame_control(frame, append)
         if chunks:
             transport.writelines(chunks)
-        await ws.drain()
+        await drain()
 
     return send_batch
 
 
-def _send_context_sender(ws) -> Optional[Callable]:
+def _send_context_sender(ws: object) -> Optional[SendBatch]:
     protocol = getattr(ws, 'protocol', None)
-    if not (hasattr(ws, 'send_context') and hasattr(protocol, 'send_binary')):
+    send_context = getattr(ws, 'send_context', None)
+    if send_context is None or protocol is None or not hasattr(protocol, 'send_binary'):
         return None
 
-    async def send_batch(frames: list) -> None:
-        async with ws.send_context():
+    async def send_batch(frames: list[Frame]) -> None:
+        async with send_context():
             for frame in each_frame(frames):
-                if frame.__class__ is str:
+                if isinstance(frame, str):
                     protocol.send_text(frame.encode())
                 else:
                     protocol.send_binary(frame_bytes(frame))
     return send_batch
 
 
-def _legacy_write_sender(ws) -> Optional[Callable]:
-    if not hasattr(ws, 'write_frame_sync'):
+def _legacy_write_sender(ws: object) -> Optional[SendBatch]:
+    write_frame_sync = getattr(ws, 'write_frame_sync', None)
+    if write_frame_sync is None:
         return None
+    ensure_open, drain = getattr(ws, 'ensure_open'), getattr(ws, 'drain')
 
-    async def send_batch(frames: list) -> None:
-        await ws.ensure_open()
+    async def send_batch(frames: list[Frame]) -> None:
+        await ensure_open()
         for frame in each_frame(frames):
-            if frame.__class__ is str:
-                ws.write_frame_sync(True, 0x1, frame.encode())
+            if isinstance(frame, str):
+                write_frame_sync(True, 0x1, frame.encode())
             else:
-                ws.write_frame_sync(True, 0x2, frame_bytes(frame))
-        await ws.drain()
+                write_frame_sync(True, 0x2, frame_bytes(frame))
+        await drain()
     return send_batch
 
 
-def _each_sender(ws) -> Callable:
-    async def send_batch(frames: list) -> None:
+def _each_sender(ws: object) -> SendBatch:
+    send = getattr(ws, 'send')
+
+    async def send_batch(frames: list[Frame]) -> None:
         for frame in each_frame(frames):
-            await ws.send(frame if frame.__class__ is str else frame_bytes(frame))
+            await send(frame if isinstance(frame, str) else frame_bytes(frame))
     return send_batch
 
 
-def batch_sender(ws, closed_error: type, path: Optional[SendPath] = None
-                 ) -> tuple[SendPath, Callable]:
+def batch_sender(ws: object, closed_error: Callable[[None, None], Exception],
+                 path: Optional[SendPath] = None) -> tuple[SendPath, SendBatch]:
     """
     Return how frames will be written to ``ws``, and ``send_batch(frames)`` that writes them.
 
@@ -218,4 +238,5 @@ def batch_sender(ws, closed_error: type, path: Optional[SendPath] = None
         sender = makers[candidate]()
         if sender is not None:
             return candidate, sender
-    raise ValueError(f'send path {path.value} is not available with this websockets')
+    raise ValueError(f'send path {path.value if path else None} is not available with this '
+                     'websockets')

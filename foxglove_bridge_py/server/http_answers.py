@@ -33,9 +33,11 @@ from __future__ import annotations
 from http import HTTPStatus
 import json
 import math
-from typing import Any, Callable, NamedTuple, Optional
+import re
+from typing import Callable, NamedTuple, Optional, Protocol
 
-from foxglove_bridge_py.access.gate import Gate, Refusal, Refused
+from foxglove_bridge_py.access.gate import Gate, Headers, Refusal, Refused
+from foxglove_bridge_py.monitoring.status_report import Report
 from foxglove_bridge_py.protocol import SUBPROTOCOLS
 
 HEALTH_WINDOW = 1.0
@@ -61,17 +63,29 @@ class Answer(NamedTuple):
 class Monitoring(NamedTuple):
     """What the monitoring endpoints read: the figures, each thread's heartbeat, the page."""
 
-    report: Callable[[], dict]
+    report: Callable[[], Report]
     heartbeat_ages: Callable[[], tuple[float, float]]
     page: bytes = b''
 
 
-def _upgrade(headers: Any) -> bool:
+class RequestHeaders(Headers, Protocol):
+    """A handshake's headers, as websockets gives them: a header may come more than once."""
+
+    def get_all(self, key: str) -> list[str]:
+        """
+        Read every value of a header.
+
+        :param key: its name.
+        :return: its values, in order.
+        """
+
+
+def _upgrade(headers: RequestHeaders) -> bool:
     return 'websocket' in (headers.get('Upgrade') or '').lower()
 
 
-def _offered_subprotocols(headers: Any) -> list[str]:
-    offered = []
+def _offered_subprotocols(headers: RequestHeaders) -> list[str]:
+    offered: list[str] = []
     for value in headers.get_all('Sec-WebSocket-Protocol'):
         offered.extend(p.strip() for p in value.split(','))
     return offered
@@ -80,8 +94,8 @@ def _offered_subprotocols(headers: Any) -> list[str]:
 class HttpAnswers:
     """Decides the answer to each request the WebSocket server gets before a handshake."""
 
-    def __init__(self, allowed_origins: tuple, *,
-                 report: Optional[Callable[[], dict]] = None,
+    def __init__(self, allowed_origins: tuple[re.Pattern[str], ...], *,
+                 report: Optional[Callable[[], Report]] = None,
                  heartbeat_ages: Optional[Callable[[], tuple[float, float]]] = None,
                  gate: Optional[Gate] = None, page: bytes = b'') -> None:
         """
@@ -99,7 +113,8 @@ class HttpAnswers:
         self._gate = gate
         self._page = page
 
-    def answer(self, path: str, headers: Any, address: str = '') -> Optional[Answer]:
+    def answer(self, path: str, headers: RequestHeaders, address: str = ''
+               ) -> Optional[Answer]:
         """
         Answer a request, or let its WebSocket handshake go on.
 
@@ -113,36 +128,40 @@ class HttpAnswers:
         if origin is not None and not any(p.fullmatch(origin) for p in self._allowed_origins):
             refusal = f'Origin {origin} is not in allowed_origins\n'
             return Answer(HTTPStatus.FORBIDDEN, TEXT, refusal.encode())
-        monitoring = self._report is not None and (
-            route in ('/status', '/healthz') or (route in ('/', '/index.html') and self._page
+        report, heartbeat_ages = self._report, self._heartbeat_ages
+        monitoring = report is not None and (
+            route in ('/status', '/healthz') or (route in ('/', '/index.html') and bool(self._page)
                                                  and not _upgrade(headers)))
-        if monitoring and route == '/healthz':
-            return self._health()
+        if monitoring and route == '/healthz' and heartbeat_ages is not None:
+            return _health(heartbeat_ages)
         if self._gate is not None:
             admitted = self._gate.admit(path, headers, address, token_required=monitoring)
             if isinstance(admitted, Refused):
                 return _refused(admitted)
-        if monitoring:
-            return self._status() if route == '/status' else Answer(
+        if monitoring and report is not None:
+            return _status(report) if route == '/status' else Answer(
                 HTTPStatus.OK, 'text/html; charset=utf-8', self._page,
                 (('Cache-Control', 'no-store'),))
         if not any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers)):
             return Answer(HTTPStatus.BAD_REQUEST, TEXT, MISSING_SUBPROTOCOL.encode())
         return None
 
-    def _status(self) -> Answer:
-        body = json.dumps(self._report(), indent=1, sort_keys=True) + '\n'
-        return Answer(HTTPStatus.OK, 'application/json', body.encode())
 
-    def _health(self) -> Answer:
-        loop_age, executor_age = self._heartbeat_ages()
-        stalled = [f'{name} last turned {age:.1f} s ago' for name, age in (
-            ('the asyncio loop', loop_age), ('the ROS executor', executor_age))
-            if age > HEALTH_WINDOW]
-        if stalled:
-            return Answer(HTTPStatus.SERVICE_UNAVAILABLE, TEXT,
-                          f'stalled: {"; ".join(stalled)}\n'.encode())
-        return Answer(HTTPStatus.OK, TEXT, b'ok\n')
+
+def _status(report: Callable[[], Report]) -> Answer:
+    body = json.dumps(report(), indent=1, sort_keys=True) + '\n'
+    return Answer(HTTPStatus.OK, 'application/json', body.encode())
+
+
+def _health(heartbeat_ages: Callable[[], tuple[float, float]]) -> Answer:
+    loop_age, executor_age = heartbeat_ages()
+    stalled = [f'{name} last turned {age:.1f} s ago' for name, age in (
+        ('the asyncio loop', loop_age), ('the ROS executor', executor_age))
+        if age > HEALTH_WINDOW]
+    if stalled:
+        return Answer(HTTPStatus.SERVICE_UNAVAILABLE, TEXT,
+                      f'stalled: {"; ".join(stalled)}\n'.encode())
+    return Answer(HTTPStatus.OK, TEXT, b'ok\n')
 
 
 def _refused(refused: Refused) -> Answer:

@@ -32,7 +32,7 @@ import logging
 import re
 import ssl
 import time
-from typing import Any, Callable, Optional
+from typing import Callable, Optional, TYPE_CHECKING, Union
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.gate import Gate
@@ -44,10 +44,14 @@ from foxglove_bridge_py.monitoring.status_report import ClientLink
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
 from foxglove_bridge_py.send_path.link_meter import LinkMemory
 from foxglove_bridge_py.server.connection import (Connection, log_end, request_target,
-                                                  size_refusal, Wakeup)
+                                                  size_refusal, Wakeup, WebSocket)
 from foxglove_bridge_py.server.framing import batch_sender, SendPath
-from foxglove_bridge_py.server.http_answers import HttpAnswers, Monitoring
+from foxglove_bridge_py.server.http_answers import HttpAnswers, Monitoring, RequestHeaders
 import websockets
+
+if TYPE_CHECKING:  # websockets is imported untyped: these names are its boundary
+    from websockets.asyncio.server import Server, ServerConnection
+    from websockets.http11 import Request, Response
 
 try:  # websockets >= 13
     from websockets.asyncio.server import serve as _serve
@@ -77,15 +81,18 @@ EffectSink = Callable[[list[Effect]], None]
 _log = logging.getLogger(__name__)
 
 
-def _ip(remote_address: Any) -> str:
-    return str(remote_address[0]) if remote_address else ''
+def _ip(remote_address: object) -> str:
+    if isinstance(remote_address, tuple) and remote_address:
+        return str(remote_address[0])
+    return ''
 
 
-def _request_checker(answers: HttpAnswers) -> dict[str, Any]:
+def _request_checker(answers: HttpAnswers) -> dict[str, object]:
     # The two APIs' hooks, around one decision: serve /status or /healthz, refuse, or go on.
     # Each gives the peer's address its own way: the legacy API only to a protocol subclass.
     if _NEW_API:
-        def process_request(connection, request):
+        def process_request(connection: ServerConnection, request: Request
+                            ) -> Optional[Response]:
             answer = answers.answer(request.path, request.headers,
                                     _ip(connection.remote_address))
             if answer is None:
@@ -99,7 +106,8 @@ def _request_checker(answers: HttpAnswers) -> dict[str, Any]:
         return {'process_request': process_request}
 
     class CheckedProtocol(WebSocketServerProtocol):
-        async def process_request(self, path, headers):
+        async def process_request(self, path: str, headers: RequestHeaders
+                                  ) -> Optional[tuple[int, list[tuple[str, str]], bytes]]:
             answer = answers.answer(path, headers, _ip(self.remote_address))
             if answer is None:
                 return None
@@ -108,7 +116,8 @@ def _request_checker(answers: HttpAnswers) -> dict[str, Any]:
     return {'create_protocol': CheckedProtocol}
 
 
-async def _refuse(ws: Any, code: int, reason: str, status: Optional[str] = None) -> None:
+async def _refuse(ws: WebSocket, code: int, reason: str, status: Optional[str] = None
+                  ) -> None:
     try:
         if status is not None:
             await ws.send(status)
@@ -155,7 +164,8 @@ class FoxgloveServer:
 
     def __init__(self, hub: Hub, effects: EffectSink, *, address: str, port: int,
                  ssl_context: Optional[ssl.SSLContext] = None, compression: bool = False,
-                 logger: Optional[logging.Logger] = None, allowed_origins=(),
+                 logger: Optional[logging.Logger] = None,
+                 allowed_origins: tuple[re.Pattern[str], ...] = (),
                  max_clients: int = 0, max_message_size: int = MAX_INBOUND_MESSAGE_SIZE,
                  ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT,
                  send_path: Optional[SendPath] = None,
@@ -201,7 +211,7 @@ class FoxgloveServer:
         self._ssl = ssl_context
         self._compression = compression
         self._log = logger or _log
-        self._server = None
+        self._server: Optional[Server] = None
         self._connections: dict[int, Connection] = {}
         self._link_memory = LinkMemory()
         self._watchdog: Optional[asyncio.Future] = None
@@ -239,8 +249,9 @@ class FoxgloveServer:
 
         :return: the TCP port.
         """
-        sockets = self._server.sockets
-        return sockets[0].getsockname()[1]
+        if self._server is None:
+            raise RuntimeError('the server is not started')
+        return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:
         """Bind the listening socket."""
@@ -344,9 +355,9 @@ class FoxgloveServer:
         if connection.transport is not None and not connection.transport.is_closing():
             connection.transport.abort()
 
-    async def _handle(self, ws, path: Optional[str] = None) -> None:
+    async def _handle(self, ws: WebSocket, path: Optional[str] = None) -> None:
         peer = ws.remote_address
-        name = f'{peer[0]}:{peer[1]}' if peer else 'client'
+        name = f'{peer[0]}:{peer[1]}' if isinstance(peer, tuple) and peer else 'client'
         if self._max_clients and len(self.hub.sessions) >= self._max_clients:
             self._log.warning(f'client {name} refused: {self._max_clients} clients connected')
             await _refuse(ws, 1013, 'too many clients', protocol.status(
@@ -390,12 +401,12 @@ class FoxgloveServer:
                 self._effects(effects)
             log_end(self._log, ws, name)
 
-    def _grant(self, ws: Any) -> Optional[Grant]:
+    def _grant(self, ws: WebSocket) -> Optional[Grant]:
         if self._gate is None:
             return OPEN
         return self._gate.grant_for(*request_target(ws))
 
-    async def _handle_frame(self, session: ClientSession, frame) -> None:
+    async def _handle_frame(self, session: ClientSession, frame: Union[str, bytes]) -> None:
         # A large request is handled in slices, with other clients served in between.
         try:
             first = True

@@ -42,9 +42,10 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import threading
 import traceback
-from typing import Any, Callable, Optional, Sequence
+from typing import Callable, cast, Optional, Sequence, TypeVar
 
 from foxglove_bridge_py.core.seams import Source, SourceEvents
 from foxglove_bridge_py.ros.distro import make_executor
@@ -57,6 +58,11 @@ from rclpy.node import Node
 from rclpy.task import Future
 
 __all__ = ['Heartbeats', 'Inbox', 'SessionIds', 'Threads', 'Worker']
+
+Result = TypeVar('Result')
+Done = Callable[[Optional[Result], Optional[BaseException]], None]
+"""Reports the end of work started on the executor thread: ``done(result, None)`` or
+``done(None, error)``."""
 
 SHUTDOWN_TIMEOUT = 2.0
 """Seconds the executor thread gets to finish when the bridge stops."""
@@ -87,7 +93,7 @@ class Threads:
         self._spinner = threading.Thread(target=self._spin, name='ros-executor', daemon=True)
         self._stopping = threading.Event()
         self._stopped = Future()  # not executor.create_future(): Humble's and Jazzy's lack it
-        self._ros_calls: collections.deque = collections.deque()
+        self._ros_calls: collections.deque[Callable[[], object]] = collections.deque()
         self._ros_calls_lock = threading.Lock()
         self._ros_calls_scheduled = False
         self._inflow = Inflow(loop, self.call_in_loop, inbox, session_ids)
@@ -166,17 +172,20 @@ class Threads:
 
     # --- loop -> ROS ---------------------------------------------------------------------------
 
-    def call_in_ros(self, function: Callable[..., Any], *args: Any) -> None:
+    def call_in_ros(self, function: Callable[Arguments, object], *args: Arguments.args,
+                    **kwargs: Arguments.kwargs) -> None:
         """
         Run a function on the executor thread, after those queued before it.
 
         :param function: what to run; its exceptions are logged.
         :param args: its arguments.
+        :param kwargs: its keyword arguments.
         """
         # Executor.create_task is thread-safe for both executors; one task runs every call
         # queued until it starts.
+        call = functools.partial(function, *args, **kwargs) if args or kwargs else function
         with self._ros_calls_lock:
-            self._ros_calls.append((function, args))
+            self._ros_calls.append(call)
             if self._ros_calls_scheduled:
                 return
             self._ros_calls_scheduled = True
@@ -187,9 +196,9 @@ class Threads:
         with self._ros_calls_lock:
             self._ros_calls_scheduled = False
         while self._ros_calls:
-            function, args = self._ros_calls.popleft()
+            call = self._ros_calls.popleft()
             try:
-                function(*args)
+                call()
             except Exception as exc:  # noqa: B902 - one failed call must not stop the others
                 self._log.error(f'ROS operation failed: {exc!r}')
 
@@ -211,7 +220,7 @@ class Threads:
         """
         return SourceInRos(source, self.call_in_ros)
 
-    def run_in_ros(self, function: Callable[[], Any]) -> asyncio.Future:
+    def run_in_ros(self, function: Callable[[], Result]) -> asyncio.Future[Result]:
         """
         Run a function on the executor thread and await its result on the loop.
 
@@ -220,7 +229,8 @@ class Threads:
         """
         return self.await_ros_callback(lambda done: done(function(), None))
 
-    def await_ros_callback(self, start: Callable[[Callable], None]) -> asyncio.Future:
+    def await_ros_callback(self, start: Callable[[Done[Result]], None]
+                           ) -> asyncio.Future[Result]:
         """
         Start work on the executor thread that reports back through a callback.
 
@@ -228,9 +238,9 @@ class Threads:
             (or a later ROS callback) calls once.
         :return: a future on the loop with the result, or the error raised.
         """
-        future = self._loop.create_future()
+        future: asyncio.Future[Result] = self._loop.create_future()
 
-        def done(result: Any, error: Optional[BaseException]) -> None:
+        def done(result: Optional[Result], error: Optional[BaseException]) -> None:
             self.call_in_loop(_settle, future, result, error)
 
         def run() -> None:
@@ -242,32 +252,38 @@ class Threads:
         self.call_in_ros(run)
         return future
 
-    async def run_blocking(self, function: Callable[..., Any], *args: Any) -> Any:
+    async def run_blocking(self, function: Callable[Arguments, Result], *args: Arguments.args,
+                           **kwargs: Arguments.kwargs) -> Result:
         """
         Run a blocking function (a file read) on the loop's worker threads.
 
         :param function: what to run.
         :param args: its arguments.
+        :param kwargs: its keyword arguments.
         :return: its result.
         """
-        return await self._loop.run_in_executor(None, function, *args)
+        return await self._loop.run_in_executor(
+            None, functools.partial(function, *args, **kwargs))
 
     # --- ROS -> loop ---------------------------------------------------------------------------
 
-    def call_in_loop(self, function: Callable[..., Any], *args: Any) -> None:
+    def call_in_loop(self, function: Callable[Arguments, object], *args: Arguments.args,
+                     **kwargs: Arguments.kwargs) -> None:
         """
         Run a function on the loop; ignored once the loop is closed.
 
         :param function: what to run.
         :param args: its arguments.
+        :param kwargs: its keyword arguments.
         """
+        call = functools.partial(function, *args, **kwargs) if args or kwargs else function
         try:
-            self._loop.call_soon_threadsafe(function, *args)
+            self._loop.call_soon_threadsafe(call)
         except RuntimeError:
             pass  # the loop is closed: the bridge is shutting down
 
     @staticmethod
-    def read_from_loop(read: Callable[..., Any]) -> Callable[..., Any]:
+    def read_from_loop(read: Callable[Arguments, Result]) -> Callable[Arguments, Result]:
         """
         Let another thread read loop-side state without a hop.
 
@@ -299,11 +315,12 @@ class Threads:
         return SourceEventsOnLoop(events, self.call_in_loop)
 
 
-def _settle(future: asyncio.Future, result: Any, error: Optional[BaseException]) -> None:
+def _settle(future: asyncio.Future[Result], result: Optional[Result],
+            error: Optional[BaseException]) -> None:
     """Complete a future on the loop, unless it was cancelled meanwhile."""
     if future.done():
         return
     if error is not None:
         future.set_exception(error)
     else:
-        future.set_result(result)
+        future.set_result(cast(Result, result))  # a result comes with no error

@@ -24,10 +24,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from typing import Any
+from typing import Optional
 
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
+from rclpy.timer import Timer
 
 HEARTBEAT = 0.25
 """Seconds between two ticks of each thread's heartbeat."""
@@ -48,7 +49,7 @@ class Heartbeats:
         self._node, self._loop, self._stopping = node, loop, stopping
         self._loop_tick = self._ros_tick = time.monotonic()
         self._loop_lag = 0.0
-        self._timer: Any = None
+        self._timer: Optional[Timer] = None
 
     def start(self) -> None:
         """Start both; call on the loop before the executor spins."""

@@ -24,16 +24,27 @@ cross with :func:`hop`, which keeps the function's signature.
 
 from __future__ import annotations
 
-import functools
-from typing import Callable, ParamSpec, Sequence
+from typing import Callable, ParamSpec, Protocol, Sequence
 
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.seams import Source, SourceEvents
 from foxglove_bridge_py.protocol import Channel, StatusLevel
 
 Arguments = ParamSpec('Arguments')
-Post = Callable[..., None]
-"""Runs ``function(*args)`` on the other thread: ``Threads.call_in_ros`` or ``call_in_loop``."""
+
+
+class Post(Protocol):
+    """Runs ``function(*args)`` on the other thread: ``Threads.call_in_ros`` or ``call_in_loop``."""
+
+    def __call__(self, function: Callable[Arguments, object], *args: Arguments.args,
+                 **kwargs: Arguments.kwargs) -> None:
+        """
+        Post the call.
+
+        :param function: what to run there.
+        :param args: its arguments.
+        :param kwargs: its keyword arguments.
+        """
 
 
 def hop(post: Post, function: Callable[Arguments, object]) -> Callable[Arguments, None]:
@@ -45,10 +56,7 @@ def hop(post: Post, function: Callable[Arguments, object]) -> Callable[Arguments
     :return: a function of the same parameters that posts the call and returns None.
     """
     def posted(*args: Arguments.args, **kwargs: Arguments.kwargs) -> None:
-        if kwargs:
-            post(functools.partial(function, *args, **kwargs))
-        else:
-            post(function, *args)
+        post(function, *args, **kwargs)
 
     return posted
 

@@ -85,8 +85,9 @@ class SessionIds:
 class Inflow:
     """Posts from any thread, taken on the loop in batches, one wake-up each."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, call_in_loop: Callable[..., None],
-                 inbox: Inbox, session_ids: SessionIds) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop,
+                 call_in_loop: Callable[[Callable[[], None]], None], inbox: Inbox,
+                 session_ids: SessionIds) -> None:
         """
         Start empty.
 

@@ -22,23 +22,25 @@ bridge stops are cancelled.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Coroutine
+from typing import Callable, Coroutine
+
+from foxglove_bridge_py.core.seams import Log
 
 
 class LoopTasks:
     """The request coroutines running on the loop."""
 
-    def __init__(self, log: Any) -> None:
+    def __init__(self, log: Log) -> None:
         """
         Start with none.
 
         :param log: where failures go (the node's logger).
         """
         self._log = log
-        self._tasks: set[asyncio.Future] = set()
+        self._tasks: set[asyncio.Future[None]] = set()
         self._on_cancel: list[Callable[[], None]] = []
 
-    def start(self, coroutine: Coroutine) -> None:
+    def start(self, coroutine: Coroutine[object, object, None]) -> None:
         """
         Run a coroutine as a task of its own.
 
@@ -48,7 +50,7 @@ class LoopTasks:
         self._tasks.add(task)
         task.add_done_callback(self._done)
 
-    def _done(self, task: asyncio.Future) -> None:
+    def _done(self, task: asyncio.Future[None]) -> None:
         self._tasks.discard(task)
         if not task.cancelled() and task.exception() is not None:
             self._log.error(f'request failed: {task.exception()!r}')

@@ -23,7 +23,12 @@ from __future__ import annotations
 
 import threading
 import traceback
-from typing import Any, Callable
+import functools
+from typing import Callable, ParamSpec
+
+from foxglove_bridge_py.core.seams import Log
+
+Arguments = ParamSpec('Arguments')
 
 SHUTDOWN_TIMEOUT = 2.0
 """Seconds a stopping worker waits for the job it is running."""
@@ -38,7 +43,7 @@ class Worker:
     order they first waited, so one busy key cannot starve the others.
     """
 
-    def __init__(self, name: str, log: Any) -> None:
+    def __init__(self, name: str, log: Log) -> None:
         """
         Start the thread; it sleeps until a job is offered.
 
@@ -46,22 +51,25 @@ class Worker:
         :param log: where a failing job is reported.
         """
         self._log = log
-        self._waiting: dict[Any, tuple[Callable[..., Any], tuple]] = {}
+        self._waiting: dict[int, Callable[[], object]] = {}
         self._wake = threading.Condition()
         self._stopping = False
         self._thread = threading.Thread(target=self._work, name=name, daemon=True)
         self._thread.start()
 
-    def offer(self, key: Any, function: Callable[..., Any], *args: Any) -> None:
+    def offer(self, key: int, function: Callable[Arguments, object], *args: Arguments.args,
+              **kwargs: Arguments.kwargs) -> None:
         """
         Queue a job, replacing the waiting one of the same key.
 
         :param key: what the job is about (a channel id).
         :param function: what to run on the worker thread; its exceptions are logged.
         :param args: its arguments.
+        :param kwargs: its keyword arguments.
         """
+        job = functools.partial(function, *args, **kwargs)
         with self._wake:
-            self._waiting[key] = (function, args)
+            self._waiting[key] = job
             self._wake.notify()
 
     def stop(self) -> None:
@@ -80,8 +88,8 @@ class Worker:
                 if self._stopping:
                     return
                 key = next(iter(self._waiting))
-                function, args = self._waiting.pop(key)
+                job = self._waiting.pop(key)
             try:
-                function(*args)
+                job()
             except Exception:  # noqa: B902 - one failed job must not stop the others
                 self._log.error(f'worker job failed:\n{traceback.format_exc()}')

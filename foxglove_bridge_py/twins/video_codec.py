@@ -27,7 +27,7 @@ foxglove_msgs is seldom installed on a robot.
 from __future__ import annotations
 
 import fractions
-from typing import Any, Optional
+from typing import Iterable, Optional, Protocol, SupportsBytes
 
 from foxglove_bridge_py.twins.cdr import CdrWriter
 from foxglove_bridge_py.twins.image_codec import ImageError, need_step, parse_image, RawImage
@@ -78,6 +78,18 @@ def compressed_video_cdr(image: RawImage, data: bytes) -> bytes:
     return writer.getvalue()
 
 
+class VideoEncoder(Protocol):
+    """What a stream needs of PyAV's codec context (``av`` has no types of its own)."""
+
+    def encode(self, frame: object) -> Iterable[SupportsBytes]:
+        """
+        Encode a frame.
+
+        :param frame: a ``VideoFrame``.
+        :return: the packets it completes.
+        """
+
+
 class VideoStream:
     """One twin's H.264 encoder, kept from frame to frame; used on one thread."""
 
@@ -90,7 +102,7 @@ class VideoStream:
         """
         self._rate = rate if rate > 0 else 30.0
         self._bitrate = bitrate
-        self._context: Any = None
+        self._context: Optional[VideoEncoder] = None
         self._size: Optional[tuple[int, int, str]] = None
         self._frames = 0
 
@@ -127,7 +139,7 @@ class VideoStream:
         data = b''.join(bytes(packet) for packet in context.encode(frame))
         return compressed_video_cdr(image, data) if data else None
 
-    def _open(self, width: int, height: int, pixel_format: str) -> Any:
+    def _open(self, width: int, height: int, pixel_format: str) -> VideoEncoder:
         # A new size or pixel format starts a new stream, with a keyframe.
         if self._context is not None and self._size == (width, height, pixel_format):
             return self._context
