@@ -67,6 +67,7 @@ from foxglove_bridge_py.ros.source import RosSource
 from foxglove_bridge_py.server.http_answers import Monitoring
 from foxglove_bridge_py.server.operator_page import operator_page
 from foxglove_bridge_py.server.server import FoxgloveServer
+from foxglove_bridge_py.server.tls import tls_context
 from foxglove_bridge_py.threads import Inbox, SessionIds, Threads
 from foxglove_bridge_py.threads.loop_tasks import LoopTasks
 from rclpy.node import Node
@@ -89,10 +90,12 @@ class Bridge:
         self._extra_nodes = list(extra_nodes)
         self._log = node.get_logger()
         self._tasks = LoopTasks(self._log)
-        self.hub: Optional[Hub] = None
         self.port: Optional[int] = None
         self._access: Optional[AccessFile] = None
         self._playback: Optional[PlaybackSource] = None
+        self._own_channels: dict[int, SystemInfoSource] = {}
+        self._session_ids = SessionIds()
+        self.hub = self._build_core()
 
     async def run(self, stop: asyncio.Event,
                   on_started: Optional[Callable[[int], None]] = None) -> None:
@@ -113,20 +116,19 @@ class Bridge:
         gate = Gate(self._access.table) if self._access is not None else None
         # Freed in reverse: the server first, then the executor thread, then the ROS parts.
         with contextlib.ExitStack() as ros_parts:
-            session_ids = SessionIds()
-            self._build_core(session_ids)
             hub = self.hub
+            if config.sysinfo and not config.playback_file:  # a replay shows the recording alone
+                self._add_sysinfo()
             threads = self.threads = Threads(
                 self.node, asyncio.get_running_loop(),
                 Inbox(hub.fanout.deliver, self.time.advance, hub.clear_session,
-                      hub.fanout.replay), session_ids, self._extra_nodes)
+                      hub.fanout.replay), self._session_ids, self._extra_nodes)
             source = self._build_source(threads, ros_parts)
             self._effects = self._effect_table(threads, source, ros_parts)
             figures = self.figures = Figures(hub, lambda: server.links(),
                                              threads.heartbeats.take_loop_lag)
-            server = FoxgloveServer.from_config(
-                hub, self._carry_out, config,
-                Monitoring(figures.report, threads.heartbeats.ages, operator_page()), gate)
+            server = _server(hub, self._carry_out, config, Monitoring(
+                figures.report, threads.heartbeats.ages, operator_page()), gate)
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
                 running.callback(self._tasks.cancel_all)
@@ -139,8 +141,8 @@ class Bridge:
                 self._tasks.start(self._tick_figures(figures, threads))
                 self._log.info(f'Foxglove bridge listening on '
                                f'{"wss" if config.tls else "ws"}://{config.address}:{self.port}')
-                if gate is not None:
-                    self._tasks.start(self._follow_access_file(gate, server))
+                if gate is not None and self._access is not None:
+                    self._tasks.start(self._follow_access_file(self._access, gate, server))
                 self._warn_if_open()
                 if self._playback is not None:
                     playing = asyncio.ensure_future(self._playback.run())
@@ -150,19 +152,19 @@ class Bridge:
                 await stop.wait()
                 self._log.info('shutting down')
 
-    def _build_core(self, session_ids: SessionIds) -> None:
+    def _build_core(self) -> Hub:
         """Build the hub and register one capability per module; each is kept by name."""
         config = self.config
         offered = set(config.capabilities)
         encodings = (('cdr', 'json') if {Capability.CLIENT_PUBLISH.value,
                                          Capability.SERVICES.value} & offered else ())
-        hub = self.hub = Hub(
+        hub = Hub(
             server_name=f'foxglove_bridge_py {__version__}', capabilities=config.capabilities,
             supported_encodings=encodings,
             # fg-library names the bridge as the C++ bridge names itself (3.4.2 on).
             metadata={'ROS_DISTRO': ros_distro(),
                       'fg-library': f'foxglove_bridge_py/{__version__}'},
-            session_id=config.session_id or session_ids.next(),
+            session_id=config.session_id or self._session_ids.next(),
             send_buffer_limit=config.send_buffer_limit,
             max_subscriptions=config.max_subscriptions_per_client,
             max_message_age=config.max_message_age_ms / 1000,
@@ -178,9 +180,7 @@ class Bridge:
         self.assets = hub.register(Assets(sessions))
         # With playback_publish, a recording's controls drive what ROS receives.
         self.playback = hub.register(PlaybackRequests(publishes=config.playback_publish))
-        self._own_channels = {}
-        if config.sysinfo and not config.playback_file:  # a replay shows the recording alone
-            self._add_sysinfo()
+        return hub
 
     def _add_sysinfo(self) -> None:
         """Add the sysinfo channel, served on the loop rather than by the source."""
@@ -276,7 +276,8 @@ class Bridge:
         table.on(SetParams, lambda e: tasks.start(params.serve_set(e, parameters)))
         table.on(ReadAsset, lambda e: self._tasks.start(reader.serve(e)))
         if self._playback is not None:
-            table.on(PlaybackControl, lambda e: self._playback.control(e.request))
+            playback = self._playback
+            table.on(PlaybackControl, lambda e: playback.control(e.request))
         return table
 
     async def _tick_figures(self, figures: Figures, threads: Threads) -> None:
@@ -289,16 +290,17 @@ class Bridge:
             if self.config.publish_diagnostics:
                 publish(diagnostic_entries(report, name))
 
-    async def _follow_access_file(self, gate: Gate, server: FoxgloveServer) -> None:
+    async def _follow_access_file(self, access: AccessFile, gate: Gate, server: FoxgloveServer
+                                  ) -> None:
         """Read the access file again when it changes; close the clients it takes rights from."""
         sessions = self.hub.sessions
         while True:
             await asyncio.sleep(CHECK_INTERVAL)
-            table = self._access.poll(self._log.error)
+            table = access.poll(self._log.error)
             if table is None:
                 continue
             gate.table = table
-            self._log.info(f'access file {self._access.path} read again: {len(table.grants)} '
+            self._log.info(f'access file {access.path} read again: {len(table.grants)} '
                            f'tokens, clients without a token: {table.anonymous.label}')
             for client_id, reason in revocations(
                     [(i, s.grant) for i, s in sessions.items()], table):
@@ -343,6 +345,19 @@ class Bridge:
         self.hub.add_channels(change.added_channels)
         self.services.remove(change.removed_services)
         self.services.add(change.added_services)
+
+
+def _server(hub: Hub, effects: Callable[[list[Effect]], None], config: BridgeConfig,
+            monitoring: Monitoring, gate: Optional[Gate]) -> FoxgloveServer:
+    """Create the server the bridge's parameters describe (not yet bound)."""
+    return FoxgloveServer(
+        hub, effects, address=config.address, port=config.port,
+        ssl_context=tls_context(config.certfile, config.keyfile) if config.tls else None,
+        compression=config.use_compression, allowed_origins=config.allowed_origins,
+        max_clients=config.max_clients, max_message_size=config.max_message_size,
+        ping_interval=config.ping_interval_ms / 1000, ping_timeout=config.ping_timeout_ms / 1000,
+        monitoring=monitoring if config.status_endpoint else None, gate=gate,
+        max_json_size=config.max_json_message_size)
 
 
 def _is_loopback(address: str) -> bool:

@@ -26,7 +26,7 @@ import dataclasses
 from dataclasses import dataclass
 import os
 import re
-from typing import Any, Iterable, Mapping, Optional, Sequence
+from typing import cast, Iterable, Mapping, Optional, Sequence, TypeVar, Union
 
 from foxglove_bridge_py.protocol import Capability
 
@@ -35,12 +35,16 @@ class ConfigError(ValueError):
     """A parameter value the bridge cannot start with; the text names the parameter."""
 
 
+ParameterValue = Union[bool, int, float, str, Sequence[str], Sequence[float]]
+"""What a ROS parameter of the bridge holds: its type is its default's."""
+
+
 @dataclass(frozen=True)
 class ParameterSpec:
     """One node parameter: its name, default (which fixes its type) and meaning."""
 
     name: str
-    default: Any
+    default: ParameterValue
     description: str
     int_range: Optional[tuple[int, int]] = None
 
@@ -192,7 +196,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
 )
 """Every parameter the node declares, with the C++ bridge's names and defaults."""
 
-PARAMETER_DEFAULTS: Mapping[str, Any] = {p.name: p.default for p in PARAMETERS}
+PARAMETER_DEFAULTS: Mapping[str, ParameterValue] = {p.name: p.default for p in PARAMETERS}
 
 IMPLEMENTED_CAPABILITIES = frozenset({
     Capability.CLIENT_PUBLISH.value, Capability.SERVICES.value, Capability.PARAMETERS.value,
@@ -306,7 +310,7 @@ class BridgeConfig:
     warnings: tuple[str, ...] = ()
 
     @classmethod
-    def from_parameters(cls, values: Mapping[str, Any], *, use_sim_time: bool = False
+    def from_parameters(cls, values: Mapping[str, object], *, use_sim_time: bool = False
                         ) -> BridgeConfig:
         """
         Check parameter values and build the config; absent values take their defaults.
@@ -316,22 +320,24 @@ class BridgeConfig:
         :return: the config.
         :raises ConfigError: naming the parameter whose value cannot be used.
         """
-        v = dict(PARAMETER_DEFAULTS)
+        v: dict[str, object] = dict(PARAMETER_DEFAULTS)
         v.update({k: val for k, val in values.items() if val is not None})
         _check_values(v)
         capabilities, warnings = _capabilities(v, use_sim_time)
         # Every field is its parameter's value, lists of patterns compiled: the table in
         # PARAMETERS is the one place a parameter is declared.
         names = {f.name for f in dataclasses.fields(cls)}
-        fields = {spec.name: (compile_patterns(spec.name, v[spec.name])
+        fields = {spec.name: (compile_patterns(spec.name, _checked(v, spec.name, list))
                               if spec.name in PATTERN_PARAMETERS else v[spec.name])
                   for spec in PARAMETERS if spec.name in names}
         fields['capabilities'] = capabilities
-        fields['topic_throttle_rates'] = tuple(float(r) for r in v['topic_throttle_rates'])
+        fields['topic_throttle_rates'] = tuple(_numbers(v['topic_throttle_rates']))
         for spec in PARAMETERS:
             if isinstance(spec.default, float):
-                fields[spec.name] = float(v[spec.name])
-        return cls(**fields, use_sim_time=use_sim_time, warnings=warnings)
+                fields[spec.name] = _numbers([v[spec.name]])[0]
+        # Each value was checked against its parameter's type by _check_values.
+        return cls(**fields, use_sim_time=use_sim_time,  # type: ignore[arg-type]
+                   warnings=warnings)
 
     def throttle_period(self, topic: str) -> float:
         """
@@ -364,35 +370,47 @@ PATTERN_PARAMETERS = frozenset({
 """The list parameters whose entries are regular expressions."""
 
 
-def _check_values(v: Mapping[str, Any]) -> None:
+Checked = TypeVar('Checked', int, str, list)
+
+
+def _checked(v: Mapping[str, object], name: str, kind: type[Checked]) -> Checked:
+    return cast(Checked, v[name])  # its type checked against its default's by _check_type
+
+
+def _numbers(values: object) -> list[float]:
+    return [float(x) for x in cast(Sequence[float], values)]  # checked by _check_type
+
+
+def _check_values(v: Mapping[str, object]) -> None:
     for spec in PARAMETERS:
         _check_type(spec, v[spec.name])
         if spec.int_range is not None:
             low, high = spec.int_range
-            if not low <= v[spec.name] <= high:
+            if not low <= _checked(v, spec.name, int) <= high:
                 raise ConfigError(f'parameter {spec.name}: {v[spec.name]} is outside '
                                   f'{low}..{high}')
-    if len(v['topic_throttle_patterns']) != len(v['topic_throttle_rates']):
+    patterns = len(_checked(v, 'topic_throttle_patterns', list))
+    rates = len(_checked(v, 'topic_throttle_rates', list))
+    if patterns != rates:
         raise ConfigError(
             f'parameters topic_throttle_patterns and topic_throttle_rates: they pair up by '
-            f'position, but there are {len(v["topic_throttle_patterns"])} patterns and '
-            f'{len(v["topic_throttle_rates"])} rates')
-    if v['max_qos_depth'] < v['min_qos_depth']:
+            f'position, but there are {patterns} patterns and {rates} rates')
+    if _checked(v, 'max_qos_depth', int) < _checked(v, 'min_qos_depth', int):
         raise ConfigError(f'parameter max_qos_depth: {v["max_qos_depth"]} is below '
                           f'min_qos_depth {v["min_qos_depth"]}')
     if v['tls']:
         for key in ('certfile', 'keyfile'):
             if not v[key]:
                 raise ConfigError(f'parameter {key}: required when tls is true')
-            if not os.path.isfile(v[key]):
+            if not os.path.isfile(_checked(v, key, str)):
                 raise ConfigError(f'parameter {key}: file {v[key]!r} does not exist')
 
 
-def _capabilities(v: Mapping[str, Any], use_sim_time: bool
+def _capabilities(v: Mapping[str, object], use_sim_time: bool
                   ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     warnings = []
     capabilities = []
-    for cap in v['capabilities']:
+    for cap in _checked(v, 'capabilities', list):
         if cap not in KNOWN_CAPABILITIES:
             warnings.append(f'parameter capabilities: unknown capability {cap!r} ignored')
         elif cap in IMPLEMENTED_CAPABILITIES and cap not in capabilities:
@@ -406,7 +424,7 @@ def _capabilities(v: Mapping[str, Any], use_sim_time: bool
     return tuple(capabilities), tuple(warnings)
 
 
-def _check_type(spec: ParameterSpec, value: Any) -> None:
+def _check_type(spec: ParameterSpec, value: object) -> None:
     default = spec.default
     if isinstance(default, bool):
         ok = isinstance(value, bool)

@@ -29,7 +29,7 @@ import sys
 import time
 from typing import Optional
 
-from geometry_msgs.msg import Quaternion
+from geometry_msgs.msg import Quaternion, TransformStamped
 import rclpy
 from rclpy.clock import Clock as SystemClock
 from rclpy.clock import ClockType
@@ -44,7 +44,6 @@ from visualization_msgs.msg import Marker, MarkerArray
 
 try:
     from tf2_msgs.msg import TFMessage
-    from geometry_msgs.msg import TransformStamped
 except ImportError:  # tf2_msgs is not among the PyPI wheels
     TFMessage = None
 
@@ -172,7 +171,8 @@ class DemoPublisher(Node):
         msg.linear_acceleration.z = 9.81
         self._imu.publish(msg)
 
-    def _transform(self, parent: str, child: str, x: float, y: float, yaw: float):
+    def _transform(self, parent: str, child: str, x: float, y: float, yaw: float
+                   ) -> TransformStamped:
         transform = TransformStamped()
         transform.header.stamp = self.get_clock().now().to_msg()
         transform.header.frame_id, transform.child_frame_id = parent, child

@@ -20,7 +20,7 @@ import asyncio
 import logging
 import signal
 import sys
-from typing import Optional
+from typing import Optional, TYPE_CHECKING
 
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETERS, ParameterSpec
 from foxglove_bridge_py.ros.malloc_reuse import keep_freed_buffers_for_reuse
@@ -31,6 +31,9 @@ from rclpy.context import Context
 from rclpy.logging import LoggingSeverity
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+
+if TYPE_CHECKING:  # imported once the parameters are read: a bad one exits before the rest
+    from foxglove_bridge_py.bridge import Bridge
 
 NODE_NAME = 'foxglove_bridge'
 GIL_SWITCH_INTERVAL = 0.0005
@@ -63,7 +66,7 @@ class FoxgloveBridgeNode(Node):
     """The bridge's ROS node: declares every parameter and reads them into a config."""
 
     def __init__(self, *, context: Optional[Context] = None, node_name: str = NODE_NAME,
-                 **kwargs) -> None:
+                 **kwargs: object) -> None:
         """
         Create the node and check its parameters.
 
@@ -201,7 +204,7 @@ def main(args: Optional[list[str]] = None) -> int:
             context.try_shutdown()
 
 
-async def _serve(bridge) -> None:
+async def _serve(bridge: Bridge) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

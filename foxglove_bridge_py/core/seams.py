@@ -140,6 +140,20 @@ class MessageSink(Protocol):
         """
 
 
+class Post(Protocol):
+    """Runs ``function(*args)`` on another thread: ``Threads.call_in_ros`` or ``call_in_loop``."""
+
+    def __call__(self, function: Callable[Arguments, object], *args: Arguments.args,
+                 **kwargs: Arguments.kwargs) -> None:
+        """
+        Post the call.
+
+        :param function: what to run there.
+        :param args: its arguments.
+        :param kwargs: its keyword arguments.
+        """
+
+
 class Log(Protocol):
     """Where a part reports what went wrong: the node's logger."""
 

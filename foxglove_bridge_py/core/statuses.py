@@ -23,7 +23,7 @@ of a channel are withdrawn with it.
 from __future__ import annotations
 
 import enum
-from typing import Callable, Iterable, Union
+from typing import Callable, Iterable, Sequence, Union
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.protocol import StatusLevel
@@ -97,7 +97,7 @@ class Statuses:
         self._by_channel.setdefault(channel.id, set()).add(status_id)
         self.set(status_id, level, message)
 
-    def clear_channel_problems(self, channel_id: int, kinds: tuple[str, ...]) -> None:
+    def clear_channel_problems(self, channel_id: int, kinds: Sequence[str]) -> None:
         """
         Withdraw a channel's problems of the given kinds.
 

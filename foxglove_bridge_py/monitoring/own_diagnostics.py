@@ -29,8 +29,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from foxglove_bridge_py.core.statuses import DiagnosticLevel
-from foxglove_bridge_py.monitoring.status_report import (ClientFigures, Report,
-                                                        ServerFigures)
+from foxglove_bridge_py.monitoring.status_report import ClientFigures, Report, ServerFigures
 
 LOOP_LAG_ERROR = 0.25
 """Seconds the asyncio loop may be held up before the server's entry is an ERROR."""

@@ -23,7 +23,8 @@ not all of them. File reads block, so they run on the loop's worker threads.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Mapping
+import re
+from typing import Awaitable, Callable, Mapping
 
 from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
 from foxglove_bridge_py.core.client_session import ClientSession
@@ -37,7 +38,8 @@ class AssetReader:
     """Reads the assets clients ask for and answers through the assets capability."""
 
     def __init__(self, sessions: Mapping[int, ClientSession], answers: Assets,
-                 allowlist: Any, run_blocking: Callable[..., Awaitable[Any]]) -> None:
+                 allowlist: tuple[re.Pattern[str], ...],
+                 run_blocking: Callable[[Callable[[], bytes]], Awaitable[bytes]]) -> None:
         """
         Serve assets.
 
@@ -76,8 +78,13 @@ class AssetReader:
         session = self._sessions.get(client_id)
         if session is None:
             return False
-        room = asyncio.get_running_loop().create_future()
-        session.queue.when_control_room(lambda: room.done() or room.set_result(True))
+        room: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def make_room() -> None:
+            if not room.done():
+                room.set_result(True)
+
+        session.queue.when_control_room(make_room)
         while not room.done():
             if self._sessions.get(client_id) is not session or session.queue.overflowed:
                 return False
@@ -88,8 +95,9 @@ class AssetReader:
         from ament_index_python.packages import get_package_share_directory
 
         try:
-            data = await self._run_blocking(assets.read, effect.uri, self._allowlist,
-                                            get_package_share_directory)
+            allowlist = self._allowlist
+            data = await self._run_blocking(lambda: assets.read(
+                effect.uri, allowlist, get_package_share_directory))
         except assets.AssetError as exc:
             self._answers.done(effect.client_id, effect.request_id, error=str(exc))
         except Exception as exc:  # noqa: B902 - the client must get an answer whatever happened

@@ -26,7 +26,11 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable, Mapping, Optional
+from typing import Callable, Mapping, Optional, TYPE_CHECKING
+
+if TYPE_CHECKING:  # rclpy is imported where it is used, and untyped
+    from rclpy.context import Context
+    from rclpy.executors import Executor
 
 RCLPY_MAJOR_TO_DISTRO: Mapping[int, str] = {
     3: 'humble', 4: 'iron', 7: 'jazzy', 9: 'kilted'}
@@ -78,7 +82,7 @@ def ros_distro(environ: Mapping[str, str] = os.environ,
     return distro_of_rclpy_version(version) if version else ''
 
 
-def make_executor(context: Any) -> Any:
+def make_executor(context: Context) -> Executor:
     """
     Return the fastest executor this rclpy has that works here.
 

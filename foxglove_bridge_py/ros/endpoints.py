@@ -25,7 +25,7 @@ hear goes to callables that post to the loop.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional, TYPE_CHECKING
 
 from foxglove_bridge_py.capabilities.parameters import Parameter
 from foxglove_bridge_py.config import BridgeConfig
@@ -35,7 +35,11 @@ from foxglove_bridge_py.ros.params import event_parameters
 from foxglove_bridge_py.ros.topics import subscribe_diagnostics
 from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent
 from rclpy.node import Node
+from rclpy.publisher import Publisher
 from rclpy.qos import DurabilityPolicy, QoSProfile
+
+if TYPE_CHECKING:  # imported where it is used, as it may be missing
+    from std_srvs.srv import Trigger
 
 CLIENT_COUNT_TOPIC = '/foxglove_bridge/client_count'
 """Where ``publish_client_count`` publishes, as the C++ bridge does."""
@@ -134,7 +138,8 @@ class BridgeEndpoints:
             if publisher is not None:
                 self._node.destroy_publisher(publisher)
 
-    def _clear_session(self, request, response):
+    def _clear_session(self, request: Trigger.Request, response: Trigger.Response
+                       ) -> Trigger.Response:
         session_id = self._new_session()
         self._node.get_logger().info(f'new session {session_id}')
         response.success = True
@@ -147,7 +152,7 @@ class BridgeEndpoints:
             self._on_parameters(parameters)
 
 
-def _diagnostics_publisher(node: Node):
+def _diagnostics_publisher(node: Node) -> Optional[Publisher]:
     try:
         from diagnostic_msgs.msg import DiagnosticArray
     except ImportError:

@@ -103,7 +103,7 @@ class GraphWatcher:
             self._on_change(change)
 
     def _current_channels(self) -> set[tuple[str, str]]:
-        current = set()
+        current: set[tuple[str, str]] = set()
         subscribed = None
         for topic, types in self._node.get_topic_names_and_types():
             if not self._config.topic_allowed(topic):

@@ -28,9 +28,13 @@ import base64
 import binascii
 import importlib
 import math
-from typing import Any, Mapping
+from typing import (Callable, cast, Iterable, Protocol, SupportsFloat, SupportsInt,
+                    TYPE_CHECKING, TypeVar)
 
 from foxglove_bridge_py.protocol import describe_value
+
+if TYPE_CHECKING:  # rosidl's type definitions: untyped, the boundary with ROS
+    from rosidl_parser.definition import AbstractType
 
 FLOAT32_MAX = 3.4028234663852886e38
 INTEGER_RANGES = {
@@ -38,6 +42,7 @@ INTEGER_RANGES = {
     'uint16': (0, 2**16 - 1), 'int32': (-2**31, 2**31 - 1), 'uint32': (0, 2**32 - 1),
     'int64': (-2**63, 2**63 - 1), 'uint64': (0, 2**64 - 1), 'octet': (0, 255),
 }
+Number = TypeVar('Number', int, float)
 FLOAT_TYPES = frozenset({'float', 'double', 'long double'})
 BYTE_TYPES = frozenset({'uint8', 'octet'})
 
@@ -46,16 +51,16 @@ class JsonConversionError(ValueError):
     """A JSON value that does not fit the message type; the text names the field's path."""
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     return f'{describe_value(value)} ({value!r:.40})'
 
 
-def _fail(path: str, expected: str, value: Any) -> JsonConversionError:
+def _fail(path: str, expected: str, value: object) -> JsonConversionError:
     return JsonConversionError(f'field {path or "(message)"}: expected {expected}, '
                                f'got {_describe(value)}')
 
 
-def _basic(typename: str, value: Any, path: str) -> Any:
+def _basic(typename: str, value: object, path: str) -> object:
     if typename == 'boolean':
         if not isinstance(value, bool):
             raise _fail(path, 'a boolean', value)
@@ -79,7 +84,7 @@ def _basic(typename: str, value: Any, path: str) -> Any:
     raise JsonConversionError(f'field {path}: unsupported type {typename}')
 
 
-def _string(slot: Any, value: Any, path: str) -> str:
+def _string(slot: AbstractType, value: object, path: str) -> str:
     if not isinstance(value, str):
         raise _fail(path, 'a string', value)
     maximum = getattr(slot, 'maximum_size', None)
@@ -88,12 +93,12 @@ def _string(slot: Any, value: Any, path: str) -> str:
     return value
 
 
-def _message_class(slot: Any) -> type:
+def _message_class(slot: AbstractType) -> type:
     module = importlib.import_module('.'.join(slot.namespaces))
     return getattr(module, slot.name)
 
 
-def _value(slot: Any, value: Any, path: str) -> Any:
+def _value(slot: AbstractType, value: object, path: str) -> object:
     kind = type(slot).__name__
     if kind == 'BasicType':
         return _basic(slot.typename, value, path)
@@ -106,7 +111,7 @@ def _value(slot: Any, value: Any, path: str) -> Any:
     raise JsonConversionError(f'field {path}: unsupported type {kind}')
 
 
-def _sequence(slot: Any, kind: str, value: Any, path: str) -> Any:
+def _sequence(slot: AbstractType, kind: str, value: object, path: str) -> object:
     element = slot.value_type
     is_bytes = type(element).__name__ == 'BasicType' and element.typename in BYTE_TYPES
     if is_bytes and isinstance(value, str):
@@ -124,14 +129,14 @@ def _sequence(slot: Any, kind: str, value: Any, path: str) -> Any:
                                   f'elements, got {len(value)}')
     items = [_value(element, item, f'{path}[{i}]') for i, item in enumerate(value)]
     if is_bytes and element.typename == 'uint8' and kind != 'Array':
-        return bytes(items)
+        return bytes(cast(list[int], items))  # each checked by _basic as a uint8
     return items
 
 
-def _message(message_class: type, value: Any, path: str) -> Any:
+def _message(message_class: type, value: object, path: str) -> object:
     if not isinstance(value, dict):
         raise _fail(path, f'an object ({message_class.__name__})', value)
-    fields = dict(zip(message_class.get_fields_and_field_types(), message_class.SLOT_TYPES))
+    fields = _fields(message_class)
     unknown = [name for name in value if name not in fields]
     if unknown:
         where = f'{path}.{unknown[0]}' if path else unknown[0]
@@ -144,38 +149,48 @@ def _message(message_class: type, value: Any, path: str) -> Any:
     return message
 
 
-def message_from_json(message_class: type, value: Mapping[str, Any]) -> Any:
+def message_from_json(message_class: type, value: object) -> object:
     """
     Build a ROS message from a decoded JSON object.
 
     :param message_class: the generated message class, e.g. ``std_msgs.msg.String``.
-    :param value: the JSON object.
+    :param value: the decoded JSON (an object, or the error says what it is instead).
     :return: the message.
     :raises JsonConversionError: naming the path of the first field that does not fit.
     """
     return _message(message_class, value, '')
 
 
-def _to_json(slot: Any, value: Any) -> Any:
+def _to_json(slot: AbstractType, value: object) -> object:
+    # A field as rclpy gives it: a Python number or a NumPy scalar, bytes, a sequence (a list,
+    # an array.array or a NumPy array), a string, or a message.
     kind = type(slot).__name__
     if kind == 'BasicType':
         if slot.typename == 'octet':
-            return value[0] if isinstance(value, (bytes, bytearray)) else int(value)
+            return value[0] if isinstance(value, (bytes, bytearray)) else _number(value, int)
         if slot.typename in FLOAT_TYPES:
-            return float(value)
+            return _number(value, float)
         if slot.typename == 'boolean':
             return bool(value)
         if slot.typename in INTEGER_RANGES:
-            return int(value)
+            return _number(value, int)
         return value
     if kind == 'NamespacedType':
         return message_to_json(value)
     if kind in ('Array', 'BoundedSequence', 'UnboundedSequence'):
-        return [_to_json(slot.value_type, item) for item in value]
+        return [_to_json(slot.value_type, item) for item in cast(Iterable[object], value)]
     return value
 
 
-def message_to_json(message: Any) -> dict:
+def _number(value: object, kind: Callable[[SupportsNumber], Number]) -> Number:
+    return kind(cast(SupportsNumber, value))  # a number field: int, float or a NumPy scalar
+
+
+class SupportsNumber(SupportsInt, SupportsFloat, Protocol):
+    """A number field's value: a Python number, or a NumPy scalar."""
+
+
+def message_to_json(message: object) -> dict[str, object]:
     """
     Turn a ROS message into plain JSON values, the inverse of :func:`message_from_json`.
 
@@ -185,6 +200,11 @@ def message_to_json(message: Any) -> dict:
     :param message: the message.
     :return: a dict of JSON values.
     """
-    message_class = type(message)
-    return {name: _to_json(slot, getattr(message, name)) for name, slot in zip(
-        message_class.get_fields_and_field_types(), message_class.SLOT_TYPES)}
+    return {name: _to_json(slot, getattr(message, name))
+            for name, slot in _fields(type(message)).items()}
+
+
+def _fields(message_class: type) -> dict[str, AbstractType]:
+    # A generated message class names its fields and their types (rosidl's definitions).
+    names = getattr(message_class, 'get_fields_and_field_types')()
+    return dict(zip(names, getattr(message_class, 'SLOT_TYPES')))

@@ -25,15 +25,15 @@ an unresponsive node costs only its own timeout.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Iterable, Optional, Sequence
+from typing import Awaitable, Callable, cast, Iterable, Optional, Sequence, TypeGuard, Union
 
-from foxglove_bridge_py.capabilities.parameters import Parameter
+from foxglove_bridge_py.capabilities.parameters import GetParams, Parameter, Parameters, SetParams
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from rcl_interfaces.msg import Parameter as RosParameter
-from rcl_interfaces.msg import ParameterType, ParameterValue
+from rcl_interfaces.msg import ParameterEvent, ParameterType, ParameterValue
 from rcl_interfaces.srv import GetParameters, ListParameters, SetParameters
 
-ServiceCall = Callable[[str, Any, Any, float], Awaitable[Any]]
+ServiceCall = Callable[[str, type, object, float], Awaitable[object]]
 """``call(service_name, service_type, request, timeout)`` returns the response or raises."""
 
 
@@ -91,8 +91,17 @@ ARRAY_TYPES = (ParameterType.PARAMETER_BOOL_ARRAY, ParameterType.PARAMETER_INTEG
                ParameterType.PARAMETER_BYTE_ARRAY)
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> TypeGuard[Union[int, float]]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _byte_values(value: object) -> list[int]:
+    # A byte_array as a client sets it: bytes, or a list of small integers.
+    if isinstance(value, (bytes, bytearray)):
+        return list(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(b, int) for b in value):
+        return [int(b) for b in value]
+    raise ParameterError(f'a byte_array must be bytes or a list of integers, got {value!r:.40}')
 
 
 def from_protocol(parameter: Parameter, current_type: int = ParameterType.PARAMETER_NOT_SET
@@ -114,7 +123,7 @@ def from_protocol(parameter: Parameter, current_type: int = ParameterType.PARAME
         result.type = ParameterType.PARAMETER_NOT_SET
     elif hint == 'byte_array' or isinstance(value, (bytes, bytearray)):
         result.type = ParameterType.PARAMETER_BYTE_ARRAY
-        result.byte_array_value = [bytes([b]) for b in value]
+        result.byte_array_value = [bytes([b]) for b in _byte_values(value)]
     elif isinstance(value, bool):
         result.type, result.bool_value = ParameterType.PARAMETER_BOOL, value
     elif _is_number(value):
@@ -163,7 +172,7 @@ def _array(result: ParameterValue, value: list, hint: Optional[str], current_typ
         result.string_array_value = value
 
 
-def event_parameters(event: Any) -> list[Parameter]:
+def event_parameters(event: ParameterEvent) -> list[Parameter]:
     """
     Turn a ``/parameter_events`` message into protocol parameters (deleted ones unset).
 
@@ -198,7 +207,7 @@ class ParameterAccess:
         self._timeout = timeout
         self.unresponsive: set[str] = set()
 
-    async def serve_get(self, request: Any, answers: Any) -> None:
+    async def serve_get(self, request: GetParams, answers: Parameters) -> None:
         """
         Answer a client's getParameters.
 
@@ -208,7 +217,7 @@ class ParameterAccess:
         parameters = await self.get_values(request.names)
         answers.values(request.client_id, parameters, request.request_id)
 
-    async def serve_set(self, request: Any, answers: Any) -> None:
+    async def serve_set(self, request: SetParams, answers: Parameters) -> None:
         """
         Carry out a client's setParameters; answer with the new values if it gave an id.
 
@@ -241,6 +250,7 @@ class ParameterAccess:
         :return: the parameters that have a value.
         """
         nodes = set(await self._list_nodes())
+        wanted: dict[str, Optional[list[str]]]
         if not names:
             wanted = {n: None for n in sorted(nodes) if n != self._own_name
                       and n not in self.unresponsive}
@@ -252,7 +262,10 @@ class ParameterAccess:
                 except ParameterError:
                     continue
                 if node in nodes:
-                    wanted.setdefault(node, []).append(name)
+                    wanted.setdefault(node, [])
+                    listed_names = wanted[node]
+                    if listed_names is not None:
+                        listed_names.append(name)
         results = await asyncio.gather(*(self._get_node(node, params, remember=not names)
                                          for node, params in wanted.items()))
         return [p for found in results for p in found
@@ -262,13 +275,15 @@ class ParameterAccess:
                         ) -> list[Parameter]:
         try:
             if names is None:
-                listed = await self._call(f'{node}/list_parameters', ListParameters,
-                                          ListParameters.Request(), self._timeout)
+                listed = cast(ListParameters.Response, await self._call(
+                    f'{node}/list_parameters', ListParameters, ListParameters.Request(),
+                    self._timeout))
                 names = list(listed.result.names)
             if not names:
                 return []
-            values = await self._call(f'{node}/get_parameters', GetParameters,
-                                      GetParameters.Request(names=names), self._timeout)
+            values = cast(GetParameters.Response, await self._call(
+                f'{node}/get_parameters', GetParameters, GetParameters.Request(names=names),
+                self._timeout))
         except Exception:  # noqa: B902 - a timed-out or broken node is skipped
             if remember and self._config.ignore_unresponsive_param_nodes:
                 self.unresponsive.add(node)
@@ -306,8 +321,9 @@ class ParameterAccess:
                         ) -> tuple[list[str], list[str]]:
         names = [name for name, _ in entries]
         try:
-            current = await self._call(f'{node}/get_parameters', GetParameters,
-                                       GetParameters.Request(names=names), self._timeout)
+            current = cast(GetParameters.Response, await self._call(
+                f'{node}/get_parameters', GetParameters, GetParameters.Request(names=names),
+                self._timeout))
             current_types = [value.type for value in current.values]
         except Exception as exc:  # noqa: B902 - reported to the client
             return [], [f'{node}: cannot reach the node ({exc!r})']
@@ -315,8 +331,8 @@ class ParameterAccess:
         if not request.parameters:
             return [], problems
         try:
-            response = await self._call(f'{node}/set_parameters', SetParameters, request,
-                                        self._timeout)
+            response = cast(SetParameters.Response, await self._call(
+                f'{node}/set_parameters', SetParameters, request, self._timeout))
         except Exception as exc:  # noqa: B902 - reported to the client
             return [], problems + [f'{node}: cannot set parameters ({exc!r})']
         done = []
@@ -330,7 +346,7 @@ class ParameterAccess:
 
 
 def _set_request(entries: list[tuple[str, Parameter]], current_types: list[int]
-                 ) -> tuple[Any, list[str]]:
+                 ) -> tuple[SetParameters.Request, list[str]]:
     # Each value in the type the node has now: an integer for a double parameter is a double.
     request = SetParameters.Request()
     problems = []

@@ -23,12 +23,12 @@ sim time. Used on the ROS thread.
 from __future__ import annotations
 
 import contextlib
-import functools
-from typing import Callable, Iterable
+from typing import Iterable
 
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.core.hub import Hub
+from foxglove_bridge_py.core.seams import Post
 from foxglove_bridge_py.playback.recording import Recording, RecordingError
 from foxglove_bridge_py.playback.source import PlaybackSource
 from foxglove_bridge_py.protocol import Channel
@@ -91,7 +91,7 @@ class PlayedPublishers:
 
 
 def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
-                  call_in_ros: Callable[..., None], parts: contextlib.ExitStack
+                  call_in_ros: Post, parts: contextlib.ExitStack
                   ) -> PlaybackSource:
     """
     Open ``playback_file`` as the bridge's source; with ``playback_publish``, play it into ROS.
@@ -114,7 +114,10 @@ def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
         return PlaybackSource(hub, time, recording, config.topic_allowed)
     publishers = PlayedPublishers(node)
     parts.callback(publishers.destroy)
-    source = PlaybackSource(hub, time, recording, config.topic_allowed,
-                            functools.partial(call_in_ros, publishers.publish))
+
+    def publish(batch: list[tuple[Channel, int, bytes]]) -> None:
+        call_in_ros(publishers.publish, batch)
+
+    source = PlaybackSource(hub, time, recording, config.topic_allowed, publish)
     call_in_ros(publishers.create, list(hub.channels.values()))
     return source

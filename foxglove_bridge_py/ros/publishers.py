@@ -22,12 +22,13 @@ Used on the ROS thread.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from foxglove_bridge_py.protocol import parse_json, ProtocolError
 from foxglove_bridge_py.ros.message_json import JsonConversionError, message_from_json
 from foxglove_bridge_py.ros.schema import import_message_type, normalize_type_name
 from rclpy.node import Node
+from rclpy.publisher import Publisher
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 
 ClientErrorSink = Callable[[int, int, str], None]
@@ -49,7 +50,7 @@ class ClientPublishers:
         self._node = node
         self._on_error = on_create_error
         self._on_publish_error = on_publish_error
-        self._publishers: dict[tuple[int, int], tuple[Any, Any, str]] = {}
+        self._publishers: dict[tuple[int, int], tuple[Publisher, type, str]] = {}
 
     def create(self, client_id: int, channel_id: int, topic: str, schema_name: str,
                encoding: str = 'cdr') -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import importlib
 import os
 import re
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 SEPARATOR = '=' * 80
 TYPE_NAME = re.compile(r'^([A-Za-z0-9_]+)/(?:(msg|srv|action)/)?([A-Za-z0-9_]+)$')
@@ -75,7 +75,7 @@ def split_service(text: str) -> list[str]:
     :param text: the file's text.
     :return: the parts, each stripped of surrounding blank space.
     """
-    parts = [[]]
+    parts: list[list[str]] = [[]]
     for line in text.replace('\r\n', '\n').split('\n'):
         if line.strip() == '---':
             parts.append([])
@@ -226,7 +226,7 @@ def ament_interface_reader() -> InterfaceReader:
     return read
 
 
-def import_message_type(type_name: str) -> Any:
+def import_message_type(type_name: str) -> type:
     """
     Import the Python class of a ROS message or service type.
 

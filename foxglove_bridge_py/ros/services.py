@@ -23,36 +23,46 @@ has no type-less service client, so a client's call is decoded into the service'
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable, Optional
+from typing import Awaitable, Callable, Hashable, Optional
 
 from foxglove_bridge_py.protocol import encode_json, parse_json, ProtocolError
 from foxglove_bridge_py.ros.graph import steady_timer
 from foxglove_bridge_py.ros.message_json import (JsonConversionError, message_from_json,
                                                  message_to_json)
 from foxglove_bridge_py.ros.schema import import_message_type
+from rclpy.client import Client
 from rclpy.node import Node
 from rclpy.serialization import deserialize_message, serialize_message
+from rclpy.task import Future
+from rclpy.timer import Timer
 
 READY_POLL = 0.02
 """Seconds between two checks that a service a call waits for has appeared."""
 
-Done = Callable[[Any, Optional[str]], None]
-"""Receives ``(response, None)`` or ``(None, error)``, once, on the ROS thread."""
+Done = Callable[[object, Optional[str]], None]
+"""Receives ``(response, None)`` or ``(None, error)``, once, on the ROS thread (a response is a
+generated message: rclpy gives them no type)."""
+Finished = Callable[[Optional[object], Optional[BaseException]], None]
+"""Completes a call awaited on the loop (``Threads.await_ros_callback``'s ``done``)."""
+LoopCall = Callable[[str, type, object, float], Awaitable[object]]
+"""``call(name, srv_type, request, timeout)``, awaited on the loop."""
 
 
 class ServiceCallError(RuntimeError):
     """A service call that failed or timed out; the text says which and why."""
 
 
-def _decode_request(srv_type: Any, encoding: str, payload: bytes) -> Any:
+def _decode_request(srv_type: type, encoding: str, payload: bytes) -> object:
+    request_type = getattr(srv_type, 'Request')
     if encoding == 'cdr':
-        return deserialize_message(payload, srv_type.Request)
-    return message_from_json(srv_type.Request, parse_json(payload))
+        return deserialize_message(payload, request_type)
+    return message_from_json(request_type, parse_json(payload))
 
 
-def _encoding_answer(name: str, encoding: str, on_done: Callable) -> Done:
+def _encoding_answer(name: str, encoding: str,
+                     on_done: Callable[[Optional[bytes], Optional[str]], None]) -> Done:
     # The response goes back in the request's encoding.
-    def answer(response: Any, error: Optional[str]) -> None:
+    def answer(response: object, error: Optional[str]) -> None:
         if error is not None:
             return on_done(None, error)
         try:
@@ -68,9 +78,9 @@ class _Call:
 
     def __init__(self, on_done: Done) -> None:
         self.on_done = on_done
-        self.timers: list = []
-        self.client: Any = None
-        self.future: Any = None
+        self.timers: list[Timer] = []
+        self.client: Optional[Client] = None
+        self.future: Optional[Future] = None
 
 
 class ServiceCaller:
@@ -83,10 +93,10 @@ class ServiceCaller:
         :param node: the bridge's node.
         """
         self._node = node
-        self._clients: dict[tuple[str, Any], Any] = {}
-        self._calls: dict[Any, _Call] = {}
+        self._clients: dict[tuple[str, type], Client] = {}
+        self._calls: dict[Hashable, _Call] = {}
 
-    def call_encoded(self, key: Any, name: str, type_name: str, encoding: str, payload: bytes,
+    def call_encoded(self, key: Hashable, name: str, type_name: str, encoding: str, payload: bytes,
                      timeout: float, on_done: Callable[[Optional[bytes], Optional[str]], None]
                      ) -> None:
         """
@@ -120,7 +130,7 @@ class ServiceCaller:
                   timeout_message=f'Service {name} did not answer within '
                                   f'{round(timeout * 1000)} ms')
 
-    def call(self, key: Any, name: str, srv_type: Any, request: Any, timeout: float,
+    def call(self, key: Hashable, name: str, srv_type: type, request: object, timeout: float,
              on_done: Done, *, wait_for_service: bool = False,
              timeout_message: Optional[str] = None) -> None:
         """
@@ -149,7 +159,7 @@ class ServiceCaller:
         else:
             self._finish(key, None, f'Service {name} is not available')
 
-    def _send(self, key: Any, client: Any, request: Any) -> None:
+    def _send(self, key: Hashable, client: Client, request: object) -> None:
         call = self._calls[key]
         for timer in call.timers[1:]:
             self._node.destroy_timer(timer)
@@ -157,28 +167,29 @@ class ServiceCaller:
         call.client = client
         call.future = client.call_async(request)
 
-        def finished(done: Any) -> None:
+        def finished(done: Future) -> None:
             error = done.exception()
             self._finish(key, None if error else done.result(),
                          None if error is None else f'{client.srv_name} failed: {error!r}')
 
         call.future.add_done_callback(finished)
 
-    def _finish(self, key: Any, response: Any, error: Optional[str]) -> None:
+    def _finish(self, key: Hashable, response: object, error: Optional[str]) -> None:
         call = self._calls.pop(key, None)
         if call is None:
             return  # answered, timed out or cancelled before
         for timer in call.timers:
             self._node.destroy_timer(timer)
-        if error is not None and call.future is not None and hasattr(
-                call.client, 'remove_pending_request'):
+        client = call.client
+        if error is not None and call.future is not None and client is not None and hasattr(
+                client, 'remove_pending_request'):
             try:
-                call.client.remove_pending_request(call.future)
+                client.remove_pending_request(call.future)
             except Exception:  # noqa: B902 - the client may be destroyed (service gone)
                 pass
         call.on_done(response, error)
 
-    def cancel(self, key: Any) -> None:
+    def cancel(self, key: Hashable) -> None:
         """
         Drop a call whose answer nobody waits for any more; its ``on_done`` is not called.
 
@@ -189,7 +200,7 @@ class ServiceCaller:
             call.on_done = lambda response, error: None
             self._finish(key, None, 'cancelled')
 
-    def _client(self, name: str, srv_type: Any) -> Any:
+    def _client(self, name: str, srv_type: type) -> Client:
         client = self._clients.get((name, srv_type))
         if client is None:
             client = self._clients[(name, srv_type)] = self._node.create_client(srv_type, name)
@@ -213,8 +224,9 @@ class ServiceCaller:
             self._node.destroy_client(self._clients.pop(key))
 
 
-def loop_caller(caller: ServiceCaller, await_in_ros: Callable[[Callable], Awaitable[Any]]
-                ) -> Callable[[str, Any, Any, float], Awaitable[Any]]:
+def loop_caller(caller: ServiceCaller,
+                await_in_ros: Callable[[Callable[[Finished], None]], Awaitable[object]]
+                ) -> LoopCall:
     """
     Make ``call(name, srv_type, request, timeout)`` for coroutines on the loop.
 
@@ -226,10 +238,10 @@ def loop_caller(caller: ServiceCaller, await_in_ros: Callable[[Callable], Awaita
         (``Threads.await_ros_callback``).
     :return: the coroutine function.
     """
-    def call(name: str, srv_type: Any, request: Any, timeout: float) -> Awaitable[Any]:
+    def call(name: str, srv_type: type, request: object, timeout: float) -> Awaitable[object]:
         key = object()
 
-        def start(done: Callable) -> None:
+        def start(done: Finished) -> None:
             caller.call(key, name, srv_type, request, timeout, lambda response, error: done(
                 response, None if error is None else ServiceCallError(error)),
                 wait_for_service=True)

@@ -107,7 +107,10 @@ class RosSource:
     def _twin_feed(self, twin: Twin) -> Callable[[int, int, int, bytes], None]:
         # On the ROS thread: hand the frame to the encoder thread; if the encoder is busy,
         # it replaces the frame still waiting there (newest wins).
-        offer, encode = self._worker.offer, self.twin_encoder.encode
+        worker = self._worker
+        if worker is None:
+            raise RuntimeError('twins need the encoder thread')
+        offer, encode = worker.offer, self.twin_encoder.encode
 
         def feed(channel_id: int, sequence: int, log_time: int, data: bytes) -> None:
             offer(channel_id, encode, twin, channel_id, sequence, log_time, data)
@@ -124,7 +127,8 @@ class RosSource:
         if channel_id in self._twin_channels:
             self._twin_channels.discard(channel_id)
             # Replaces the frame still waiting, if any: it is not encoded.
-            self._worker.offer(channel_id, self.twin_encoder.forget, channel_id)
+            if self._worker is not None:
+                self._worker.offer(channel_id, self.twin_encoder.forget, channel_id)
 
     def _twin_problem(self, channel_id: int, message: str) -> None:
         # On the encoder thread, once per new problem of a channel.

@@ -23,13 +23,15 @@ delayed at all. Pure: the caller passes the time and runs the timer.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Generic, Optional, TypeVar
+
+Pending = TypeVar('Pending')
 
 EARLY_TICK = 0.98
 """Share of the period a timer tick may come early (timers jitter) and still send."""
 
 
-class Throttle:
+class Throttle(Generic[Pending]):
     """The last send time and the message waiting, for one throttled topic."""
 
     def __init__(self, period: float) -> None:
@@ -39,10 +41,10 @@ class Throttle:
         :param period: seconds between two messages sent, at least.
         """
         self.period = period
-        self.pending: Optional[Any] = None
+        self.pending: Optional[Pending] = None
         self._last = float('-inf')
 
-    def offer(self, message: Any, now: float) -> bool:
+    def offer(self, message: Pending, now: float) -> bool:
         """
         Take a new message.
 
@@ -65,7 +67,7 @@ class Throttle:
         """
         return max(0.0, self._last + self.period - now)
 
-    def due(self, now: float) -> Optional[Any]:
+    def due(self, now: float) -> Optional[Pending]:
         """
         Take the waiting message if its time has come (for a timer armed for :meth:`remaining`).
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import itertools
 import struct
 import time
-from typing import Any, Callable, Optional
+from typing import Callable, Hashable, Optional
 
 from foxglove_bridge_py.config import BridgeConfig, matches_any
 from foxglove_bridge_py.ros.qos import choose_qos, PublisherQos, QosChoice
@@ -37,6 +37,7 @@ from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.subscription import Subscription
+from rclpy.timer import Timer
 
 MessageSink = Callable[[int, int, int, bytes], None]
 """Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread."""
@@ -132,9 +133,9 @@ class LatchedCache:
         """
         self._depth = max(1, per_publisher)
         self._total = max(1, total)
-        self._by_publisher: dict[Any, collections.deque] = {}
+        self._by_publisher: dict[Hashable, collections.deque[tuple[int, int, bytes]]] = {}
 
-    def add(self, publisher: Any, entry: tuple[int, int, bytes]) -> None:
+    def add(self, publisher: Hashable, entry: tuple[int, int, bytes]) -> None:
         """
         Keep a message.
 
@@ -192,8 +193,8 @@ class TopicSubscriptions:
         self._on_latched = on_latched
         self._subscriptions: dict[int, Subscription] = {}
         self._caches: dict[int, LatchedCache] = {}
-        self._retries: dict[int, Any] = {}
-        self._timers: dict[int, Any] = {}
+        self._retries: dict[int, Timer] = {}
+        self._timers: dict[int, Timer] = {}
         self._sequence = itertools.count(1)
         self._sim_clock = node.get_clock() if config.use_sim_time else None
 
@@ -268,7 +269,7 @@ class TopicSubscriptions:
             self._on_problem(channel_id, 'qos', text)
         return choice
 
-    def _choose_callback(self, channel_id: int, topic: str, choice: Any, publishers: list
+    def _choose_callback(self, channel_id: int, topic: str, choice: QosChoice, publishers: list
                          ) -> Callable:
         # Latched topics keep their messages for late joiners and are never throttled.
         if choice.transient_local:
@@ -319,7 +320,7 @@ class TopicSubscriptions:
         sink = sink or self._on_message
         sequence = self._sequence
         now_ns = self.now_ns
-        throttle = Throttle(period)
+        throttle: Throttle[tuple[int, bytes]] = Throttle(period)
 
         def arm(now: float) -> None:
             timer.timer_period_ns = max(MIN_TIMER_NS, int(throttle.remaining(now) * 1e9))
@@ -354,18 +355,19 @@ class TopicSubscriptions:
         sequence = self._sequence
         now_ns = self.now_ns
 
-        def keep(data: bytes, publisher: Any) -> None:
+        def keep(data: bytes, publisher: Hashable) -> None:
             entry = (next(sequence), now_ns(), data)
             cache.add(publisher, entry)
             sink(channel_id, *entry)
 
         if self._message_info:
-            def on_message(data: bytes, info: dict) -> None:
+            def on_message_info(data: bytes, info: dict[str, object]) -> None:
                 gid = info.get('publisher_gid')
                 keep(data, None if gid is None else repr(gid))
-        else:
-            def on_message(data: bytes) -> None:
-                keep(data, None)
+            return on_message_info
+
+        def on_message(data: bytes) -> None:
+            keep(data, None)
         return on_message
 
     def latched(self, channel_id: int) -> tuple[list[tuple[int, int, bytes]], int]:

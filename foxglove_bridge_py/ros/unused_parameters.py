@@ -23,7 +23,7 @@ written for the C++ bridge 3.5 sets parameters this bridge has no use for, and a
 from __future__ import annotations
 
 import difflib
-from typing import Any, Mapping, Optional
+from typing import Mapping, Optional
 
 from foxglove_bridge_py.config import PARAMETER_DEFAULTS, PARAMETERS
 
@@ -38,7 +38,7 @@ ROS_PARAMETERS = frozenset({'use_sim_time', 'start_type_description_service', 'a
 """Parameters every rclpy node has, and the one the bridge publishes itself."""
 
 
-def parameter_notes(given: Mapping[str, Any]) -> tuple[Optional[str], list[str]]:
+def parameter_notes(given: Mapping[str, object]) -> tuple[Optional[str], list[str]]:
     """
     Say what becomes of the parameters given to the node that it does not use.
 

@@ -147,7 +147,6 @@ class HttpAnswers:
         return None
 
 
-
 def _status(report: Callable[[], Report]) -> Answer:
     body = json.dumps(report(), indent=1, sort_keys=True) + '\n'
     return Answer(HTTPStatus.OK, 'application/json', body.encode())

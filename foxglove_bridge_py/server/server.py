@@ -37,7 +37,6 @@ from typing import Callable, Optional, TYPE_CHECKING, Union
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.gate import Gate
 from foxglove_bridge_py.access.grant import Grant, OPEN
-from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.core.client_session import ClientSession, Effect
 from foxglove_bridge_py.core.hub import Hub
 from foxglove_bridge_py.monitoring.status_report import ClientLink
@@ -82,9 +81,7 @@ _log = logging.getLogger(__name__)
 
 
 def _ip(remote_address: object) -> str:
-    if isinstance(remote_address, tuple) and remote_address:
-        return str(remote_address[0])
-    return ''
+    return str(remote_address[0]) if isinstance(remote_address, tuple) and remote_address else ''
 
 
 def _request_checker(answers: HttpAnswers) -> dict[str, object]:
@@ -138,25 +135,6 @@ async def _close_all(connections: list[Connection]) -> None:
             connection.transport.abort()
     for task in closing:
         task.cancel()
-
-
-def make_ssl_context(config: BridgeConfig) -> Optional[ssl.SSLContext]:
-    """
-    Build the TLS context for ``tls:=true``.
-
-    :param config: the bridge's config.
-    :return: the context, or None without TLS.
-    :raises ConfigError: if the certificate or key cannot be loaded.
-    """
-    if not config.tls:
-        return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    try:
-        context.load_cert_chain(config.certfile, config.keyfile)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f'parameters certfile/keyfile: cannot load {config.certfile!r} and '
-                          f'{config.keyfile!r}: {exc}') from None
-    return context
 
 
 class FoxgloveServer:
@@ -217,31 +195,6 @@ class FoxgloveServer:
         self._watchdog: Optional[asyncio.Future] = None
         self._send_path = send_path
 
-    @classmethod
-    def from_config(cls, hub: Hub, effects: EffectSink, config: BridgeConfig,
-                    monitoring: Optional[Monitoring] = None, gate: Optional[Gate] = None
-                    ) -> FoxgloveServer:
-        """
-        Create the server the bridge's parameters describe.
-
-        :param hub: the protocol core.
-        :param effects: carries out effects the hub returns.
-        :param config: the bridge's config.
-        :param monitoring: what GET /status and /healthz report, if ``status_endpoint``.
-        :param gate: admits clients by their access token, with ``access_file``.
-        :return: the server, not yet bound.
-        :raises ConfigError: if TLS files cannot be loaded.
-        """
-        return cls(hub, effects, address=config.address, port=config.port,
-                   ssl_context=make_ssl_context(config), compression=config.use_compression,
-                   logger=_log,
-                   allowed_origins=config.allowed_origins, max_clients=config.max_clients,
-                   max_message_size=config.max_message_size,
-                   ping_interval=config.ping_interval_ms / 1000,
-                   ping_timeout=config.ping_timeout_ms / 1000,
-                   monitoring=monitoring if config.status_endpoint else None, gate=gate,
-                   max_json_size=config.max_json_message_size)
-
     @property
     def port(self) -> int:
         """
@@ -249,8 +202,7 @@ class FoxgloveServer:
 
         :return: the TCP port.
         """
-        if self._server is None:
-            raise RuntimeError('the server is not started')
+        assert self._server is not None, 'the server is started'
         return int(self._server.sockets[0].getsockname()[1])
 
     async def start(self) -> None:

@@ -24,27 +24,13 @@ cross with :func:`hop`, which keeps the function's signature.
 
 from __future__ import annotations
 
-from typing import Callable, ParamSpec, Protocol, Sequence
+from typing import Callable, ParamSpec, Sequence
 
 from foxglove_bridge_py.core.graph_types import GraphChange
-from foxglove_bridge_py.core.seams import Source, SourceEvents
+from foxglove_bridge_py.core.seams import Post, Source, SourceEvents
 from foxglove_bridge_py.protocol import Channel, StatusLevel
 
 Arguments = ParamSpec('Arguments')
-
-
-class Post(Protocol):
-    """Runs ``function(*args)`` on the other thread: ``Threads.call_in_ros`` or ``call_in_loop``."""
-
-    def __call__(self, function: Callable[Arguments, object], *args: Arguments.args,
-                 **kwargs: Arguments.kwargs) -> None:
-        """
-        Post the call.
-
-        :param function: what to run there.
-        :param args: its arguments.
-        :param kwargs: its keyword arguments.
-        """
 
 
 def hop(post: Post, function: Callable[Arguments, object]) -> Callable[Arguments, None]:

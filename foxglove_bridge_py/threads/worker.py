@@ -21,9 +21,9 @@ locks.
 
 from __future__ import annotations
 
+import functools
 import threading
 import traceback
-import functools
 from typing import Callable, ParamSpec
 
 from foxglove_bridge_py.core.seams import Log

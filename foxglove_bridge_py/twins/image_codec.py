@@ -178,7 +178,7 @@ def need_step(image: RawImage, pixel_bytes: int) -> None:
 def _millimetres(image: RawImage) -> bytes:
     import numpy
 
-    dtype = numpy.dtype('>f4' if image.is_bigendian else '<f4')
+    dtype: numpy.dtype[numpy.float32] = numpy.dtype('>f4' if image.is_bigendian else '<f4')
     rows = numpy.frombuffer(image.data, dtype=numpy.uint8, count=image.step * image.height)
     metres = rows.reshape(image.height, image.step)[:, :image.width * 4].copy().view(dtype)
     millimetres = numpy.nan_to_num(metres * 1000.0, nan=0.0, posinf=MAX_DEPTH_MM, neginf=0.0)
