@@ -57,19 +57,21 @@ from foxglove_bridge_py.playback.source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
 from foxglove_bridge_py.ros.asset_reader import AssetReader
 from foxglove_bridge_py.ros.distro import ros_distro
-from foxglove_bridge_py.ros.endpoints import BridgeEndpoints
-from foxglove_bridge_py.ros.graph import ConnectionGraphReader, parameter_nodes
+from foxglove_bridge_py.ros.endpoints import BridgeEndpoints, EndpointSettings
+from foxglove_bridge_py.ros.graph import ConnectionGraphReader, GraphSettings, parameter_nodes
 from foxglove_bridge_py.ros.params import ParameterAccess
 from foxglove_bridge_py.ros.playback import open_playback
 from foxglove_bridge_py.ros.publishers import ClientPublishers
 from foxglove_bridge_py.ros.services import loop_caller, ServiceCaller
-from foxglove_bridge_py.ros.source import RosSource
+from foxglove_bridge_py.ros.source import RosSource, SourceSettings
+from foxglove_bridge_py.ros.topics import SubscriptionSettings
 from foxglove_bridge_py.server.http_answers import Monitoring
 from foxglove_bridge_py.server.operator_page import operator_page
 from foxglove_bridge_py.server.server import FoxgloveServer
 from foxglove_bridge_py.server.tls import tls_context
 from foxglove_bridge_py.threads import Inbox, SessionIds, Threads
 from foxglove_bridge_py.threads.loop_tasks import LoopTasks
+from foxglove_bridge_py.twins.plan import TwinSettings
 from rclpy.node import Node
 
 
@@ -201,15 +203,20 @@ class Bridge:
         config, node, hub = self.config, self.node, self.hub
         self._caller = ServiceCaller(node)
         ros_parts.callback(self._caller.destroy)
-        self._graph_reader = ConnectionGraphReader(node, config,
+        self._graph_reader = ConnectionGraphReader(node, graph_settings(config),
                                                    threads.in_loop(self.graph.update))
         ros_parts.callback(self._graph_reader.destroy)
         self._params = ParameterAccess(
-            config, loop_caller(self._caller, threads.await_ros_callback),
+            config.param_whitelist, config.ignore_unresponsive_param_nodes,
+            loop_caller(self._caller, threads.await_ros_callback),
             lambda: threads.run_in_ros(lambda: parameter_nodes(node)),
             node.get_fully_qualified_name(), config.parameter_timeout_ms / 1000)
         self._endpoints = BridgeEndpoints(
-            node, config, new_session=threads.post_new_session,
+            node, EndpointSettings(
+                config.diagnostics_as_status, config.publish_diagnostics,
+                config.publish_client_count,
+                Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities),
+            new_session=threads.post_new_session,
             on_diagnostics=threads.in_loop(hub.statuses.apply_diagnostics),
             on_parameters=threads.in_loop(self.parameters.updates),
             parameter_allowed=self._params.allowed)
@@ -224,11 +231,13 @@ class Bridge:
 
         hub.on_client_count = on_client_count
         if config.playback_file:
-            self._playback = open_playback(node, config, hub, self.time, threads.call_in_ros,
-                                           ros_parts)
+            self._playback = open_playback(
+                node, config.playback_file, config.playback_publish, config.topic_allowed, hub,
+                self.time, threads.call_in_ros, ros_parts)
             return self._playback
         source = RosSource(
-            node, config, threads.events_on_loop(_LiveGraphEvents(self)), threads,
+            node, source_settings(config), threads.events_on_loop(_LiveGraphEvents(self)),
+            threads,
             graph_listeners=(lambda change: self._caller.forget(change.removed_services),
                              lambda change: self._graph_reader.graph_changed()),
             message_info=not threads.events_executor,
@@ -345,6 +354,45 @@ class Bridge:
         self.hub.add_channels(change.added_channels)
         self.services.remove(change.removed_services)
         self.services.add(change.added_services)
+
+
+def graph_settings(config: BridgeConfig) -> GraphSettings:
+    """
+    Take what the graph's readers need of the parameters.
+
+    :param config: the bridge's parameters.
+    :return: the whitelists and the hidden rule.
+    """
+    return GraphSettings(config.topic_whitelist, config.service_whitelist, config.include_hidden)
+
+
+def source_settings(config: BridgeConfig) -> SourceSettings:
+    """
+    Take what the live graph needs of the parameters, part by part.
+
+    :param config: the bridge's parameters.
+    :return: the graph's, the subscriptions' and the twins' settings.
+    """
+    return SourceSettings(
+        graph_settings(config),
+        SubscriptionSettings(config.use_sim_time, config.min_qos_depth, config.max_qos_depth,
+                             config.best_effort_qos_topic_whitelist, config.throttle_period),
+        twin_settings(config), Capability.SERVICES.value in config.capabilities,
+        config.clear_session_on_clock_jump)
+
+
+def twin_settings(config: BridgeConfig) -> TwinSettings:
+    """
+    Take what the twins need of the parameters.
+
+    :param config: the bridge's parameters.
+    :return: which twins, of which topics, how often and how good.
+    """
+    return TwinSettings(
+        config.image_twins, config.video_twins, config.cloud_twins,
+        config.image_twin_topic_whitelist, config.image_twin_quality, config.image_twin_max_rate,
+        config.video_twin_bitrate, config.cloud_twin_topic_whitelist,
+        config.cloud_twin_max_points, config.cloud_twin_max_rate)
 
 
 def _server(hub: Hub, effects: Callable[[list[Effect]], None], config: BridgeConfig,

@@ -862,6 +862,7 @@ def test_throttled_topic_holds_its_rate_and_the_newest_message_wins(run_bridge, 
 def test_a_topic_without_a_schema_first_does_not_stop_the_discovery_after_it(helper_node):
     # The C++ bridge's discovery stopped at such a topic until 3.4.3: here it is the first one
     # found, and the topics after it are advertised with their schemas.
+    from foxglove_bridge_py.bridge import graph_settings
     from foxglove_bridge_py.config import BridgeConfig
     from foxglove_bridge_py.ros.graph import GraphWatcher
     from foxglove_bridge_py.ros.schema import ament_interface_reader, DefinitionBuilder
@@ -878,7 +879,8 @@ def test_a_topic_without_a_schema_first_does_not_stop_the_discovery_after_it(hel
     changes = []
     config = BridgeConfig.from_parameters({'topic_whitelist': ['/a_without_schema',
                                                                '/b_with_schema']})
-    graph = GraphWatcher(helper_node, config, DefinitionBuilder(read), changes.append)
+    graph = GraphWatcher(helper_node, graph_settings(config), DefinitionBuilder(read),
+                         changes.append)
     try:
         def found():
             return {c.topic: c for change in changes for c in change.added_channels}

@@ -14,6 +14,7 @@
 
 """Which topics get twins, and how the encoder reports what it makes (pure)."""
 
+from foxglove_bridge_py.bridge import twin_settings
 from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.twins.cdr import CdrError
 from foxglove_bridge_py.twins.plan import (CLOUD_TYPE, COMPRESSED_IMAGE_TYPE,
@@ -23,7 +24,7 @@ import pytest
 
 
 def plan(missing=(), **parameters):
-    return TwinPlan(BridgeConfig.from_parameters(parameters),
+    return TwinPlan(twin_settings(BridgeConfig.from_parameters(parameters)),
                     missing=lambda modules: [m for m in modules if m in missing])
 
 

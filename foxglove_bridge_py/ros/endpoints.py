@@ -25,12 +25,11 @@ hear goes to callables that post to the loop.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Optional, TYPE_CHECKING
 
 from foxglove_bridge_py.capabilities.parameters import Parameter
-from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.monitoring.own_diagnostics import DiagnosticEntry, own_entry_prefix
-from foxglove_bridge_py.protocol import Capability
 from foxglove_bridge_py.ros.params import event_parameters
 from foxglove_bridge_py.ros.topics import subscribe_diagnostics
 from rcl_interfaces.msg import ParameterDescriptor, ParameterEvent
@@ -45,18 +44,29 @@ CLIENT_COUNT_TOPIC = '/foxglove_bridge/client_count'
 """Where ``publish_client_count`` publishes, as the C++ bridge does."""
 
 
+@dataclass(frozen=True)
+class EndpointSettings:
+    """Which of the bridge's own endpoints the parameters ask for."""
+
+    diagnostics_as_status: bool
+    publish_diagnostics: bool
+    publish_client_count: bool
+    parameter_events: bool
+    """Follow /parameter_events (the ``parametersSubscribe`` capability is offered)."""
+
+
 class BridgeEndpoints:
     """Creates the bridge's own services, publishers and subscriptions; destroys them."""
 
-    def __init__(self, node: Node, config: BridgeConfig, *, new_session: Callable[[], str],
+    def __init__(self, node: Node, config: EndpointSettings, *, new_session: Callable[[], str],
                  on_diagnostics: Callable[[list], None],
                  on_parameters: Callable[[list[Parameter]], None],
                  parameter_allowed: Callable[[str], bool]) -> None:
         """
-        Create what the config asks for.
+        Create what the settings ask for.
 
         :param node: the bridge's node.
-        :param config: its settings.
+        :param config: which endpoints.
         :param new_session: starts a new session and returns its id.
         :param on_diagnostics: receives ``(name, level, message)`` entries of /diagnostics.
         :param on_parameters: receives parameters changed on /parameter_events.
@@ -80,7 +90,7 @@ class BridgeEndpoints:
         self._diagnostics = None
         if config.publish_diagnostics:
             self._diagnostics = _diagnostics_publisher(node)
-        if Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities:
+        if config.parameter_events:
             self._subscriptions.append(node.create_subscription(
                 ParameterEvent, '/parameter_events', self._on_parameter_event, 100))
         self._client_count = None

@@ -22,10 +22,12 @@ paused simulation, a bag not yet playing), they would never fire and discovery w
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+import re
 from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraph
-from foxglove_bridge_py.config import BridgeConfig, is_hidden, matches_any
+from foxglove_bridge_py.config import is_hidden, matches_any
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Channel, Service
 from foxglove_bridge_py.ros.schema import DefinitionBuilder
@@ -52,10 +54,29 @@ def steady_timer(node: Node, period: float, callback: Callable[[], None]) -> Tim
     return node.create_timer(period, callback, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
 
+@dataclass(frozen=True)
+class GraphSettings:
+    """What the graph's readers take of the parameters."""
+
+    topic_whitelist: tuple[re.Pattern[str], ...]
+    service_whitelist: tuple[re.Pattern[str], ...]
+    include_hidden: bool
+
+    def topic_allowed(self, topic: str) -> bool:
+        """
+        Tell whether a topic may be advertised (whitelist and hidden rule).
+
+        :param topic: a fully qualified topic name.
+        :return: True if it may.
+        """
+        return (self.include_hidden or not is_hidden(topic)) and matches_any(
+            self.topic_whitelist, topic)
+
+
 class GraphWatcher:
     """Reports channels to add and remove as topics appear on and vanish from the graph."""
 
-    def __init__(self, node: Node, config: BridgeConfig, definitions: DefinitionBuilder,
+    def __init__(self, node: Node, config: GraphSettings, definitions: DefinitionBuilder,
                  on_change: Callable[[GraphChange], None], *, services: bool = False,
                  subscribed_topics: Callable[[], Iterable[str]] = tuple,
                  twins: Optional[TwinPlan] = None) -> None:
@@ -193,7 +214,7 @@ def node_id(name: str, namespace: str) -> str:
     return f'{namespace.rstrip("/")}/{name}'
 
 
-def read_connection_graph(node: Node, config: BridgeConfig) -> ConnectionGraph:
+def read_connection_graph(node: Node, config: GraphSettings) -> ConnectionGraph:
     """
     Read who publishes, subscribes to and provides what, as the C++ bridge reports it.
 
@@ -249,7 +270,7 @@ def parameter_nodes(node: Node) -> list[str]:
 class ConnectionGraphReader:
     """Reads the connection graph now and then while a client watches it; ROS thread."""
 
-    def __init__(self, node: Node, config: BridgeConfig,
+    def __init__(self, node: Node, config: GraphSettings,
                  on_graph: Callable[[ConnectionGraph], None]) -> None:
         """
         Start unwatched: nothing is read until :meth:`watch`.

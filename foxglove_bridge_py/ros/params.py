@@ -25,10 +25,11 @@ an unresponsive node costs only its own timeout.
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Awaitable, Callable, cast, Iterable, Optional, Sequence, TypeGuard, Union
 
 from foxglove_bridge_py.capabilities.parameters import GetParams, Parameter, Parameters, SetParams
-from foxglove_bridge_py.config import BridgeConfig, matches_any
+from foxglove_bridge_py.config import matches_any
 from rcl_interfaces.msg import Parameter as RosParameter
 from rcl_interfaces.msg import ParameterEvent, ParameterType, ParameterValue
 from rcl_interfaces.srv import GetParameters, ListParameters, SetParameters
@@ -187,20 +188,23 @@ def event_parameters(event: ParameterEvent) -> list[Parameter]:
 class ParameterAccess:
     """Gets and sets other nodes' parameters; coroutines on the asyncio loop."""
 
-    def __init__(self, config: BridgeConfig, call: ServiceCall,
-                 list_nodes: Callable[[], Awaitable[list[str]]], own_name: str,
-                 timeout: float) -> None:
+    def __init__(self, whitelist: tuple[re.Pattern[str], ...], skip_unresponsive: bool,
+                 call: ServiceCall, list_nodes: Callable[[], Awaitable[list[str]]],
+                 own_name: str, timeout: float) -> None:
         """
         Create the accessor.
 
-        :param config: ``param_whitelist`` and ``ignore_unresponsive_param_nodes``.
+        :param whitelist: ``param_whitelist``.
+        :param skip_unresponsive: ``ignore_unresponsive_param_nodes``: a node that did not
+            answer a get-all is left out of the next ones.
         :param call: calls a ROS service from the loop.
         :param list_nodes: returns the fully qualified names of the nodes that serve
             parameters (list, get and set).
         :param own_name: the bridge's own node, which is left out of get-all.
         :param timeout: seconds for each node's answer.
         """
-        self._config = config
+        self._whitelist = whitelist
+        self._skip_unresponsive = skip_unresponsive
         self._call = call
         self._list_nodes = list_nodes
         self._own_name = own_name
@@ -238,7 +242,7 @@ class ParameterAccess:
         :param full_name: ``/node.param``.
         :return: True if allowed.
         """
-        return matches_any(self._config.param_whitelist, full_name)
+        return matches_any(self._whitelist, full_name)
 
     async def get_values(self, names: Sequence[str]) -> list[Parameter]:
         """
@@ -285,7 +289,7 @@ class ParameterAccess:
                 f'{node}/get_parameters', GetParameters, GetParameters.Request(names=names),
                 self._timeout))
         except Exception:  # noqa: B902 - a timed-out or broken node is skipped
-            if remember and self._config.ignore_unresponsive_param_nodes:
+            if remember and self._skip_unresponsive:
                 self.unresponsive.add(node)
             return []
         return [to_protocol(f'{node}.{name}', value)

@@ -23,10 +23,10 @@ sim time. Used on the ROS thread.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterable
+from typing import Callable, Iterable
 
 from foxglove_bridge_py.capabilities.server_time import ServerTime
-from foxglove_bridge_py.config import BridgeConfig, ConfigError
+from foxglove_bridge_py.config import ConfigError
 from foxglove_bridge_py.core.hub import Hub
 from foxglove_bridge_py.core.seams import Post
 from foxglove_bridge_py.playback.recording import Recording, RecordingError
@@ -90,14 +90,16 @@ class PlayedPublishers:
         self._publishers.clear()
 
 
-def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
-                  call_in_ros: Post, parts: contextlib.ExitStack
-                  ) -> PlaybackSource:
+def open_playback(node: Node, path: str, publish_into_ros: bool,
+                  topic_allowed: Callable[[str], bool], hub: Hub, time: ServerTime,
+                  call_in_ros: Post, parts: contextlib.ExitStack) -> PlaybackSource:
     """
     Open ``playback_file`` as the bridge's source; with ``playback_publish``, play it into ROS.
 
     :param node: the bridge's node.
-    :param config: its settings.
+    :param path: ``playback_file``: an MCAP file, or a folder of them (rosbag2).
+    :param publish_into_ros: ``playback_publish``.
+    :param topic_allowed: which topics become channels (``topic_whitelist``, hidden rule).
     :param hub: the protocol core.
     :param time: sends the played time to the clients.
     :param call_in_ros: runs a function on the executor thread (``Threads.call_in_ros``).
@@ -106,18 +108,18 @@ def open_playback(node: Node, config: BridgeConfig, hub: Hub, time: ServerTime,
     :raises ConfigError: if the recording cannot be opened.
     """
     try:
-        recording = Recording(config.playback_file)
+        recording = Recording(path)
     except RecordingError as exc:
         raise ConfigError(f'parameter playback_file: {exc}') from None
     parts.callback(recording.close)
-    if not config.playback_publish:
-        return PlaybackSource(hub, time, recording, config.topic_allowed)
+    if not publish_into_ros:
+        return PlaybackSource(hub, time, recording, topic_allowed)
     publishers = PlayedPublishers(node)
     parts.callback(publishers.destroy)
 
     def publish(batch: list[tuple[Channel, int, bytes]]) -> None:
         call_in_ros(publishers.publish, batch)
 
-    source = PlaybackSource(hub, time, recording, config.topic_allowed, publish)
+    source = PlaybackSource(hub, time, recording, topic_allowed, publish)
     call_in_ros(publishers.create, list(hub.channels.values()))
     return source

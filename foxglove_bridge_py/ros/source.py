@@ -25,23 +25,36 @@ is a :class:`~foxglove_bridge_py.core.seams.Source`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
-from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.seams import MessageSink, Offload, SourceEvents
-from foxglove_bridge_py.protocol import Capability, Channel, StatusLevel
-from foxglove_bridge_py.ros.graph import GraphWatcher
+from foxglove_bridge_py.protocol import Channel, StatusLevel
+from foxglove_bridge_py.ros.graph import GraphSettings, GraphWatcher
 from foxglove_bridge_py.ros.schema import ament_interface_reader, DefinitionBuilder
-from foxglove_bridge_py.ros.topics import subscribe_clock, TopicSubscriptions, TwinFeed
-from foxglove_bridge_py.twins.plan import Twin, TwinEncoder, TwinPlan
+from foxglove_bridge_py.ros.topics import (subscribe_clock, SubscriptionSettings,
+                                           TopicSubscriptions, TwinFeed)
+from foxglove_bridge_py.twins.plan import Twin, TwinEncoder, TwinPlan, TwinSettings
 from rclpy.node import Node
+
+
+@dataclass(frozen=True)
+class SourceSettings:
+    """What the live graph takes of the parameters, part by part."""
+
+    graph: GraphSettings
+    subscriptions: SubscriptionSettings
+    twins: TwinSettings
+    services: bool
+    """Watch services too (the ``services`` capability is offered)."""
+    clear_session_on_clock_jump: bool
 
 
 class RosSource:
     """Discovers topics, subscribes to them on demand, and forwards their messages."""
 
-    def __init__(self, node: Node, config: BridgeConfig, core: SourceEvents, sink: MessageSink,
+    def __init__(self, node: Node, config: SourceSettings, core: SourceEvents, sink: MessageSink,
                  *, graph_listeners: Sequence[Callable[[GraphChange], None]] = (),
                  message_info: bool = True, twin_worker: Optional[Offload] = None,
                  twin_wanted: Callable[[int], bool] = lambda channel_id: True) -> None:
@@ -49,7 +62,7 @@ class RosSource:
         Start watching the graph; the first look is :meth:`poll`.
 
         :param node: the bridge's node.
-        :param config: whitelists, QoS bounds, sim time.
+        :param config: the graph's, the subscriptions' and the twins' settings.
         :param core: the core's receiver of graph events, callable from this thread.
         :param sink: where messages, late joiners' replays, the ``/clock`` time and new
             sessions (a simulation restarted) are posted, in order.
@@ -68,21 +81,22 @@ class RosSource:
         on_message = sink.post_message
         self._graph_listeners = list(graph_listeners)
         self._last_clock: Optional[int] = None
-        self.topics = TopicSubscriptions(node, config, on_message, self._on_problem,
+        self.topics = TopicSubscriptions(node, config.subscriptions, on_message, self._on_problem,
                                          core.channel_latched, message_info=message_info)
         self._worker = twin_worker
         self._twin_channels: set[int] = set()
         self.twin_encoder = TwinEncoder(
             on_message, self._twin_problem,
             lambda channel_id: core.clear_channel_problems(channel_id, ('twin',)), twin_wanted)
-        plan = TwinPlan(config) if twin_worker is not None else None
+        plan = TwinPlan(config.twins) if twin_worker is not None else None
         for warning in plan.warnings if plan is not None else ():
             node.get_logger().warning(warning)
         self._watcher = GraphWatcher(
-            node, config, DefinitionBuilder(ament_interface_reader()), self._on_graph_change,
-            services=Capability.SERVICES.value in config.capabilities,
+            node, config.graph, DefinitionBuilder(ament_interface_reader()),
+            self._on_graph_change, services=config.services,
             subscribed_topics=self.topics.topics, twins=plan)
-        self._clock = subscribe_clock(node, self._on_clock) if config.use_sim_time else None
+        self._clock = (subscribe_clock(node, self._on_clock)
+                       if config.subscriptions.use_sim_time else None)
 
     def poll(self) -> None:
         """Look at the graph now (a timer looks again every 0.25 s)."""

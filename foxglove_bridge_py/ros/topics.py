@@ -25,11 +25,12 @@ from __future__ import annotations
 import collections
 from dataclasses import dataclass
 import itertools
+import re
 import struct
 import time
 from typing import Callable, Hashable, Optional
 
-from foxglove_bridge_py.config import BridgeConfig, matches_any
+from foxglove_bridge_py.config import matches_any
 from foxglove_bridge_py.ros.qos import choose_qos, PublisherQos, QosChoice
 from foxglove_bridge_py.ros.schema import import_message_type
 from foxglove_bridge_py.ros.throttle import Throttle
@@ -168,17 +169,30 @@ bridge's own subscription of the old type is destroyed only once the executor le
 and until then DDS refuses the new type on the topic."""
 
 
+@dataclass(frozen=True)
+class SubscriptionSettings:
+    """What the subscriptions take of the parameters."""
+
+    use_sim_time: bool
+    min_qos_depth: int
+    max_qos_depth: int
+    best_effort_topics: tuple[re.Pattern[str], ...]
+    """``best_effort_qos_topic_whitelist``."""
+    throttle_period: Callable[[str], float]
+    """Seconds between two messages of a topic (``topic_throttle_patterns``); 0: all."""
+
+
 class TopicSubscriptions:
     """Creates and destroys the bridge's topic subscriptions; used on the ROS thread."""
 
-    def __init__(self, node: Node, config: BridgeConfig, on_message: MessageSink,
+    def __init__(self, node: Node, config: SubscriptionSettings, on_message: MessageSink,
                  on_problem: ProblemSink, on_latched: Callable[[int], None] = lambda _: None,
                  *, message_info: bool = _HAS_MESSAGE_INFO) -> None:
         """
         Create the manager.
 
         :param node: the bridge's node.
-        :param config: QoS bounds and the best-effort whitelist.
+        :param config: QoS bounds, the best-effort whitelist, the throttle, sim time.
         :param on_message: receives every message.
         :param on_problem: receives subscription failures and QoS warnings.
         :param on_latched: told of a channel whose messages are kept for late joiners.
@@ -262,7 +276,7 @@ class TopicSubscriptions:
                           p.qos_profile.durability == DurabilityPolicy.TRANSIENT_LOCAL,
                           p.qos_profile.depth) for p in publishers],
             min_depth=self._config.min_qos_depth, max_depth=self._config.max_qos_depth,
-            force_best_effort=matches_any(self._config.best_effort_qos_topic_whitelist, topic))
+            force_best_effort=matches_any(self._config.best_effort_topics, topic))
         if choice.warnings:
             text = f'{topic}: {"; ".join(choice.warnings)}'
             self._node.get_logger().warning(text)

@@ -29,9 +29,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import importlib.util
+import re
 from typing import Callable, Iterable, Optional, Protocol
 
-from foxglove_bridge_py.config import BridgeConfig, matches_any
+from foxglove_bridge_py.config import matches_any
 from foxglove_bridge_py.twins.cdr import CdrError
 from foxglove_bridge_py.twins.cloud_codec import downsample_cloud
 from foxglove_bridge_py.twins.image_codec import image_twin
@@ -129,10 +130,26 @@ def missing_modules(modules: Iterable[str]) -> list[str]:
     return missing
 
 
+@dataclass(frozen=True)
+class TwinSettings:
+    """What the twins take of the parameters (``image_twin_*``, ``video_twin_*``, ...)."""
+
+    image_twins: bool
+    video_twins: bool
+    cloud_twins: bool
+    image_topics: tuple[re.Pattern[str], ...]
+    image_quality: int
+    image_max_rate: float
+    video_bitrate: int
+    cloud_topics: tuple[re.Pattern[str], ...]
+    cloud_max_points: int
+    cloud_max_rate: float
+
+
 class TwinPlan:
     """Which topics get twins, from the parameters and the installed codecs."""
 
-    def __init__(self, config: BridgeConfig, *,
+    def __init__(self, config: TwinSettings, *,
                  missing: Callable[[Iterable[str]], list[str]] = missing_modules) -> None:
         """
         Decide which kinds of twin this bridge offers; :attr:`warnings` says what is off and why.
@@ -143,9 +160,9 @@ class TwinPlan:
         self._missing = missing
         self.warnings: list[str] = []
         self._kinds: dict[str, list[TwinKind]] = {IMAGE_TYPE: [], CLOUD_TYPE: []}
-        quality, max_points = config.image_twin_quality, config.cloud_twin_max_points
-        image_rate, bitrate = config.image_twin_max_rate, config.video_twin_bitrate
-        images, period = config.image_twin_topic_whitelist, _period(image_rate)
+        quality, max_points = config.image_quality, config.cloud_max_points
+        image_rate, bitrate = config.image_max_rate, config.video_bitrate
+        images, period = config.image_topics, _period(image_rate)
         if config.image_twins and self._available(
                 'image', ['PIL', 'numpy'],
                 'python3-pil and python3-numpy (pip install pillow numpy)'):
@@ -161,8 +178,7 @@ class TwinPlan:
         if config.cloud_twins and self._available(
                 'point cloud', ['numpy'], 'python3-numpy (pip install numpy)'):
             self._kinds[CLOUD_TYPE].append(TwinKind(
-                CLOUD_TWIN_SUFFIX, CLOUD_TYPE, config.cloud_twin_topic_whitelist,
-                _period(config.cloud_twin_max_rate),
+                CLOUD_TWIN_SUFFIX, CLOUD_TYPE, config.cloud_topics, _period(config.cloud_max_rate),
                 lambda: Stateless(lambda cdr: downsample_cloud(cdr, max_points))))
 
     def _available(self, kind: str, modules: list[str], install: str) -> bool:
