@@ -164,6 +164,22 @@ def test_only_the_ros_side_imports_rclpy():
         assert 'rclpy' not in roots, name
 
 
+ROS_TESTS_ELSEWHERE = {'asset_files': 'test_assets.py'}
+"""ROS-side modules whose own tests live in a file named otherwise."""
+
+
+def test_every_ros_side_module_has_its_own_test_file():
+    tests = PACKAGE.parent / 'test'
+    missing = []
+    for path in sorted((PACKAGE / 'ros').glob('*.py')):
+        if path.stem == '__init__':
+            continue
+        name = ROS_TESTS_ELSEWHERE.get(path.stem, f'test_ros_{path.stem}.py')
+        if not (tests / name).exists():
+            missing.append(f'ros/{path.name}: {name}')
+    assert missing == []
+
+
 def test_capabilities_do_not_import_the_hub():
     for name, _, tree in modules():
         if name.startswith('foxglove_bridge_py.capabilities'):
