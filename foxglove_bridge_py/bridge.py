@@ -15,12 +15,13 @@
 """
 The bridge as wiring: it builds the parts, connects them, and owns their lifetimes.
 
-The parts: the protocol core (``session.Hub`` and one capability per module in
-``capabilities/``), the WebSocket server, a source (the live ROS graph or a recording), the
-ROS-side helpers (publishers, service calls, parameters, the connection graph, the bridge's own
-endpoints) and the two threads (``threads``) that every hop between them goes through. The hub
-answers client requests with effects; :meth:`Bridge._effect_table` maps each effect type to
-the part that carries it out.
+The parts: the protocol core (``core.hub.Hub`` and one capability per module in
+``capabilities/``), the WebSocket server (``server/``), a source (the live ROS graph, ``ros/``,
+or a recording, ``playback/``), the ROS-side helpers (publishers, service calls, parameters, the
+connection graph, the bridge's own endpoints) and the two threads (``threads``) that every hop
+between them goes through. Each part takes the few settings it needs, made here from the
+``BridgeConfig``. The hub answers client requests with effects; :meth:`Bridge._effect_table`
+maps each effect type to the part that carries it out.
 """
 
 from __future__ import annotations

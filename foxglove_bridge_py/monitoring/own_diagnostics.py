@@ -21,7 +21,7 @@ monitoring system see from the robot side which client is behind and what it los
 is WARN while it loses data or its queue is over half full; the server is ERROR while the
 asyncio loop lags over :data:`LOOP_LAG_ERROR`. Entry names start with the node's name, which is
 how the bridge keeps them out of its own mirror of /diagnostics (``diagnostics_as_status``).
-Pure: ``ros_endpoints`` turns these into messages.
+Pure: ``ros.endpoints`` turns these into messages.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@
 """
 The live ROS graph as a source: channels appear, messages arrive, time advances.
 
-The same interface to the core as a recording's (``playback_source``): the core asks it to
+The same interface to the core as a recording's (``playback.source``): the core asks it to
 :meth:`RosSource.start` and :meth:`RosSource.stop` sending a channel and to replay a latched
 channel to a late joiner; it tells the core of graph changes, channel problems and latched
 channels, and hands over messages and the clock. Used on the ROS thread only: the bridge wraps

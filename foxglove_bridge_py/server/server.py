@@ -16,12 +16,12 @@
 The WebSocket server: handshake, one reader and one writer task per client, and a watchdog.
 
 What it answers to a plain HTTP request (``/status``, ``/healthz``) or a handshake it refuses is
-``http_answers``' decision; this module only sends it, in each websockets API's way. With an
+``server.http_answers``' decision; this module only sends it, in each websockets API's way. With an
 access file, the client's grant (``access``) is found again from its handshake when its
 session starts, and a client whose rights the file takes away is closed with 1008.
 
 Works with websockets 10.4 (the legacy API that Debian and Ubuntu ship) up to 17.x (the
-``websockets.asyncio`` API); how frames are written on each is ``ws_framing``'s matrix. Only
+``websockets.asyncio`` API); how frames are written on each is ``server.framing``'s matrix. Only
 this module imports websockets.
 """
 
