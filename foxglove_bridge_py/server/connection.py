@@ -17,9 +17,10 @@ What the server keeps of one open connection: its socket's state, its progress a
 
 The watchdog reads the progress to find stalled clients; the figures
 (``monitoring.status_report``) read who the client is (address, subprotocol, Origin, since
-when) and when it last answered a probe ping. Probes are pings of our own, one a second at most, because the library's keepalive pings
-are too rare (``ping_interval_ms``) to tell how fresh a link is; on a saturated link a probe
-waits behind the data, which is exactly what its age should show. Loop only; it holds a
+when) and when it last answered a probe ping. Probes are pings of our own, one a second at
+most, because the library's keepalive pings are too rare (``ping_interval_ms``) to tell how
+fresh a link is; on a saturated link a probe waits behind the data, which is exactly what its
+age should show. Loop only; it holds a
 websockets connection but needs nothing of the library's own names.
 """
 
