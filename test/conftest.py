@@ -64,6 +64,16 @@ def helper_node(ros_context):
 
 
 @pytest.fixture
+def ros_side(ros_context):
+    """Give a test a node spun on its own thread, and calls run there (``ros_harness``)."""
+    from ros_harness import RosSide
+
+    side = RosSide(ros_context)
+    yield side
+    side.close()
+
+
+@pytest.fixture
 def run_bridge(ros_context):
     """Start bridges with the given parameters; all are stopped after the test."""
     from bridge_harness import RunningBridge

@@ -23,7 +23,7 @@ pytest.importorskip('rclpy')
 from foxglove_bridge_py.ros.graph import (ConnectionGraphReader, GraphSettings,  # noqa: E402, I100
                                           GraphWatcher, read_connection_graph)
 from foxglove_bridge_py.ros.schema import ament_interface_reader, DefinitionBuilder  # noqa: E402
-from ros_harness import Collected, RosSide, wait_for  # noqa: E402
+from ros_harness import Collected, wait_for  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 from std_srvs.srv import Trigger  # noqa: E402
 
@@ -32,13 +32,6 @@ EVERYTHING = (re.compile('.*'),)
 
 def settings(topics=EVERYTHING, services=EVERYTHING, include_hidden=False):
     return GraphSettings(topics, services, include_hidden)
-
-
-@pytest.fixture
-def ros_side(ros_context):
-    side = RosSide(ros_context)
-    yield side
-    side.close()
 
 
 def added(changes):

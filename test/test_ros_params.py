@@ -25,16 +25,9 @@ from foxglove_bridge_py.capabilities.parameters import Parameter  # noqa: E402, 
 from foxglove_bridge_py.ros.graph import parameter_nodes  # noqa: E402
 from foxglove_bridge_py.ros.params import ParameterAccess  # noqa: E402
 from foxglove_bridge_py.ros.services import loop_caller, ServiceCaller  # noqa: E402
-from ros_harness import RosSide, wait_for  # noqa: E402
+from ros_harness import wait_for  # noqa: E402
 
 WHITELIST = (re.compile(r'/test_helper\.(speed|name|limits)'), re.compile(r'/gone\..*'))
-
-
-@pytest.fixture
-def ros_side(ros_context):
-    side = RosSide(ros_context)
-    yield side
-    side.close()
 
 
 def with_access(ros_side, scenario):

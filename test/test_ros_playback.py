@@ -21,16 +21,9 @@ pytest.importorskip('rclpy')
 from foxglove_bridge_py.protocol import Channel  # noqa: E402, I100
 from foxglove_bridge_py.ros.playback import PlayedPublishers  # noqa: E402
 from rclpy.serialization import serialize_message  # noqa: E402
-from ros_harness import Collected, RosSide, wait_for  # noqa: E402
+from ros_harness import Collected, wait_for  # noqa: E402
 from rosgraph_msgs.msg import Clock  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
-
-
-@pytest.fixture
-def ros_side(ros_context):
-    side = RosSide(ros_context)
-    yield side
-    side.close()
 
 
 def test_a_played_batch_is_published_and_the_clock_follows_it(ros_side, helper_node):

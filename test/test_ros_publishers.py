@@ -20,15 +20,8 @@ pytest.importorskip('rclpy')
 
 from foxglove_bridge_py.ros.publishers import ClientPublishers  # noqa: E402, I100
 from rclpy.serialization import serialize_message  # noqa: E402
-from ros_harness import Collected, RosSide, wait_for  # noqa: E402
+from ros_harness import Collected, wait_for  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
-
-
-@pytest.fixture
-def ros_side(ros_context):
-    side = RosSide(ros_context)
-    yield side
-    side.close()
 
 
 def test_cdr_and_json_channels_reach_a_ros_subscriber(ros_side, helper_node):

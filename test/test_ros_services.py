@@ -22,15 +22,8 @@ pytest.importorskip('rclpy')
 
 from foxglove_bridge_py.ros.services import ServiceCaller  # noqa: E402, I100
 from rclpy.serialization import deserialize_message, serialize_message  # noqa: E402
-from ros_harness import Collected, RosSide  # noqa: E402
+from ros_harness import Collected  # noqa: E402
 from std_srvs.srv import SetBool  # noqa: E402
-
-
-@pytest.fixture
-def ros_side(ros_context):
-    side = RosSide(ros_context)
-    yield side
-    side.close()
 
 
 def serve_set_bool(node, name='/arm/enable'):

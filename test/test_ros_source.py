@@ -26,7 +26,7 @@ from foxglove_bridge_py.config import BridgeConfig  # noqa: E402
 from foxglove_bridge_py.ros.source import RosSource  # noqa: E402
 from rclpy.qos import DurabilityPolicy, QoSProfile  # noqa: E402
 from rclpy.serialization import serialize_message  # noqa: E402
-from ros_harness import Collected, RosSide, wait_for  # noqa: E402
+from ros_harness import Collected, wait_for  # noqa: E402
 from rosgraph_msgs.msg import Clock  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 
@@ -55,13 +55,6 @@ class Sink:
     def post_new_session(self):
         self.sessions()
         return str(len(self.sessions.calls))
-
-
-@pytest.fixture
-def ros_side(ros_context):
-    side = RosSide(ros_context)
-    yield side
-    side.close()
 
 
 def live_source(ros_side, use_sim_time=False, **parameters):

@@ -21,7 +21,7 @@ pytest.importorskip('rclpy')
 from foxglove_bridge_py.ros.topics import SubscriptionSettings, TopicSubscriptions  # noqa: E402, I100, E501
 from rclpy.qos import DurabilityPolicy, QoSProfile  # noqa: E402
 from rclpy.serialization import serialize_message  # noqa: E402
-from ros_harness import Collected, RosSide, wait_for  # noqa: E402
+from ros_harness import Collected, wait_for  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 
 LATCHED = QoSProfile(depth=3, durability=DurabilityPolicy.TRANSIENT_LOCAL)
@@ -30,13 +30,6 @@ LATCHED = QoSProfile(depth=3, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 def settings(throttle=lambda topic: 0.0):
     return SubscriptionSettings(use_sim_time=False, min_qos_depth=1, max_qos_depth=25,
                                 best_effort_topics=(), throttle_period=throttle)
-
-
-@pytest.fixture
-def ros_side(ros_context):
-    side = RosSide(ros_context)
-    yield side
-    side.close()
 
 
 def subscriptions(ros_side, throttle=lambda topic: 0.0, message_info=False):
