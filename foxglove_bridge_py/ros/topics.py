@@ -28,7 +28,7 @@ import itertools
 import re
 import struct
 import time
-from typing import Callable, Hashable, Optional
+from typing import Callable, Hashable, Optional, Union
 
 from foxglove_bridge_py.config import matches_any
 from foxglove_bridge_py.ros.qos import choose_qos, PublisherQos, QosChoice
@@ -41,6 +41,8 @@ from rclpy.subscription import Subscription
 from rclpy.timer import Timer
 
 MessageSink = Callable[[int, int, int, bytes], None]
+RawCallback = Union[Callable[[bytes], None], Callable[[bytes, dict[str, object]], None]]
+"""A raw subscription's callback: the CDR bytes, and the MessageInfo where it is asked for."""
 """Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread."""
 
 
@@ -284,7 +286,7 @@ class TopicSubscriptions:
         return choice
 
     def _choose_callback(self, channel_id: int, topic: str, choice: QosChoice, publishers: list
-                         ) -> Callable:
+                         ) -> RawCallback:
         # Latched topics keep their messages for late joiners and are never throttled.
         if choice.transient_local:
             per_publisher = max((max(1, p.qos_profile.depth) for p in publishers), default=1)
@@ -364,7 +366,7 @@ class TopicSubscriptions:
 
         return on_message
 
-    def _latched_callback(self, channel_id: int, cache: LatchedCache) -> Callable:
+    def _latched_callback(self, channel_id: int, cache: LatchedCache) -> RawCallback:
         sink = self._on_message
         sequence = self._sequence
         now_ns = self.now_ns
