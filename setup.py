@@ -8,7 +8,7 @@ package_name = 'foxglove_bridge_py'
 
 setup(
     name=package_name,
-    version='0.1.0',
+    version='0.2.0',
     packages=find_packages(exclude=['test', 'test.*']),
     # The operator's page (GET /), served from the installed package.
     package_data={'foxglove_bridge_py.server': ['page/index.html']},

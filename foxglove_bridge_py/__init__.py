@@ -14,4 +14,4 @@
 
 """A Foxglove WebSocket bridge for ROS 2."""
 
-__version__ = '0.1.0'
+__version__ = '0.2.0'
