@@ -17,6 +17,9 @@ setup(
         ('share/' + package_name, ['package.xml']),
         (os.path.join('share', package_name, 'launch'), glob('launch/*_launch.*')),
         (os.path.join('share', package_name, 'config'), glob('config/*.yaml')),
+        # The documentation, as ROS packages carry theirs.
+        (os.path.join('share', package_name), ['README.md', 'CHANGELOG.rst']),
+        (os.path.join('share', package_name, 'docs'), glob('docs/*.md')),
     ],
     install_requires=['setuptools', 'websockets>=10.4', 'PyYAML>=5.3'],
     zip_safe=True,

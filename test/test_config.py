@@ -142,10 +142,10 @@ def test_launch_py_declares_the_same_args_as_xml():
     assert ast.literal_eval(assignment.value) == xml_args
 
 
-def test_readme_lists_every_parameter():
-    with open(os.path.join(ROOT, 'README.md')) as f:
-        readme = f.read()
-    missing = [name for name in PARAMETER_DEFAULTS if f'| `{name}` |' not in readme]
+def test_the_parameter_reference_lists_every_parameter():
+    with open(os.path.join(ROOT, 'docs', 'parameters.md')) as f:
+        reference = f.read()
+    missing = [name for name in PARAMETER_DEFAULTS if f'| `{name}` |' not in reference]
     assert not missing
 
 

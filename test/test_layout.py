@@ -15,7 +15,7 @@
 """
 The package's shape: parts in folders, one-way imports between them, small rooms.
 
-These are the rules ``README.md``'s Architecture section states; a change that breaks one
+These are the rules ``docs/architecture.md`` states; a change that breaks one
 should move code to where it belongs, or state here why it is the exception.
 """
 
