@@ -205,7 +205,7 @@ class Inflow:
         if replays:
             _deliver_with_replays(inbox, batch)
         elif batch:
-            inbox.deliver(cast(list[Message], batch))  # no replay among them
+            inbox.deliver(cast('list[Message]', batch))  # no replay among them
 
 
 def coalesce_delay(clients: int) -> float:
@@ -223,9 +223,9 @@ def _deliver_with_replays(inbox: Inbox, batch: list[_Entry]) -> None:
     for index, entry in enumerate(batch):
         if entry[0] == _REPLAY:
             if index > start:
-                inbox.deliver(cast(list[Message], batch[start:index]))
-            _, client_id, channel_id, (messages, until) = cast(_Replay, entry)
+                inbox.deliver(cast('list[Message]', batch[start:index]))
+            _, client_id, channel_id, (messages, until) = cast('_Replay', entry)
             inbox.replay(client_id, channel_id, messages, until)
             start = index + 1
     if start < len(batch):
-        inbox.deliver(cast(list[Message], batch[start:]))
+        inbox.deliver(cast('list[Message]', batch[start:]))
