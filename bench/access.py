@@ -145,7 +145,7 @@ def core_path(messages, grant_kind):
     session = hub.connect('bench') if grant is None else hub.connect('bench', grant)
     hub.handle_frame(session, json.dumps({'op': 'subscribe', 'subscriptions': [
         {'id': 1, 'channelId': channel.id}]}))
-    while session.queue.take(1 << 20):
+    while session.send_queue.take(1 << 20):
         pass
     payload = bytes(64)
     sequence = 0
@@ -155,7 +155,7 @@ def core_path(messages, grant_kind):
             sequence += 1
             batch.append((channel.id, sequence, sequence, payload))
         hub.fanout.deliver(batch)
-        while session.queue.take(256 * 1024):
+        while session.send_queue.take(256 * 1024):
             pass
 
 

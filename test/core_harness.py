@@ -55,7 +55,7 @@ def channel(topic, type_name='std_msgs/msg/String', schema='string data',
 
 def drain(session):
     frames = []
-    while (frame := session.queue.pop()) is not None:
+    while (frame := session.send_queue.pop()) is not None:
         frames.append(frame)
     return frames
 

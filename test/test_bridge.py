@@ -319,12 +319,12 @@ def test_stalled_client_does_not_delay_others(run_bridge, helper_node):
             latencies.append(time.monotonic() - sent)
         sessions = bridge.call(lambda: list(bridge.bridge.hub.sessions.values()))
         stalled_session = min(sessions, key=lambda s: s.client_id)
-        assert stalled_session.queue.dropped > 0
-        assert stalled_session.queue.data_bytes <= 1_000_000
+        assert stalled_session.send_queue.dropped > 0
+        assert stalled_session.send_queue.data_bytes <= 1_000_000
         # Each message reached the healthy client before the next was published.
         assert len(latencies) == 60
         healthy_session = max(sessions, key=lambda s: s.client_id)
-        assert healthy_session.queue.dropped == 0
+        assert healthy_session.send_queue.dropped == 0
         await healthy.close()
         stalled.ws.transport.resume_reading()
         await stalled.close()

@@ -32,6 +32,6 @@ def test_requests_become_effects_up_to_the_cap_and_answers_free_a_place():
         5000, error='Too many requests: 1024 asset requests are already waiting')]
     core.assets.done(session.client_id, 0, data=b'mesh')
     assert drain(session) == [fetch_asset_response(0, data=b'mesh')]
-    assert session.queue.control_bytes == 0  # a reply, outside the control budget
+    assert session.send_queue.control_bytes == 0  # a reply, outside the control budget
     assert core.hub.handle_frame(session, request % 6000) == [
         ReadAsset(session.client_id, 'package://p/m.stl', 6000)]

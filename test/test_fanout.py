@@ -92,18 +92,18 @@ def test_clients_with_one_subscription_id_share_frames_but_not_a_late_joiners_cu
     hub.fanout.channel_latched(channel.id)
     hub.handle_frame(late, subscribe)
     drain(first), drain(second), drain(late)
-    sent_before = first.queue.sent_messages
+    sent_before = first.send_queue.sent_messages
     hub.fanout.replay(late.client_id, channel.id, [(3, 30, b'latched')], until=3)
     hub.fanout.deliver([(channel.id, 3, 30, b'latched'), (channel.id, 4, 40, b'new')])
     both = [(protocol.message_data_header(1, 30), b'latched'),
             (protocol.message_data_header(1, 40), b'new')]
     # The two alike get one block, the same object, counted as its two messages' bytes.
-    (block, nothing), = first.queue.take(1 << 20)
-    assert second.queue.take(1 << 20) == [(block, nothing)]
+    (block, nothing), = first.send_queue.take(1 << 20)
+    assert second.send_queue.take(1 << 20) == [(block, nothing)]
     assert isinstance(block, FrameBlock) and nothing == b''
     assert block.frames == both and block.messages == 2
-    assert len(block) == first.queue.taken_bytes == sum(len(h) + len(p) for h, p in both)
-    assert first.queue.sent_messages == second.queue.sent_messages == sent_before + 2
+    assert len(block) == first.send_queue.taken_bytes == sum(len(h) + len(p) for h, p in both)
+    assert first.send_queue.sent_messages == second.send_queue.sent_messages == sent_before + 2
     assert drain(late) == both  # the replay's copy of 3, then only what came after it
 
 
@@ -119,8 +119,8 @@ def test_clients_alike_get_large_messages_as_shared_frames_not_one_block():
     hub.fanout.deliver([(channel.id, 1, 10, large), (channel.id, 2, 20, b'small')])
     expected = [(protocol.message_data_header(1, 10), large),
                 (protocol.message_data_header(1, 20), b'small')]
-    taken = first.queue.take(1 << 20)
-    assert taken == second.queue.take(1 << 20) == expected
+    taken = first.send_queue.take(1 << 20)
+    assert taken == second.send_queue.take(1 << 20) == expected
     assert taken[0][1] is large  # not copied
 
 
@@ -158,7 +158,7 @@ def test_send_buffer_warning_is_debounced_and_names_the_channel():
     assert statuses == [{'op': 'status', 'level': 1, 'message': 'Send buffer limit reached: '
                          'dropped 1 messages that the connection could not carry in time '
                          '(/big: 1)', 'id': 'foxglove_bridge_py.send_buffer_limit'}]
-    assert session.queue.dropped_by_channel == {1: 9}
+    assert session.send_queue.dropped_by_channel == {1: 9}
     clock.now = 3.0
     hub.fanout.deliver([(1, 1, 0, b'x' * 80), (1, 1, 0, b'x' * 80)])
     # The drops since the last report go into the next one, at most every 2.5 s.
@@ -192,7 +192,7 @@ def test_unsubscribing_discards_queued_data_of_that_channel():
     hub.fanout.deliver([(1, 1, 0, b'queued')])
     hub.handle_frame(session, '{"op":"unsubscribe","subscriptionIds":[1]}')
     assert [f for f in drain(session) if isinstance(f, tuple)] == []
-    assert session.queue.dropped == 0
+    assert session.send_queue.dropped == 0
 
 
 def test_many_refused_ids_in_one_request_get_one_status():
@@ -252,7 +252,7 @@ def test_a_twins_subscribers_keep_only_its_newest_frame_waiting():
     assert hub.fanout.twin_waiting == {twin.id}
     frames = drain(a)
     assert sorted(f[1] for f in frames) == [b'jpeg2', b'raw0', b'raw1', b'raw2']
-    assert (a.queue.replaced, a.queue.dropped) == (2, 0)
+    assert (a.send_queue.replaced, a.send_queue.dropped) == (2, 0)
     assert hub.fanout.twin_waiting == frozenset()  # one client took it: make the next
     hub.fanout.deliver([(twin.id, 3, 3, b'jpeg3')])
     assert hub.fanout.twin_waiting == {twin.id}

@@ -238,7 +238,7 @@ def test_repeated_bad_requests_are_merged_while_the_client_does_not_read(run_bri
         session = wait_for(lambda: next(iter(bridge.call(
             lambda: list(bridge.bridge.hub.sessions.values()))), None), what='the session')
         # 2,000,000 refused subscriptions: what waits is a few statuses with counts.
-        wait_for(lambda: bridge.call(lambda: session.queue.control_bytes) < 100_000
+        wait_for(lambda: bridge.call(lambda: session.send_queue.control_bytes) < 100_000
                  and bridge.call(lambda: len(session.subscriptions)) == 0,
                  what='the requests to be handled')
         client.transport.resume_reading()
@@ -278,11 +278,11 @@ def test_asset_replies_wait_for_a_client_that_does_not_read(run_bridge, tmp_path
                                           'requestId': request_id}))
         session = wait_for(lambda: next(iter(bridge.call(
             lambda: list(bridge.bridge.hub.sessions.values()))), None), what='the session')
-        wait_for(lambda: bridge.call(lambda: session.queue.reply_bytes) > 8 * 1024 * 1024,
+        wait_for(lambda: bridge.call(lambda: session.send_queue.reply_bytes) > 8 * 1024 * 1024,
                  what='asset replies to queue up')
         await asyncio.sleep(0.5)
         # Assets are read one at a time, and only while half the control budget is free.
-        assert bridge.call(lambda: session.queue.reply_bytes) <= (
+        assert bridge.call(lambda: session.send_queue.reply_bytes) <= (
             CONTROL_BUFFER_LIMIT // 2 + 2 * 8 * 1024 * 1024 + 64 * 1024)
         client.transport.resume_reading()
         answered = set()

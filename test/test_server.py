@@ -22,7 +22,7 @@ from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.grant import OPEN
 from foxglove_bridge_py.core.client_session import ClientSession
 from foxglove_bridge_py.send_path.frame_block import FrameBlock, share_frames
-from foxglove_bridge_py.send_path.scheduler import SendScheduler
+from foxglove_bridge_py.send_path.send_queue import SendQueue
 from foxglove_bridge_py.server.framing import SendPath
 from foxglove_bridge_py.server.server import FoxgloveServer
 import pytest
@@ -43,11 +43,11 @@ class EchoHub:
         self._next_id = 1
 
     def connect(self, name, grant=OPEN):
-        session = ClientSession(self._next_id, name, SendScheduler(
+        session = ClientSession(self._next_id, name, SendQueue(
             50_000_000, control_limit=50_000_000, clock=time.monotonic), grant)
         self._next_id += 1
         self.sessions[session.client_id] = session
-        session.queue.put_control(HELLO)
+        session.send_queue.put_control(HELLO)
         return session
 
     def disconnect(self, session):
@@ -58,7 +58,7 @@ class EchoHub:
         if isinstance(frame, str):
             if frame == 'boom':
                 raise RuntimeError('a bug in a handler')
-            session.queue.put_control(frame)
+            session.send_queue.put_control(frame)
             yield []
             return
         # A binary frame asks for n data messages of the given sizes; an object, for messages
@@ -71,7 +71,7 @@ class EchoHub:
             (block, _), = frames = share_frames(frames)
             assert isinstance(block, FrameBlock)
         for frame in frames:
-            session.queue.put_many(1, (frame,), time.monotonic())
+            session.send_queue.put_many(1, (frame,), time.monotonic())
         yield [('data', session.client_id)]
 
 
@@ -205,12 +205,12 @@ def test_a_client_reconnecting_from_its_address_starts_from_its_links_last_speed
         async with Running() as running:
             ws = await running.client()
             (session,) = running.hub.sessions.values()
-            session.queue.link.record(250_000, 0.1, time.monotonic())  # 2.5 MB/s
+            session.send_queue.link.record(250_000, 0.1, time.monotonic())  # 2.5 MB/s
             await ws.close()
             await asyncio.wait_for(_until(lambda: not running.hub.sessions), TIMEOUT)
             again = await running.client()
             (session,) = running.hub.sessions.values()
-            assert session.queue.link.slow and session.queue.throughput() == 2_500_000
+            assert session.send_queue.link.slow and session.send_queue.throughput() == 2_500_000
             await again.close()
 
     run(scenario())

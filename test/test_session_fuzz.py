@@ -51,7 +51,7 @@ def test_fuzzed_json_only_ever_gives_status_or_effects(op, body):
     session = hub.connect('fuzz')
     text = json.dumps({'op': op, **body})
     hub.handle_frame(session, text)  # must not raise: decoding errors become a status
-    while (frame := session.queue.pop()) is not None:
+    while (frame := session.send_queue.pop()) is not None:
         if isinstance(frame, str):
             json.loads(frame)
 

@@ -89,7 +89,7 @@ def test_rates_are_the_differences_between_two_ticks():
     clock.now += 2.0
     hub.fanout.deliver([(camera.id, n, n, bytes(60)) for n in range(3)])
     hub.fanout.deliver([(small.id, 3, 3, bytes(10))])
-    assert len(other.queue.take(1 << 20)) == 1
+    assert len(other.send_queue.take(1 << 20)) == 1
     report = figures.tick()
     server, (first, second) = report['server'], report['clients']
     assert (second['bytes_per_s'], second['messages_per_s']) == (12, 0.5)  # 23 bytes in 2 s

@@ -301,7 +301,7 @@ def test_the_h264_twin_starts_each_subscription_with_a_keyframe_in_the_app_schem
 def test_stand_alone_twins_keep_one_frame_waiting_and_the_video_twin_all(run_bridge,
                                                                          helper_node):
     # A JPEG or a downsampled cloud is made stale by the next one: one waits per client, the
-    # newest (test_send_scheduler, test_fanout). An H.264 frame is decoded against the one
+    # newest (test_send_queue, test_fanout). An H.264 frame is decoded against the one
     # before it: the video twin keeps its frames.
     bridge = run_bridge()
     helper_node.create_publisher(Image, '/cam/image_raw', 10)
@@ -315,7 +315,7 @@ def test_stand_alone_twins_keep_one_frame_waiting_and_the_video_twin_all(run_bri
             {'id': n, 'channelId': channel_id} for n, channel_id in enumerate(ids)]})
         await client.quiet(0.3)
         session = bridge.call(lambda: next(iter(bridge.bridge.hub.sessions.values())))
-        newest_only = bridge.call(lambda: set(session.queue._room.newest_only))
+        newest_only = bridge.call(lambda: set(session.send_queue._room.newest_only))
         await client.close()
         return ids, newest_only
 

@@ -85,6 +85,6 @@ class Beacon(CapabilityModule):
 
     def _on_blink(self, session: ClientSession, message: BlinkRequest) -> list[Effect]:
         self.blinks[session.client_id] = self.blinks.get(session.client_id, 0) + message.times
-        session.queue.put_control(protocol.encode_json({'op': 'blinking',
-                                                        'times': message.times}))
+        session.send_queue.put_control(protocol.encode_json({'op': 'blinking',
+                                                             'times': message.times}))
         return [Blink(session.client_id, message.times)]

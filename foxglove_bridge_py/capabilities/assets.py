@@ -125,12 +125,12 @@ class Assets(CapabilityModule):
         if session is None:
             return
         self._waiting[client_id] = max(0, self._waiting.get(client_id, 0) - 1)
-        session.queue.put_reply(fetch_asset_response(request_id, data=data, error=error))
+        session.send_queue.put_reply(fetch_asset_response(request_id, data=data, error=error))
 
     def _on_fetch(self, session: ClientSession, message: FetchAsset) -> list[Effect]:
         waiting = self._waiting.get(session.client_id, 0)
         if waiting >= MAX_REQUESTS_PER_CLIENT:
-            session.queue.put_control(fetch_asset_response(
+            session.send_queue.put_control(fetch_asset_response(
                 message.request_id, error=f'Too many requests: {MAX_REQUESTS_PER_CLIENT} asset '
                 'requests are already waiting'))
             return []

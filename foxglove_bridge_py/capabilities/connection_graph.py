@@ -166,9 +166,9 @@ class ConnectionGraphUpdates(CapabilityModule):
         for session, interest in self._interest.items():
             if interest == GraphInterest.WAITING:
                 self._interest[session] = GraphInterest.ON
-                session.queue.put_control(full)
+                session.send_queue.put_control(full)
             elif changes is not None:
-                session.queue.put_control(changes)
+                session.send_queue.put_control(changes)
 
     def _on_subscribe(self, session: ClientSession,
                       message: SubscribeConnectionGraph) -> list[Effect]:

@@ -261,7 +261,7 @@ class Parameters(CapabilityModule):
         session = self._sessions.get(client_id)
         if session is not None:
             seen = [p for p in parameters if session.grant.sees_parameter(p.name)]
-            session.queue.put_control(parameter_values(seen, request_id))
+            session.send_queue.put_control(parameter_values(seen, request_id))
 
     def problem(self, client_id: int, message: str) -> None:
         """
@@ -287,7 +287,7 @@ class Parameters(CapabilityModule):
             wanted = [p for p in parameters if (watch.everything or p.name in watch.names)
                       and session.grant.sees_parameter(p.name)]
             if wanted:
-                session.queue.put_control(parameter_values(wanted))
+                session.send_queue.put_control(parameter_values(wanted))
 
     def _on_get(self, session: ClientSession, message: GetParameters) -> list[Effect]:
         names = tuple(n for n in message.names if session.grant.sees_parameter(n))

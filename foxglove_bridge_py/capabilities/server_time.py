@@ -60,4 +60,4 @@ class ServerTime(CapabilityModule):
         """
         frame = time_frame(timestamp_ns)
         for session in self._sessions.values():
-            session.queue.put_time(frame)
+            session.send_queue.put_time(frame)

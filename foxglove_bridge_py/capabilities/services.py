@@ -171,7 +171,7 @@ class Services(CapabilityModule):
         """
         seen = [s for s in self.services.values() if session.grant.sees_service(s.name)]
         if seen:
-            session.queue.put_control(advertise_services(seen))
+            session.send_queue.put_control(advertise_services(seen))
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """
@@ -229,7 +229,7 @@ class Services(CapabilityModule):
                 frame = encode(seen)
             else:
                 continue
-            session.queue.put_control(frame)
+            session.send_queue.put_control(frame)
 
     def done(self, client_id: int, service_id: int, call_id: int, encoding: str,
              payload: Optional[bytes], error: Optional[str] = None) -> None:
@@ -251,9 +251,9 @@ class Services(CapabilityModule):
             return
         in_flight.discard(call_id)
         if error is not None:
-            session.queue.put_reply(service_call_failure(service_id, call_id, error))
+            session.send_queue.put_reply(service_call_failure(service_id, call_id, error))
         else:
-            session.queue.put_reply(service_call_response(
+            session.send_queue.put_reply(service_call_response(
                 service_id, call_id, encoding, payload if payload is not None else b''))
 
     def _refusal(self, session: ClientSession, in_flight: set[int],
@@ -275,7 +275,7 @@ class Services(CapabilityModule):
         in_flight = self._in_flight.setdefault(session.client_id, set())
         refusal = self._refusal(session, in_flight, message)
         if refusal is not None:
-            session.queue.put_control(service_call_failure(
+            session.send_queue.put_control(service_call_failure(
                 message.service_id, message.call_id, refusal))
             return []
         in_flight.add(message.call_id)

@@ -25,7 +25,7 @@ from typing import Optional, Union
 
 from foxglove_bridge_py.access.grant import Grant, OPEN
 from foxglove_bridge_py.protocol import StatusLevel
-from foxglove_bridge_py.send_path.scheduler import SendScheduler
+from foxglove_bridge_py.send_path.send_queue import SendQueue
 
 Frame = Union[str, bytes]
 """A frame for a client: JSON text or a binary frame."""
@@ -60,19 +60,19 @@ class Audited(Effect):
 class ClientSession:
     """One connected client: what it may do, its subscriptions and its send scheduler."""
 
-    def __init__(self, client_id: int, name: str, queue: SendScheduler, grant: Grant = OPEN
+    def __init__(self, client_id: int, name: str, send_queue: SendQueue, grant: Grant = OPEN
                  ) -> None:
         """
         Create a session.
 
         :param client_id: a number unique among this hub's clients.
         :param name: a label for logs, such as the peer address.
-        :param queue: the client's send scheduler.
+        :param send_queue: the client's send queue.
         :param grant: what it may do (``access``); OPEN without an access file.
         """
         self.client_id = client_id
         self.name = name
-        self.queue = queue
+        self.send_queue = send_queue
         self.grant = grant
         self.subscriptions: dict[int, int] = {}
         self.channel_subscriptions: dict[int, int] = {}
@@ -92,4 +92,4 @@ class ClientSession:
         :param message: the text.
         :param status_id: optional id for replacing or removing it later.
         """
-        self.queue.put_status(level, message, status_id)
+        self.send_queue.put_status(level, message, status_id)

@@ -138,7 +138,7 @@ class Fanout(CapabilityModule):
                 sub_id = session.channel_subscriptions.pop(channel_id, None)
                 if sub_id is not None:
                     session.subscriptions.pop(sub_id, None)
-                session.queue.forget_channel(channel_id)
+                session.send_queue.forget_channel(channel_id)
             effects.append(StopSubscription(channel_id))
         return effects
 
@@ -154,7 +154,7 @@ class Fanout(CapabilityModule):
             session.subscriptions[sub_id] = channel_id
             session.channel_subscriptions[channel_id] = sub_id
             if self._channels[channel_id].newest_only:
-                session.queue.keep_newest_only(channel_id, self._twin_room)
+                session.send_queue.keep_newest_only(channel_id, self._twin_room)
                 self._twin_room(channel_id)  # this one can take a frame
             subscribers = self._subscribers.setdefault(channel_id, {})
             subscriber = subscribers[session] = _Subscriber(sub_id)
@@ -164,7 +164,7 @@ class Fanout(CapabilityModule):
             elif channel_id in self._latched:
                 subscriber.replayed_until = WAITING_FOR_REPLAY
                 effects.append(ReplayLatched(channel_id, session.client_id))
-        session.queue.expect_first_messages(subscribed, self._clock())
+        session.send_queue.expect_first_messages(subscribed, self._clock())
         return effects
 
     def _subscription_refusal(self, session: ClientSession, sub_id: int, channel_id: int
@@ -200,7 +200,7 @@ class Fanout(CapabilityModule):
                              'these unsubscriptions', sub_id)
                 continue
             del session.channel_subscriptions[channel_id]
-            session.queue.forget_channel(channel_id)
+            session.send_queue.forget_channel(channel_id)
             effects.extend(self._remove_subscriber(session, channel_id))
         return effects
 
@@ -276,7 +276,7 @@ class Fanout(CapabilityModule):
                     continue
                 frames: Sequence[Queued] = share_frames(plain) if len(sessions) > 1 else plain
                 for session in sessions:
-                    session.queue.put_many(channel_id, frames, now)
+                    session.send_queue.put_many(channel_id, frames, now)
             if self._channels[channel_id].newest_only:
                 self.twin_waiting = self.twin_waiting | {channel_id}  # one waits for each
 
@@ -299,7 +299,7 @@ class Fanout(CapabilityModule):
             return
         now = self._clock()
         for sequence, log_time, payload in messages:
-            session.queue.put_data(channel_id, protocol.message_data_header(
+            session.send_queue.put_data(channel_id, protocol.message_data_header(
                 sub.subscription_id, log_time), payload, now, latched=True)
         sub.replayed_until = until
 

@@ -18,7 +18,7 @@ The sans-I/O core: clients, channels, subscriptions, fan-out and statuses.
 A :class:`Hub` owns every channel and every connected client's :class:`ClientSession`. The
 server feeds it client frames and the sources (the live ROS graph, or a recording) feed it
 channels and message batches; the hub answers by putting frames on each client's
-:class:`SendScheduler` and by returning effects for the caller to carry out. Every other op
+:class:`SendQueue` and by returning effects for the caller to carry out. Every other op
 belongs to a capability (``capabilities/``) registered with :meth:`Hub.register`. Nothing here
 touches a socket, a thread or ROS, so all of it is tested with plain values.
 """
@@ -36,7 +36,7 @@ from foxglove_bridge_py.core.fanout import Fanout
 from foxglove_bridge_py.core.ops import CapabilityModule, Route
 from foxglove_bridge_py.core.statuses import Statuses
 from foxglove_bridge_py.protocol import Capability, Channel, ProtocolError, StatusLevel
-from foxglove_bridge_py.send_path.scheduler import SendScheduler
+from foxglove_bridge_py.send_path.send_queue import SendQueue
 
 CONTROL_BUFFER_LIMIT = 32 * 1024 * 1024
 """Bytes of replies and statuses queued for one client before it is closed for not reading."""
@@ -138,10 +138,10 @@ class Hub:
         :param grant: what it may do and see.
         :return: the client's session.
         """
-        queue = SendScheduler(self.send_buffer_limit, control_limit=self.control_buffer_limit,
-                              clock=self.clock, max_age=self.max_message_age,
-                              describe_channel=self.describe_channel,
-                              max_messages=self.max_queued_messages)
+        queue = SendQueue(self.send_buffer_limit, control_limit=self.control_buffer_limit,
+                          clock=self.clock, max_age=self.max_message_age,
+                          describe_channel=self.describe_channel,
+                          max_messages=self.max_queued_messages)
         session = ClientSession(self._next_client_id, name, queue, grant)
         self._next_client_id += 1
         self.sessions[session.client_id] = session
@@ -190,7 +190,7 @@ class Hub:
         :param after_data: behind the data already queued, not ahead of it.
         """
         for session in self.sessions.values():
-            session.queue.put_control(frame, after_data)
+            session.send_queue.put_control(frame, after_data)
 
     def clear_session(self, session_id: str) -> None:
         """
@@ -203,7 +203,7 @@ class Hub:
         """
         self.session_id = session_id
         for session in self.sessions.values():
-            session.queue.put_control(self.server_info(session.grant))
+            session.send_queue.put_control(self.server_info(session.grant))
         for frame in self.statuses.frames():
             self.broadcast(frame)
 
@@ -355,7 +355,7 @@ def _to_each(sessions: Iterable[ClientSession], channels: list[Channel],
         else:
             frames = shared = encode(channels) if shared is None else shared
         for frame in frames:
-            session.queue.put_control(frame)
+            session.send_queue.put_control(frame)
 
 
 def _add_route(table: dict[Key, Route], key: Key, op_route: Route) -> None:

@@ -156,7 +156,7 @@ def _route(op: Op[Message],
         if reason is None:
             yield from handle(session, message)
         elif answer_refusal is not None:
-            session.queue.put_control(answer_refusal(message, reason))
+            session.send_queue.put_control(answer_refusal(message, reason))
         else:
             session.send_status(StatusLevel.ERROR, reason)
 

@@ -159,7 +159,7 @@ class Figures:
         counts: dict[int, _Counts] = {}
         rates: dict[int, Rates] = {}
         for client_id, session in self._hub.sessions.items():
-            queue = session.queue
+            queue = session.send_queue
             new = _Counts(queue.sent_bytes, queue.sent_messages, Counter(queue.dropped_by_channel))
             old = self._counts.get(client_id, _Counts(0, 0, Counter()))
             counts[client_id] = new
@@ -216,7 +216,7 @@ class Figures:
                 for channel in sorted(self._hub.channels.values(), key=lambda c: c.topic)]
 
     def _client(self, session: ClientSession, link: Optional[ClientLink]) -> ClientFigures:
-        hub, queue = self._hub, session.queue
+        hub, queue = self._hub, session.send_queue
         topics = [hub.channels[c].topic for c in session.channel_subscriptions
                   if c in hub.channels]
         throughput = queue.throughput()

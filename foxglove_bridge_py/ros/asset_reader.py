@@ -84,9 +84,9 @@ class AssetReader:
             if not room.done():
                 room.set_result(True)
 
-        session.queue.when_control_room(make_room)
+        session.send_queue.when_control_room(make_room)
         while not room.done():
-            if self._sessions.get(client_id) is not session or session.queue.overflowed:
+            if self._sessions.get(client_id) is not session or session.send_queue.overflowed:
                 return False
             await asyncio.wait([room], timeout=ROOM_POLL)
         return True

@@ -15,7 +15,7 @@
 """
 The send path: what each client is sent, in which order, and what is dropped.
 
-One :class:`~.scheduler.SendScheduler` per client, pure: data per channel taken in turn by bytes
+One :class:`~.scheduler.SendQueue` per client, pure: data per channel taken in turn by bytes
 (:mod:`.channel_queues`) within the bounds of :mod:`.queue_room`, control frames never dropped
 (:mod:`.control_queue`), the link speed it learns (:mod:`.link_meter`), and what it tells the
 client of drops (:mod:`.drop_report`). Small messages are framed once for clients alike

@@ -259,7 +259,7 @@ class Connection:
 
     def follow_link_speed(self) -> None:
         """Keep the kernel's unsent bytes small while the link is slow, and only then."""
-        slow = self.session.queue.link.slow
+        slow = self.session.send_queue.link.slow
         if slow != self.unsent_limited:
             if _limit_unsent_bytes(self.ws, SOCKET_UNSENT_LOW_WATER if slow else _UNLIMITED):
                 self.unsent_limited = slow
@@ -284,7 +284,7 @@ class Connection:
         :return: seconds without progress (0 while it makes progress or has nothing to send).
         """
         buffered = self.buffered()
-        waiting = buffered > 0 or len(self.session.queue) > 0
+        waiting = buffered > 0 or len(self.session.send_queue) > 0
         if (not waiting or self.progress != last_progress_count
                 or buffered < self.last_buffered):
             self.last_progress = now

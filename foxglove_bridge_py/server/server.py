@@ -324,15 +324,15 @@ class FoxgloveServer:
         session = self.hub.connect(name, grant)
         remembered = self._link_memory.recall(_ip(peer), time.monotonic())
         if remembered is not None:
-            session.queue.seed_link(remembered)
+            session.send_queue.seed_link(remembered)
         connection = Connection(ws, session)
         connection.follow_link_speed()
         self._connections[session.client_id] = connection
         who = '' if grant is OPEN else f' as {grant.who} ({grant.role.label})'
         self._log.info(f'client {name} connected ({ws.subprotocol}){who}')
         wakeup = Wakeup(asyncio.get_running_loop())
-        session.queue.set_on_ready(wakeup.wake)
-        session.queue.set_on_overflow(lambda: self._overflowed(connection))
+        session.send_queue.set_on_ready(wakeup.wake)
+        session.send_queue.set_on_overflow(lambda: self._overflowed(connection))
         wakeup.wake()
         connection.writer = asyncio.ensure_future(self._write(connection, wakeup))
         try:
@@ -347,7 +347,8 @@ class FoxgloveServer:
         finally:
             self._connections.pop(session.client_id, None)
             connection.close()
-            self._link_memory.remember(_ip(peer), session.queue.throughput(), time.monotonic())
+            self._link_memory.remember(_ip(peer), session.send_queue.throughput(),
+                                       time.monotonic())
             effects = self.hub.disconnect(session)
             if effects:
                 self._effects(effects)
@@ -374,7 +375,7 @@ class FoxgloveServer:
 
     async def _write(self, connection: Connection, wakeup: Wakeup) -> None:
         ws, session = connection.ws, connection.session
-        queue = session.queue
+        queue = session.send_queue
         path, send_batch = batch_sender(ws, websockets.ConnectionClosed, self._send_path)
         connection.send_path = path
         clock = time.monotonic

@@ -18,7 +18,7 @@ import json
 
 from foxglove_bridge_py.protocol import StatusLevel
 from foxglove_bridge_py.send_path.frame_block import share_frames
-from foxglove_bridge_py.send_path.scheduler import DROP_STATUS_ID, QUANTUM, SendScheduler
+from foxglove_bridge_py.send_path.send_queue import DROP_STATUS_ID, QUANTUM, SendQueue
 
 STATE, CAMERA = 1, 2
 HEADER = b'H' * 13
@@ -36,8 +36,8 @@ class FakeClock:
 def make(limit=1000, control_limit=10_000, max_age=0.0, clock=None):
     clock = clock or FakeClock()
     names = {STATE: '/state', CAMERA: '/camera'}
-    return SendScheduler(limit, control_limit=control_limit, clock=clock, max_age=max_age,
-                         describe_channel=lambda c: names.get(c, f'channel {c}')), clock
+    return SendQueue(limit, control_limit=control_limit, clock=clock, max_age=max_age,
+                     describe_channel=lambda c: names.get(c, f'channel {c}')), clock
 
 
 def take_all(queue, max_bytes=1 << 30):
@@ -366,8 +366,8 @@ def test_a_block_is_kept_dropped_and_counted_as_its_messages():
 
 def test_message_backlog_size_bounds_the_entries_beside_the_bytes():
     clock = FakeClock()
-    queue = SendScheduler(1 << 30, control_limit=10_000, clock=clock, max_messages=5,
-                          describe_channel={STATE: '/state', CAMERA: '/camera'}.get)
+    queue = SendQueue(1 << 30, control_limit=10_000, clock=clock, max_messages=5,
+                      describe_channel={STATE: '/state', CAMERA: '/camera'}.get)
     queue.put_data(CAMERA, HEADER, b'c0', 0.0, latched=True)
     for i in range(6):
         queue.put_data(STATE, HEADER, b's%d' % i, 0.0)

@@ -40,10 +40,10 @@ from foxglove_bridge_py.send_path.drop_report import DROP_STATUS_ID
 from foxglove_bridge_py.send_path.frame_block import Frame, Header
 from foxglove_bridge_py.send_path.queue_room import QueueRoom
 
-__all__ = ['DROP_STATUS_ID', 'Frame', 'QUANTUM', 'SendScheduler']
+__all__ = ['DROP_STATUS_ID', 'Frame', 'QUANTUM', 'SendQueue']
 
 
-class SendScheduler:
+class SendQueue:
     """One client's outgoing frames: control first, then channels in turn, bounded in bytes."""
 
     def __init__(self, limit: int, *, control_limit: int, clock: Callable[[], float],
