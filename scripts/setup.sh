@@ -29,6 +29,9 @@ if system_ros; then
   python3 -c 'import websockets' 2>/dev/null || missing+=(websockets)
   command -v colcon >/dev/null || missing+=(colcon-common-extensions)
   python3 -c 'import pytest' 2>/dev/null || missing+=(pytest)
+  # The type checker the suite runs (test/test_mypy.py), at the version the venvs pin.
+  python3 -c 'import mypy' 2>/dev/null || missing+=(
+    $(grep -E '^(mypy|types-PyYAML)==' "$root/scripts/requirements-tools.txt"))
   if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]} for the user (pip --user)"
     python3 -m pip install --user -q "${missing[@]}"

@@ -17,6 +17,7 @@
 import asyncio
 import json
 import os
+import socket
 import struct
 import threading
 import time
@@ -210,3 +211,55 @@ async def publish_until_received(client, publisher, message, subscription_id):
         assert frame[:5] == struct.pack('<BI', 1, subscription_id)
         return frame
     raise AssertionError('no message received')
+
+
+async def service_named(client, name):
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        for service in client.services.values():
+            if service['name'] == name:
+                return service
+        await client.recv(max(0.01, deadline - time.monotonic()))
+
+
+def call_frame(service_id, call_id, encoding, payload):
+    enc = encoding.encode()
+    return struct.pack('<BIII', 2, service_id, call_id, len(enc)) + enc + payload
+
+
+async def expect_service_answer(client):
+    """Return the next ServiceCallResponse frame or serviceCallFailure message."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        frame = await client.recv(max(0.01, deadline - time.monotonic()))
+        if isinstance(frame, bytes) and frame[0] == 3:
+            return frame
+        if isinstance(frame, dict) and frame['op'] == 'serviceCallFailure':
+            return frame
+
+
+def publish_images(node, topic, size, hz, stop):
+    """Publish blank rgb8 Images of about ``size`` bytes at ``hz`` on a thread until ``stop``."""
+    from sensor_msgs.msg import Image
+
+    publisher = node.create_publisher(Image, topic, 10)
+    image = Image(height=size // 3000, width=1000, encoding='rgb8', step=3000,
+                  data=bytes(size // 3000 * 3000))
+
+    def loop():
+        while not stop.is_set():
+            publisher.publish(image)
+            stop.wait(1.0 / hz)
+
+    thread = threading.Thread(target=loop, daemon=True)
+    thread.start()
+    return publisher, thread
+
+
+def small_receive_buffer_socket(port):
+    # The kernel then buffers little for the client, so what it does not read stays in the
+    # bridge, where the limits under test apply.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(('127.0.0.1', port))
+    return sock

@@ -88,3 +88,20 @@ def run_bridge(ros_context):
     yield start
     for bridge in bridges:
         bridge.stop()
+
+
+@pytest.fixture
+def start_process(domain_id):
+    """Start the installed executable (``process_harness.Process``); killed at the end."""
+    from process_harness import Process
+
+    processes = []
+
+    def start(*args, **kwargs):
+        process = Process(domain_id, *args, **kwargs)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.stop()

@@ -55,10 +55,29 @@ def channel(topic, type_name='std_msgs/msg/String', schema='string data',
 
 def drain(session):
     frames = []
-    while (frame := session.send_queue.pop()) is not None:
-        frames.append(frame)
+    while batch := session.send_queue.take(1):
+        frames.extend(batch)
     return frames
 
 
 def texts(session):
     return [json.loads(f) for f in drain(session) if isinstance(f, str)]
+
+
+class FakeClock:
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def make_hub(limit=1000, clock=None):
+    return Hub(server_name='test', capabilities=(), supported_encodings=(),
+               metadata={'ROS_DISTRO': 'x'}, session_id='1', send_buffer_limit=limit,
+               clock=clock or FakeClock())
+
+
+def spec(topic, type_name, schema='', schema_encoding=None):
+    return Channel(0, topic, 'cdr', type_name, schema, schema_encoding)

@@ -16,13 +16,14 @@
 
 import asyncio
 import hashlib
-import http.client
 import json
 import os
 import time
 
-from bridge_harness import Client, TIMEOUT, TIMEOUT_FACTOR, wait_for
+from bridge_harness import (call_frame, Client, expect_service_answer, service_named, TIMEOUT,
+                            TIMEOUT_FACTOR, wait_for)
 from foxglove_bridge_py.config import ConfigError
+from http_harness import http_get, UPGRADE_HEADERS
 import pytest
 
 pytest.importorskip('rclpy')
@@ -30,7 +31,6 @@ pytest.importorskip('rclpy')
 from rcl_interfaces.msg import ParameterDescriptor  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 from std_srvs.srv import SetBool  # noqa: E402
-from test_services import call_frame, expect_service_answer, service_named  # noqa: E402
 import websockets  # noqa: E402
 
 OPERATOR_TOKEN = 'op-7cWq2m-field'
@@ -66,23 +66,6 @@ def write_access(path, *entries, anonymous='none'):
 @pytest.fixture
 def access_file(tmp_path):
     return write_access(tmp_path / 'access.yaml', 'operator', 'viewer')
-
-
-def http_get(port, path, headers=None, source='127.0.0.1'):
-    """GET a path as a plain HTTP client (a handshake if the headers ask for one)."""
-    connection = http.client.HTTPConnection('127.0.0.1', port, timeout=TIMEOUT,
-                                            source_address=(source, 0))
-    try:
-        connection.request('GET', path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
-    finally:
-        connection.close()
-
-
-HANDSHAKE = {'Connection': 'Upgrade', 'Upgrade': 'websocket', 'Sec-WebSocket-Version': '13',
-             'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
-             'Sec-WebSocket-Protocol': SUBPROTOCOL}
 
 
 async def connect(bridge, token=None, header=False, subprotocol=SUBPROTOCOL):
@@ -190,8 +173,8 @@ def test_missing_and_wrong_tokens_get_the_same_401_and_10_failures_get_429(
     timer = helper_node.create_timer(0.02, lambda: publisher.publish(String(data='tick')))
     bridge = run_bridge(access_file=access_file)
     port = bridge.port
-    missing = http_get(port, '/', HANDSHAKE, source='127.0.0.2')
-    wrong = http_get(port, '/?token=not-it', HANDSHAKE, source='127.0.0.2')
+    missing = http_get(port, '/', UPGRADE_HEADERS, source='127.0.0.2')
+    wrong = http_get(port, '/?token=not-it', UPGRADE_HEADERS, source='127.0.0.2')
     assert missing[0] == wrong[0] == 401
     assert missing[2] == wrong[2] == (
         b'Unauthorized: this bridge needs a valid access token, given in the URL as '
@@ -219,9 +202,9 @@ def test_missing_and_wrong_tokens_get_the_same_401_and_10_failures_get_429(
         answers = []
         for attempt in range(9):
             answers.append(await loop.run_in_executor(
-                None, http_get, port, f'/?token=guess{attempt}', HANDSHAKE, '127.0.0.2'))
+                None, http_get, port, f'/?token=guess{attempt}', UPGRADE_HEADERS, '127.0.0.2'))
         answers.append(await loop.run_in_executor(
-            None, http_get, port, f'/?token={OPERATOR_TOKEN}', HANDSHAKE, '127.0.0.2'))
+            None, http_get, port, f'/?token={OPERATOR_TOKEN}', UPGRADE_HEADERS, '127.0.0.2'))
         assert [a[0] for a in answers] == [401] * 8 + [429, 429]
         assert answers[-1][1]['Retry-After'] in ('59', '60')
         assert answers[-1][2].startswith(b'Too many failed attempts from this address: try '

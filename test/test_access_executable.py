@@ -20,16 +20,16 @@ import re
 import signal
 import subprocess
 
-from bridge_harness import Client, TIMEOUT, wait_for
+from bridge_harness import (call_frame, Client, expect_service_answer, service_named, TIMEOUT,
+                            wait_for)
+from http_harness import http_get, UPGRADE_HEADERS
+from process_harness import executable
 import pytest
 
 pytest.importorskip('rclpy')
 
 from rcl_interfaces.msg import ParameterDescriptor  # noqa: E402
 from std_srvs.srv import Trigger  # noqa: E402
-from test_access import HANDSHAKE, http_get  # noqa: E402
-from test_executable import executable, start_process  # noqa: E402, F401
-from test_services import call_frame, expect_service_answer, service_named  # noqa: E402
 
 
 def make_token(*args):
@@ -71,7 +71,7 @@ def test_the_installed_bridge_logs_who_did_what_by_name_and_never_a_token(
     helper_node.declare_parameter('max_speed', 1.0, ParameterDescriptor(dynamic_typing=True))
     process = start_process('--ros-args', '-p', 'port:=0', '-p', f'access_file:={access}')
     port = process.port()
-    assert http_get(port, f'/?token={token}x', HANDSHAKE)[0] == 401
+    assert http_get(port, f'/?token={token}x', UPGRADE_HEADERS)[0] == 401
     assert http_get(port, f'/status?token={token}')[0] == 200
 
     async def scenario():

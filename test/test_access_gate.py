@@ -21,8 +21,8 @@ from foxglove_bridge_py.access.gate import FailureLimiter, Gate, presented_token
 from foxglove_bridge_py.access.grant import Role
 from foxglove_bridge_py.access.table import parse_access_file
 from foxglove_bridge_py.server.http_answers import Answer, HttpAnswers, UNAUTHORIZED
+from http_harness import ALLOWED, Headers, REQUEST_HEADERS
 import pytest
-from test_http_answers import ALLOWED, HANDSHAKE, Headers
 
 TABLE_TEXT = (f'tokens:\n  - name: laptop\n    sha256: {hashlib.sha256(b"s3cret").hexdigest()}\n'
               '    role: operator\n')
@@ -106,18 +106,18 @@ def test_401_is_the_same_for_a_missing_and_a_wrong_token_and_healthz_stays_open(
     unauthorized = Answer(HTTPStatus.UNAUTHORIZED, 'text/plain; charset=utf-8',
                           UNAUTHORIZED.encode(),
                           (('WWW-Authenticate', 'Bearer realm="foxglove_bridge"'),))
-    assert answers.answer('/', HANDSHAKE, 'a') == unauthorized
-    assert answers.answer('/?token=wrong', HANDSHAKE, 'a') == unauthorized
+    assert answers.answer('/', REQUEST_HEADERS, 'a') == unauthorized
+    assert answers.answer('/?token=wrong', REQUEST_HEADERS, 'a') == unauthorized
     assert answers.answer('/status', Headers(), 'a') == unauthorized
-    assert answers.answer('/?token=s3cret', HANDSHAKE, 'a') is None
+    assert answers.answer('/?token=s3cret', REQUEST_HEADERS, 'a') is None
     assert answers.answer('/?token=s3cret', Headers(), 'a').status == HTTPStatus.BAD_REQUEST
     assert answers.answer('/status?token=s3cret', Headers(), 'a').status == HTTPStatus.OK
     assert answers.answer('/status', Headers(Authorization='Bearer s3cret'), 'a').status == (
         HTTPStatus.OK)
     assert answers.answer('/healthz', Headers(), 'a').body == b'ok\n'
     for _ in range(7):
-        answers.answer('/', HANDSHAKE, 'a')
-    assert answers.answer('/?token=s3cret', HANDSHAKE, 'a') == Answer(
+        answers.answer('/', REQUEST_HEADERS, 'a')
+    assert answers.answer('/?token=s3cret', REQUEST_HEADERS, 'a') == Answer(
         HTTPStatus.TOO_MANY_REQUESTS, 'text/plain; charset=utf-8',
         b'Too many failed attempts from this address: try again in 60 s\n',
         (('Retry-After', '60'),))
@@ -128,7 +128,7 @@ def test_status_and_the_page_need_a_token_even_where_anonymous_clients_may_view(
     table = parse_access_file('anonymous: viewer\n' + TABLE_TEXT)
     answers = HttpAnswers(ALLOWED, report=lambda: {}, heartbeat_ages=lambda: (0.1, 0.1),
                           gate=Gate(table, Clock()), page=b'<p>page')
-    assert answers.answer('/', Headers(HANDSHAKE, Upgrade='websocket'), 'a') is None
+    assert answers.answer('/', Headers(REQUEST_HEADERS, Upgrade='websocket'), 'a') is None
     assert answers.answer('/status', Headers(), 'a').status == HTTPStatus.UNAUTHORIZED
     assert answers.answer('/', Headers(), 'a').status == HTTPStatus.UNAUTHORIZED
     assert answers.answer('/?token=s3cret', Headers(), 'a').body == b'<p>page'

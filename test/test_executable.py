@@ -16,7 +16,6 @@
 
 import asyncio
 import os
-import re
 import shutil
 import signal
 import socket
@@ -34,69 +33,6 @@ pytest.importorskip('rclpy')
 
 from std_msgs.msg import String  # noqa: E402
 import websockets  # noqa: E402
-
-
-def executable():
-    """``<prefix>/lib/foxglove_bridge_py/foxglove_bridge``, where ``ros2 run`` looks."""
-    from ament_index_python.packages import get_package_prefix, PackageNotFoundError
-    try:
-        prefix = get_package_prefix('foxglove_bridge_py')
-    except PackageNotFoundError:
-        if os.environ.get('FOXGLOVE_REQUIRE_INSTALLED'):
-            raise
-        pytest.skip('foxglove_bridge_py is not installed: run scripts/setup.sh and source '
-                    'the workspace')
-    path = os.path.join(prefix, 'lib', 'foxglove_bridge_py', 'foxglove_bridge')
-    assert os.access(path, os.X_OK), path
-    return path
-
-
-class Process:
-    """The bridge executable running in the background, its output collected."""
-
-    def __init__(self, domain_id, *args, unset=(), extra_env=None):
-        env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id), PYTHONUNBUFFERED='1',
-                   RCUTILS_LOGGING_BUFFERED_STREAM='0', **(extra_env or {}))
-        for name in unset:
-            env.pop(name, None)
-        self.process = subprocess.Popen([executable(), *args], env=env, text=True,
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        self.lines = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip('\n'))
-
-    def output(self):
-        if self.process.poll() is not None:
-            self._reader.join(TIMEOUT)
-        return '\n'.join(self.lines)
-
-    def port(self):
-        match = wait_for(lambda: re.search(r'listening on wss?://[^:]+:(\d+)', self.output()),
-                         what='the bridge to listen')
-        return int(match.group(1))
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(TIMEOUT)
-
-
-@pytest.fixture
-def start_process(domain_id):
-    processes = []
-
-    def start(*args, **kwargs):
-        process = Process(domain_id, *args, **kwargs)
-        processes.append(process)
-        return process
-
-    yield start
-    for process in processes:
-        process.stop()
 
 
 def test_ros2_run_with_port_0_and_whitelist(start_process, helper_node):

@@ -17,11 +17,10 @@
 
 import json
 
-from core_harness import drain, make_core
+from core_harness import drain, FakeClock, make_core, make_hub, spec
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.send_path.frame_block import FrameBlock, MAX_BLOCK_BYTES
-from test_session import FakeClock, make_hub, spec
 
 
 def test_subscription_refcounting_and_fanout():

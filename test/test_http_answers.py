@@ -16,20 +16,9 @@
 
 from http import HTTPStatus
 import json
-import re
 
 from foxglove_bridge_py.server.http_answers import Answer, HttpAnswers, MISSING_SUBPROTOCOL
-
-
-class Headers(dict):
-    """Request headers as websockets hands them over: ``get`` and ``get_all``."""
-
-    def get_all(self, name):
-        return [self[name]] if name in self else []
-
-
-HANDSHAKE = Headers({'Sec-WebSocket-Protocol': 'foxglove.websocket.v1'})
-ALLOWED = (re.compile('https://app\\.foxglove\\.dev'),)
+from http_harness import ALLOWED, Headers, REQUEST_HEADERS
 
 
 def answers(ages=(0.1, 0.2)):
@@ -38,13 +27,15 @@ def answers(ages=(0.1, 0.2)):
 
 
 def test_a_handshake_with_a_foxglove_subprotocol_goes_on_and_others_are_refused():
-    assert answers().answer('/', HANDSHAKE) is None
+    assert answers().answer('/', REQUEST_HEADERS) is None
     assert answers().answer('/', Headers()) == Answer(
         HTTPStatus.BAD_REQUEST, 'text/plain; charset=utf-8', MISSING_SUBPROTOCOL.encode())
-    assert answers().answer('/', Headers(HANDSHAKE, Origin='https://evil.example')) == Answer(
+    evil = Headers(REQUEST_HEADERS, Origin='https://evil.example')
+    assert answers().answer('/', evil) == Answer(
         HTTPStatus.FORBIDDEN, 'text/plain; charset=utf-8',
         b'Origin https://evil.example is not in allowed_origins\n')
-    assert answers().answer('/', Headers(HANDSHAKE, Origin='https://app.foxglove.dev')) is None
+    foxglove = Headers(REQUEST_HEADERS, Origin='https://app.foxglove.dev')
+    assert answers().answer('/', foxglove) is None
 
 
 def test_status_is_the_report_as_json_for_tools_and_allowed_browsers():
@@ -71,7 +62,7 @@ def test_healthz_is_503_naming_the_thread_that_stopped_turning():
 def test_without_monitoring_the_paths_are_plain_handshakes():
     quiet = HttpAnswers(ALLOWED)
     assert quiet.answer('/status', Headers())[0] == HTTPStatus.BAD_REQUEST
-    assert quiet.answer('/healthz', HANDSHAKE) is None
+    assert quiet.answer('/healthz', REQUEST_HEADERS) is None
 
 
 def test_the_page_is_served_at_the_root_to_browsers_and_handshakes_go_on():
@@ -81,7 +72,7 @@ def test_the_page_is_served_at_the_root_to_browsers_and_handshakes_go_on():
     for path in ('/', '/index.html', '/?token=abc'):
         assert with_page.answer(path, Headers()) == Answer(
             HTTPStatus.OK, 'text/html; charset=utf-8', page, (('Cache-Control', 'no-store'),))
-    upgrade = Headers(HANDSHAKE, Upgrade='websocket', Connection='Upgrade')
+    upgrade = Headers(REQUEST_HEADERS, Upgrade='websocket', Connection='Upgrade')
     assert with_page.answer('/', upgrade) is None
     assert with_page.answer('/', Headers(Origin='https://evil.example')).status == (
         HTTPStatus.FORBIDDEN)

@@ -21,14 +21,14 @@ import time
 import urllib.error
 import urllib.request
 
-from bridge_harness import Client, TIMEOUT, wait_for
+from bridge_harness import (Client, publish_images, small_receive_buffer_socket, TIMEOUT,
+                            wait_for)
 import pytest
 
 pytest.importorskip('rclpy')
 
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402, I100
 from std_msgs.msg import String  # noqa: E402
-from test_send_path import publish_images, small_receive_buffer_socket  # noqa: E402
 import websockets  # noqa: E402
 
 

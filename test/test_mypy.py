@@ -19,6 +19,8 @@ Its settings are ``setup.cfg``'s ``[mypy]`` section; rclpy, websockets and the m
 are imported untyped, so their values are the boundary.
 """
 
+import importlib.util
+import os
 import pathlib
 import subprocess
 import sys
@@ -29,7 +31,12 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
 def test_the_package_type_checks():
-    pytest.importorskip('mypy')
+    if importlib.util.find_spec('mypy') is None:
+        # scripts/test.sh (CI's and the README's test command) marks the project's own set-up,
+        # which installs mypy: there its absence is a failure, not a reason to skip.
+        assert not os.environ.get('FOXGLOVE_REQUIRE_INSTALLED'), (
+            'mypy is missing: scripts/setup.sh installs it (scripts/requirements-tools.txt)')
+        pytest.skip('mypy is not installed (scripts/requirements-tools.txt has it)')
     result = subprocess.run(
         [sys.executable, '-m', 'mypy', '--config-file', str(ROOT / 'setup.cfg'),
          '--no-incremental', '--cache-dir', '/dev/null', str(ROOT / 'foxglove_bridge_py')],

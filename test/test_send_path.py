@@ -17,19 +17,18 @@
 import asyncio
 import json
 import os
-import socket
 import struct
 import subprocess
 import sys
 import threading
 import time
 
-from bridge_harness import Client, TIMEOUT, TIMEOUT_FACTOR, wait_for
+from bridge_harness import (Client, publish_images, small_receive_buffer_socket, TIMEOUT,
+                            TIMEOUT_FACTOR, wait_for)
 import pytest
 
 pytest.importorskip('rclpy')
 
-from sensor_msgs.msg import Image  # noqa: E402
 import websockets  # noqa: E402
 
 BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'bench')
@@ -136,30 +135,6 @@ def test_small_topic_keeps_flowing_beside_a_camera_on_a_slow_link(run_bridge, ba
     assert state_ages[len(state_ages) // 2] < 1.0 * TIMEOUT_FACTOR
     assert len(camera_ages) >= 5
     assert camera_ages[len(camera_ages) // 2] < 1.5 * TIMEOUT_FACTOR
-
-
-def publish_images(node, topic, size, hz, stop):
-    publisher = node.create_publisher(Image, topic, 10)
-    image = Image(height=size // 3000, width=1000, encoding='rgb8', step=3000,
-                  data=bytes(size // 3000 * 3000))
-
-    def loop():
-        while not stop.is_set():
-            publisher.publish(image)
-            stop.wait(1.0 / hz)
-
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    return publisher, thread
-
-
-def small_receive_buffer_socket(port):
-    # The kernel then buffers little for the client, so what it does not read stays in the
-    # bridge, where the limits under test apply.
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.connect(('127.0.0.1', port))
-    return sock
 
 
 def test_a_client_that_stops_reading_is_dropped_and_released(run_bridge, helper_node):

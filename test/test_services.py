@@ -19,7 +19,8 @@ import json
 import struct
 import time
 
-from bridge_harness import Client, TIMEOUT, wait_for
+from bridge_harness import (call_frame, Client, expect_service_answer, service_named, TIMEOUT,
+                            wait_for)
 import pytest
 
 pytest.importorskip('rclpy')
@@ -45,36 +46,11 @@ def serve_set_bool(node, name='/foo_service'):
     return node.create_service(SetBool, name, handle)
 
 
-async def service_named(client, name):
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        for service in client.services.values():
-            if service['name'] == name:
-                return service
-        await client.recv(max(0.01, deadline - time.monotonic()))
-
-
-def call_frame(service_id, call_id, encoding, payload):
-    enc = encoding.encode()
-    return struct.pack('<BIII', 2, service_id, call_id, len(enc)) + enc + payload
-
-
 def parse_response(frame):
     opcode, service_id, call_id, enc_len = struct.unpack_from('<BIII', frame)
     assert opcode == 3
     encoding = frame[13:13 + enc_len].decode()
     return service_id, call_id, encoding, frame[13 + enc_len:]
-
-
-async def expect_service_answer(client):
-    """Return the next ServiceCallResponse frame or serviceCallFailure message."""
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        frame = await client.recv(max(0.01, deadline - time.monotonic()))
-        if isinstance(frame, bytes) and frame[0] == 3:
-            return frame
-        if isinstance(frame, dict) and frame['op'] == 'serviceCallFailure':
-            return frame
 
 
 def test_service_is_advertised_with_schemas_comments_kept(run_bridge, helper_node):

@@ -17,34 +17,13 @@
 import json
 import struct
 
-from core_harness import drain, make_core
+from core_harness import drain, make_core, make_hub, spec
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities.assets import Assets
 from foxglove_bridge_py.capabilities.server_time import ServerTime, time_frame
 from foxglove_bridge_py.config import DEFAULT_CAPABILITIES
 from foxglove_bridge_py.core.fanout import StopSubscription
-from foxglove_bridge_py.core.hub import Hub
-from foxglove_bridge_py.protocol import Channel
 import pytest
-
-
-class FakeClock:
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
-
-
-def make_hub(limit=1000, clock=None):
-    return Hub(server_name='test', capabilities=(), supported_encodings=(),
-               metadata={'ROS_DISTRO': 'x'}, session_id='1', send_buffer_limit=limit,
-               clock=clock or FakeClock())
-
-
-def spec(topic, type_name, schema='', schema_encoding=None):
-    return Channel(0, topic, 'cdr', type_name, schema, schema_encoding)
 
 
 def ops(session):

@@ -14,9 +14,8 @@
 
 """The figures GET /status and the diagnostics report, read from a real core (pure)."""
 
-from core_harness import drain
+from core_harness import drain, make_hub, spec
 from foxglove_bridge_py.monitoring.status_report import ClientLink, Figures
-from test_session import make_hub, spec
 
 SUBSCRIBE = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
 
