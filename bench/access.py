@@ -145,7 +145,8 @@ def core_path(messages, grant_kind):
     session = hub.connect('bench') if grant is None else hub.connect('bench', grant)
     hub.handle_frame(session, json.dumps({'op': 'subscribe', 'subscriptions': [
         {'id': 1, 'channelId': channel.id}]}))
-    while session.send_queue.take(1 << 20):
+    queue = session.send_queue if hasattr(session, 'send_queue') else session.queue  # older
+    while queue.take(1 << 20):
         pass
     payload = bytes(64)
     sequence = 0
@@ -155,14 +156,15 @@ def core_path(messages, grant_kind):
             sequence += 1
             batch.append((channel.id, sequence, sequence, payload))
         hub.fanout.deliver(batch)
-        while session.send_queue.take(256 * 1024):
+        while queue.take(256 * 1024):
             pass
 
 
 def instructions(messages, grant_kind, source):
     out = tempfile.mktemp()
-    code = (f'import sys; sys.path.insert(0, {source!r}); sys.path.insert(0, {HERE!r}); '
-            f'import access; access.core_path({messages}, {grant_kind!r})')
+    # The sources go first only once access is imported: it puts its own tree first.
+    code = (f'import sys; sys.path.insert(0, {HERE!r}); import access; '
+            f'sys.path.insert(0, {source!r}); access.core_path({messages}, {grant_kind!r})')
     subprocess.run(['valgrind', '--tool=callgrind', f'--callgrind-out-file={out}',
                     sys.executable, '-c', code], check=True, capture_output=True)
     with open(out) as report:

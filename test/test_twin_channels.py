@@ -315,7 +315,7 @@ def test_stand_alone_twins_keep_one_frame_waiting_and_the_video_twin_all(run_bri
             {'id': n, 'channelId': channel_id} for n, channel_id in enumerate(ids)]})
         await client.quiet(0.3)
         session = bridge.call(lambda: next(iter(bridge.bridge.hub.sessions.values())))
-        newest_only = bridge.call(lambda: set(session.send_queue._room.newest_only))
+        newest_only = bridge.call(lambda: set(session.send_queue._newest_only))
         await client.close()
         return ids, newest_only
 

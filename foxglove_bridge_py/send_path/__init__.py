@@ -15,9 +15,10 @@
 """
 The send path: what each client is sent, in which order, and what is dropped.
 
-One :class:`~.scheduler.SendQueue` per client, pure: data per channel taken in turn by bytes
-(:mod:`.channel_queues`) within the bounds of :mod:`.queue_room`, control frames never dropped
-(:mod:`.control_queue`), the link speed it learns (:mod:`.link_meter`), and what it tells the
-client of drops (:mod:`.drop_report`). Small messages are framed once for clients alike
-(:mod:`.frame_block`).
+One :class:`~.send_queue.SendQueue` per client, pure, which owns its counters and every rule:
+data per channel taken in turn by bytes within the client's bounds (newest wins, twins keep one
+frame waiting, stale data goes unsent), control frames never dropped. It composes the helpers
+of the other modules: the control frames' budget (:mod:`.control_queue`), the link speed it
+learns (:mod:`.link_meter`) and what it tells the client of drops (:mod:`.drop_report`). Small
+messages are framed once for clients alike (:mod:`.frame_block`).
 """

@@ -161,12 +161,9 @@ class ControlQueue:
         self.time = frame
         return empty
 
-    def has_room(self) -> bool:
-        """
-        Tell whether control frames and replies take less than half the budget.
-
-        :return: True if a large reply (an asset) may be queued now.
-        """
+    def _has_room(self) -> bool:
+        # Control frames and replies take less than half the budget: a large reply (an
+        # asset) may be queued now.
         return self.control_bytes + self.reply_bytes < self.limit // 2 and not self.overflowed
 
     def when_room(self, callback: Callable[[], None]) -> None:
@@ -175,7 +172,7 @@ class ControlQueue:
 
         :param callback: called at once if there is room, else after a take makes it.
         """
-        if self.has_room():
+        if self._has_room():
             callback()
         else:
             self._room_waiters.append(callback)
@@ -203,7 +200,7 @@ class ControlQueue:
                 self.control_bytes -= len(item)
             batch.append(item)
             taken += len(item)
-        if self._room_waiters and self.has_room():
+        if self._room_waiters and self._has_room():
             waiters, self._room_waiters = self._room_waiters, []
             for waiter in waiters:
                 waiter()

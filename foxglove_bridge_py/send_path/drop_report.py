@@ -15,7 +15,7 @@
 """
 What a client lost, told to it in one status at most every few seconds.
 
-Dropping data for a slow client is the send scheduler's job; saying so without flooding the
+Dropping data for a slow client is the send queue's job; saying so without flooding the
 client (which is slow already) is this one's: drops are counted per channel between reports,
 and the report is withdrawn once the client has kept up for as long.
 """

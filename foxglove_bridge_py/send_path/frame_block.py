@@ -30,7 +30,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator, Optional, Union
 
 #: Largest block, in message bytes: a block is served like one message of that size, and
-#: anything larger than a turn of the round robin (``channel_queues.QUANTUM``) could be held
+#: anything larger than a turn of the round robin (``send_queue.QUANTUM``) could be held
 #: back as a large message.
 MAX_BLOCK_BYTES = 32 * 1024
 
@@ -61,7 +61,7 @@ class FrameBlock:
 Header = Union[bytes, FrameBlock]
 """A MessageData header with one client's subscription id, or a :class:`FrameBlock` of many."""
 Queued = tuple[Header, bytes]
-"""A MessageData frame as a scheduler holds it: header (or block) and payload."""
+"""A MessageData frame as a send queue holds it: header (or block) and payload."""
 Frame = Union[str, bytes, Queued]
 """What a writer takes: JSON text, a binary frame, or ``(header, payload)`` for MessageData
 (``(block, b'')`` for a :class:`FrameBlock` of several)."""
@@ -97,7 +97,7 @@ def each_frame(frames: Iterable[Frame]) -> Iterator[Frame]:
     """
     Yield frames with every block opened into its own frames, for writers that send each.
 
-    :param frames: frames as a scheduler gives them.
+    :param frames: frames as a send queue gives them.
     :return: the frames, no block among them.
     """
     for frame in frames:

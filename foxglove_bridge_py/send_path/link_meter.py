@@ -15,7 +15,7 @@
 """
 How fast one client's link is, learnt from the writes the bridge makes to it.
 
-The send scheduler caps a channel's queue at what the link carries in a fraction of a second,
+The send queue caps a channel's queue at what the link carries in a fraction of a second,
 and the server keeps the kernel's unsent bytes small only while the link is slow (on a fast
 link that costs CPU for nothing). Both need the link's speed, which no socket tells: it is
 measured from how long writes take to drain. A client that reconnects from the same address
