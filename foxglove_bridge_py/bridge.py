@@ -20,16 +20,21 @@ The parts: the protocol core (``core.hub.Hub`` and one capability per module in
 or a recording, ``playback/``), the ROS-side helpers (publishers, service calls, parameters, the
 connection graph, the bridge's own endpoints) and the two threads (``threads``) that every hop
 between them goes through. Each part takes the few settings it needs, made here from the
-``BridgeConfig``. The hub answers client requests with effects; :meth:`Bridge._effect_table`
-maps each effect type to the part that carries it out.
+``BridgeConfig`` and given by keyword. :func:`build_core` builds the hub with every capability
+(the tests build it the same way). The hub answers client requests with effects;
+:meth:`Bridge._map_effects` maps each effect type to a method of :class:`SourceEffects`,
+:class:`RosEffects` or :class:`LoopEffects` that carries it out, so a stack trace goes from the
+server to the ROS side through named methods only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
+import functools
 import ipaddress
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py.access.gate import Gate
@@ -46,11 +51,10 @@ from foxglove_bridge_py.capabilities.services import CallService, Services
 from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
 from foxglove_bridge_py.core.audit import audit_line
 from foxglove_bridge_py.core.client_session import Effect
-from foxglove_bridge_py.core.effect_table import EffectTable
 from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.hub import Hub
-from foxglove_bridge_py.core.seams import Source
+from foxglove_bridge_py.core.seams import Post, Source
 from foxglove_bridge_py.monitoring.own_diagnostics import diagnostic_entries
 from foxglove_bridge_py.monitoring.status_report import Figures
 from foxglove_bridge_py.monitoring.system_info import SystemInfoSource, SystemSampler
@@ -71,6 +75,7 @@ from foxglove_bridge_py.server.operator_page import operator_page
 from foxglove_bridge_py.server.server import FoxgloveServer
 from foxglove_bridge_py.server.tls import tls_context
 from foxglove_bridge_py.threads import Inbox, SessionIds, Threads
+from foxglove_bridge_py.threads.hops import call_here
 from foxglove_bridge_py.threads.loop_tasks import LoopTasks
 from foxglove_bridge_py.twins.plan import TwinSettings
 from rclpy.node import Node
@@ -98,7 +103,8 @@ class Bridge:
         self._playback: Optional[PlaybackSource] = None
         self._own_channels: dict[int, SystemInfoSource] = {}
         self._session_ids = SessionIds()
-        self.hub = self._build_core()
+        core = self.core = build_core(config, config.session_id or self._session_ids.next())
+        self.hub = core.hub
 
     async def run(self, stop: asyncio.Event,
                   on_started: Optional[Callable[[int], None]] = None) -> None:
@@ -124,13 +130,15 @@ class Bridge:
                 self._add_sysinfo()
             threads = self.threads = Threads(
                 self.node, asyncio.get_running_loop(),
-                Inbox(hub.fanout.deliver, self.time.advance, hub.clear_session,
+                Inbox(hub.fanout.deliver, self.core.time.advance, hub.clear_session,
                       hub.fanout.replay), self._session_ids, self._extra_nodes)
-            source = self._build_source(threads, ros_parts)
-            self._effects = self._effect_table(threads, source, ros_parts)
+            source, post = self._build_source(threads, ros_parts)
+            self._map_effects(threads, source, post, ros_parts)
+            if self._access is not None:
+                hub.effects.audit = self._audit
             figures = self.figures = Figures(hub, lambda: server.links(),
                                              threads.heartbeats.take_loop_lag)
-            server = _server(hub, self._carry_out, config, Monitoring(
+            server = _server(hub, hub.effects.carry_out, config, Monitoring(
                 figures.report, threads.heartbeats.ages, operator_page()), gate)
             async with contextlib.AsyncExitStack() as running:
                 running.callback(threads.stop)
@@ -155,36 +163,6 @@ class Bridge:
                 await stop.wait()
                 self._log.info('shutting down')
 
-    def _build_core(self) -> Hub:
-        """Build the hub and register one capability per module; each is kept by name."""
-        config = self.config
-        offered = set(config.capabilities)
-        encodings = (('cdr', 'json') if {Capability.CLIENT_PUBLISH.value,
-                                         Capability.SERVICES.value} & offered else ())
-        hub = Hub(
-            server_name=f'foxglove_bridge_py {__version__}', capabilities=config.capabilities,
-            supported_encodings=encodings,
-            # fg-library names the bridge as the C++ bridge names itself (3.4.2 on).
-            metadata={'ROS_DISTRO': ros_distro(),
-                      'fg-library': f'foxglove_bridge_py/{__version__}'},
-            session_id=config.session_id or self._session_ids.next(),
-            send_buffer_limit=config.send_buffer_limit,
-            max_subscriptions=config.max_subscriptions_per_client,
-            max_message_age=config.max_message_age_ms / 1000,
-            max_queued_messages=config.message_backlog_size)
-        sessions = hub.sessions
-        self.time = hub.register(ServerTime(sessions))
-        self.client_publish = hub.register(ClientPublish(
-            sessions, encodings, lambda topic: matches_any(config.client_topic_whitelist, topic),
-            config.max_channels_per_client))
-        self.services = hub.register(Services(sessions, encodings))
-        self.parameters = hub.register(Parameters(sessions))
-        self.graph = hub.register(ConnectionGraphUpdates())
-        self.assets = hub.register(Assets(sessions))
-        # With playback_publish, a recording's controls drive what ROS receives.
-        self.playback = hub.register(PlaybackRequests(publishes=config.playback_publish))
-        return hub
-
     def _add_sysinfo(self) -> None:
         """Add the sysinfo channel, served on the loop rather than by the source."""
         try:
@@ -199,27 +177,29 @@ class Bridge:
         self._own_channels[channel.id] = sysinfo
         self._tasks.on_cancel(sysinfo.stop)
 
-    def _build_source(self, threads: Threads, ros_parts: contextlib.ExitStack) -> Source:
-        """Build the ROS-side parts and the source: the recording, or the live graph."""
-        config, node, hub = self.config, self.node, self.hub
+    def _build_source(self, threads: Threads, ros_parts: contextlib.ExitStack
+                      ) -> tuple[Source, Post]:
+        """Build the ROS-side parts and the source; return it with what posts to its thread."""
+        config, node, hub, core = self.config, self.node, self.hub, self.core
         self._caller = ServiceCaller(node)
         ros_parts.callback(self._caller.destroy)
         self._graph_reader = ConnectionGraphReader(node, graph_settings(config),
-                                                   threads.in_loop(self.graph.update))
+                                                   threads.in_loop(core.graph.update))
         ros_parts.callback(self._graph_reader.destroy)
         self._params = ParameterAccess(
             config.param_whitelist, config.ignore_unresponsive_param_nodes,
             loop_caller(self._caller, threads.await_ros_callback),
-            lambda: threads.run_in_ros(lambda: parameter_nodes(node)),
+            functools.partial(threads.run_in_ros, functools.partial(parameter_nodes, node)),
             node.get_fully_qualified_name(), config.parameter_timeout_ms / 1000)
         self._endpoints = BridgeEndpoints(
             node, EndpointSettings(
-                config.diagnostics_as_status, config.publish_diagnostics,
-                config.publish_client_count,
-                Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities),
+                diagnostics_as_status=config.diagnostics_as_status,
+                publish_diagnostics=config.publish_diagnostics,
+                publish_client_count=config.publish_client_count,
+                parameter_events=Capability.PARAMETERS_SUBSCRIBE.value in config.capabilities),
             new_session=threads.post_new_session,
             on_diagnostics=threads.in_loop(hub.statuses.apply_diagnostics),
-            on_parameters=threads.in_loop(self.parameters.updates),
+            on_parameters=threads.in_loop(core.parameters.updates),
             parameter_allowed=self._params.allowed)
         ros_parts.callback(self._endpoints.destroy)
         count_listeners: list[Callable[[int], None]] = [threads.set_client_count]
@@ -234,61 +214,47 @@ class Bridge:
         if config.playback_file:
             self._playback = open_playback(
                 node, config.playback_file, config.playback_publish, config.topic_allowed, hub,
-                self.time, threads.call_in_ros, ros_parts)
-            return self._playback
+                core.time, threads.call_in_ros, ros_parts)
+            return self._playback, call_here  # a recording plays on the loop
         source = RosSource(
-            node, source_settings(config), threads.events_on_loop(_LiveGraphEvents(self)),
-            threads,
-            graph_listeners=(lambda change: self._caller.forget(change.removed_services),
-                             lambda change: self._graph_reader.graph_changed()),
+            node, source_settings(config), threads.events_on_loop(hub), threads,
+            graph_listeners=(functools.partial(_forget_services, self._caller),
+                             functools.partial(_read_graph_again, self._graph_reader)),
             message_info=not threads.events_executor,
             twin_worker=(threads.worker('twin-encoder')
                          if config.image_twins or config.cloud_twins else None),
-            twin_wanted=threads.read_from_loop(
-                lambda channel_id: channel_id not in hub.fanout.twin_waiting))
+            twin_wanted=hub.fanout.twin_wanted)
         ros_parts.callback(source.destroy)
-        self.twin_encoder = source.twin_encoder  # its count of encoded messages, for tests
         source.poll()
-        return threads.source_in_ros(source)
+        return source, threads.call_in_ros
 
-    def _effect_table(self, threads: Threads, source: Source, ros_parts: contextlib.ExitStack
-                      ) -> EffectTable:
-        """Map each effect type the hub returns to the part that carries it out."""
-        hub, config = self.hub, self.config
-        client_publish, services = self.client_publish, self.services
-        publishers = ClientPublishers(self.node, threads.in_loop(client_publish.publisher_failed),
-                                      threads.in_loop(client_publish.publish_failed))
+    def _map_effects(self, threads: Threads, source: Source, post: Post,
+                     ros_parts: contextlib.ExitStack) -> None:
+        """Map each effect type the hub returns to a method of the part that carries it out."""
+        config, core, table = self.config, self.core, self.hub.effects
+        publishers = ClientPublishers(self.node,
+                                      threads.in_loop(core.client_publish.publisher_failed),
+                                      threads.in_loop(core.client_publish.publish_failed))
         ros_parts.callback(publishers.destroy_all)
-        call_service = threads.in_ros(self._caller.call_encoded)
-        answer_call = threads.in_loop(services.done)
-        timeout = config.service_call_timeout_ms / 1000
-        reader = AssetReader(hub.sessions, self.assets, config.asset_uri_allowlist,
+        subscriptions = SourceEffects(source, post, self._own_channels)
+        table.on(StartSubscription, subscriptions.start)
+        table.on(StopSubscription, subscriptions.stop)
+        table.on(ReplayLatched, subscriptions.replay)
+        ros = RosEffects(threads, publishers, self._caller, self._graph_reader, core.services,
+                         config.service_call_timeout_ms / 1000)
+        table.on(CreatePublisher, ros.create_publisher)
+        table.on(DestroyPublisher, ros.destroy_publisher)
+        table.on(PublishMessage, ros.publish)
+        table.on(CallService, ros.call_service)
+        table.on(WatchGraph, ros.watch_graph)
+        reader = AssetReader(self.hub.sessions, core.assets, config.asset_uri_allowlist,
                              threads.run_blocking)
-        own = self._own_channels
-        table = EffectTable()
-        table.on(StartSubscription, lambda e: own.get(e.channel.id, source).start(e.channel))
-        table.on(StopSubscription, lambda e: own.get(e.channel_id, source).stop(e.channel_id))
-        table.on(ReplayLatched, lambda e: source.replay(e.client_id, e.channel_id))
-        create = threads.in_ros(publishers.create)
-        destroy = threads.in_ros(publishers.destroy)
-        publish = threads.in_ros(publishers.publish)
-        table.on(CreatePublisher, lambda e: create(e.client_id, e.channel.id, e.channel.topic,
-                                                   e.channel.schema_name, e.channel.encoding))
-        table.on(DestroyPublisher, lambda e: destroy(e.client_id, e.channel_id))
-        table.on(PublishMessage, lambda e: publish(e.client_id, e.channel_id, e.payload))
-        table.on(CallService, lambda e: call_service(
-            (e.client_id, e.call_id), e.service.name, e.service.type, e.encoding, e.payload,
-            timeout, lambda payload, error: answer_call(
-                e.client_id, e.service.id, e.call_id, e.encoding, payload, error)))
-        table.on(WatchGraph, lambda e: threads.call_in_ros(self._graph_reader.watch, e.watched))
-        params, parameters, tasks = self._params, self.parameters, self._tasks
-        table.on(GetParams, lambda e: tasks.start(params.serve_get(e, parameters)))
-        table.on(SetParams, lambda e: tasks.start(params.serve_set(e, parameters)))
-        table.on(ReadAsset, lambda e: self._tasks.start(reader.serve(e)))
+        loop = LoopEffects(self._tasks, self._params, core.parameters, reader, self._playback)
+        table.on(GetParams, loop.get_params)
+        table.on(SetParams, loop.set_params)
+        table.on(ReadAsset, loop.read_asset)
         if self._playback is not None:
-            playback = self._playback
-            table.on(PlaybackControl, lambda e: playback.control(e.request))
-        return table
+            table.on(PlaybackControl, loop.playback_control)
 
     async def _tick_figures(self, figures: Figures, threads: Threads) -> None:
         """Close a period of the figures each second; publish them as diagnostics."""
@@ -331,13 +297,7 @@ class Bridge:
             f'-p access_file:=<file> (tokens made by "ros2 run foxglove_bridge_py make_token '
             f'NAME ROLE"), or listen on 127.0.0.1 and reach it through an SSH tunnel')
 
-    def _carry_out(self, effects: list[Effect]) -> None:
-        """Hand each effect the hub returned to the part its type maps to."""
-        if self._access is not None:
-            self._audit(effects)
-        self._effects.carry_out(effects)
-
-    def _audit(self, effects: list[Effect]) -> None:
+    def _audit(self, effects: Sequence[Effect]) -> None:
         """Log who advertised, called or set what, by token name."""
         sessions = self.hub.sessions
         for effect in effects:
@@ -345,16 +305,231 @@ class Bridge:
             if line is not None:
                 self._log.info(line)
 
-    def graph_changed(self, change: GraphChange) -> None:
-        """
-        Apply what came and went in the ROS graph to the channels and services (on the loop).
 
-        :param change: the change.
+@dataclass(frozen=True, kw_only=True)
+class Core:
+    """The protocol core as :func:`build_core` makes it: the hub and its capabilities by name."""
+
+    hub: Hub
+    time: ServerTime
+    client_publish: ClientPublish
+    services: Services
+    parameters: Parameters
+    graph: ConnectionGraphUpdates
+    assets: Assets
+    playback: PlaybackRequests
+
+
+def build_core(config: BridgeConfig, session_id: str) -> Core:
+    """
+    Build the hub and register one capability per module, as the parameters ask.
+
+    A bridge's own capability is one more ``core.hub.register(...)`` of its module (see
+    :class:`~foxglove_bridge_py.core.ops.CapabilityModule`); nothing here changes for it.
+
+    :param config: the bridge's parameters.
+    :param session_id: the first session's id.
+    :return: the hub and its capabilities.
+    """
+    offered = set(config.capabilities)
+    encodings = (('cdr', 'json') if {Capability.CLIENT_PUBLISH.value,
+                                     Capability.SERVICES.value} & offered else ())
+    hub = Hub(
+        server_name=f'foxglove_bridge_py {__version__}', capabilities=config.capabilities,
+        supported_encodings=encodings,
+        # fg-library names the bridge as the C++ bridge names itself (3.4.2 on).
+        metadata={'ROS_DISTRO': ros_distro(),
+                  'fg-library': f'foxglove_bridge_py/{__version__}'},
+        session_id=session_id, send_buffer_limit=config.send_buffer_limit,
+        max_subscriptions=config.max_subscriptions_per_client,
+        max_message_age=config.max_message_age_ms / 1000,
+        max_queued_messages=config.message_backlog_size)
+    sessions = hub.sessions
+    return Core(
+        hub=hub, time=hub.register(ServerTime(sessions)),
+        client_publish=hub.register(ClientPublish(
+            sessions, encodings, functools.partial(matches_any, config.client_topic_whitelist),
+            config.max_channels_per_client)),
+        services=hub.register(Services(sessions, encodings)),
+        parameters=hub.register(Parameters(sessions)),
+        graph=hub.register(ConnectionGraphUpdates()),
+        assets=hub.register(Assets(sessions)),
+        # With playback_publish, a recording's controls drive what ROS receives.
+        playback=hub.register(PlaybackRequests(publishes=config.playback_publish)))
+
+
+class SourceEffects:
+    """Carries out the subscription effects on the source's thread (own channels: the loop)."""
+
+    def __init__(self, source: Source, post: Post, own: Mapping[int, SystemInfoSource]) -> None:
         """
-        self._carry_out(self.hub.remove_channels(change.removed_channels))
-        self.hub.add_channels(change.added_channels)
-        self.services.remove(change.removed_services)
-        self.services.add(change.added_services)
+        Name the source and how to reach it.
+
+        :param source: the live graph (used on the executor thread only) or a recording.
+        :param post: runs a call on the source's thread (``Threads.call_in_ros``, or
+            ``call_here`` for a recording on the loop).
+        :param own: the bridge's own channels by id, served on the loop.
+        """
+        self._source = source
+        self._post = post
+        self._own = own
+
+    def start(self, effect: StartSubscription) -> None:
+        """
+        Start sending a channel: its first client subscribed.
+
+        :param effect: the effect.
+        """
+        channel = effect.channel
+        own = self._own.get(channel.id)
+        if own is not None:
+            own.start(channel)
+        else:
+            self._post(self._source.start, channel)
+
+    def stop(self, effect: StopSubscription) -> None:
+        """
+        Stop sending a channel: its last client left.
+
+        :param effect: the effect.
+        """
+        own = self._own.get(effect.channel_id)
+        if own is not None:
+            own.stop(effect.channel_id)
+        else:
+            self._post(self._source.stop, effect.channel_id)
+
+    def replay(self, effect: ReplayLatched) -> None:
+        """
+        Send a late joiner of a latched channel what its publishers kept.
+
+        :param effect: the effect.
+        """
+        self._post(self._source.replay, effect.client_id, effect.channel_id)
+
+
+class RosEffects:
+    """Carries out, on the executor thread, the effects that act on ROS: one method each."""
+
+    def __init__(self, threads: Threads, publishers: ClientPublishers, caller: ServiceCaller,
+                 graph_reader: ConnectionGraphReader, services: Services, timeout: float
+                 ) -> None:
+        """
+        Name the ROS-side parts, each used on the executor thread only.
+
+        :param threads: posts the calls there, and the service answers back.
+        :param publishers: the clients' publishers.
+        :param caller: calls services for clients.
+        :param graph_reader: reads the connection graph while clients watch it.
+        :param services: the services capability, which answers the calls.
+        :param timeout: ``service_call_timeout_ms``, in seconds.
+        """
+        self._post = threads.call_in_ros
+        self._answer = threads.in_loop(services.done)
+        self._publishers = publishers
+        self._caller = caller
+        self._graph_reader = graph_reader
+        self._timeout = timeout
+
+    def create_publisher(self, effect: CreatePublisher) -> None:
+        """
+        Create the publisher of a channel a client advertised.
+
+        :param effect: the effect.
+        """
+        channel = effect.channel
+        self._post(self._publishers.create, effect.client_id, channel.id, channel.topic,
+                   channel.schema_name, channel.encoding)
+
+    def destroy_publisher(self, effect: DestroyPublisher) -> None:
+        """
+        Destroy the publisher of a channel a client unadvertised.
+
+        :param effect: the effect.
+        """
+        self._post(self._publishers.destroy, effect.client_id, effect.channel_id)
+
+    def publish(self, effect: PublishMessage) -> None:
+        """
+        Publish a client's message.
+
+        :param effect: the effect.
+        """
+        self._post(self._publishers.publish, effect.client_id, effect.channel_id, effect.payload)
+
+    def call_service(self, effect: CallService) -> None:
+        """
+        Call a service for a client; the answer goes back to the services capability.
+
+        :param effect: the effect.
+        """
+        service = effect.service
+        answer = functools.partial(self._answer, effect.client_id, service.id, effect.call_id,
+                                   effect.encoding)
+        self._post(self._caller.call_encoded, (effect.client_id, effect.call_id), service.name,
+                   service.type, effect.encoding, effect.payload, self._timeout, answer)
+
+    def watch_graph(self, effect: WatchGraph) -> None:
+        """
+        Start or stop reading the connection graph.
+
+        :param effect: the effect.
+        """
+        self._post(self._graph_reader.watch, effect.watched)
+
+
+class LoopEffects:
+    """Carries out, on the loop, the effects served by coroutines and by a recording."""
+
+    def __init__(self, tasks: LoopTasks, params: ParameterAccess, parameters: Parameters,
+                 reader: AssetReader, playback: Optional[PlaybackSource]) -> None:
+        """
+        Name the loop-side parts.
+
+        :param tasks: runs the coroutines, cancelled when the bridge stops.
+        :param params: gets and sets parameters through the nodes' services.
+        :param parameters: the parameters capability, which sends the answers.
+        :param reader: reads the assets clients fetch.
+        :param playback: the recording played, if any.
+        """
+        self._tasks = tasks
+        self._params = params
+        self._parameters = parameters
+        self._reader = reader
+        self._playback = playback
+
+    def get_params(self, effect: GetParams) -> None:
+        """
+        Answer a client's getParameters.
+
+        :param effect: the effect.
+        """
+        self._tasks.start(self._params.serve_get(effect, self._parameters))
+
+    def set_params(self, effect: SetParams) -> None:
+        """
+        Carry out a client's setParameters.
+
+        :param effect: the effect.
+        """
+        self._tasks.start(self._params.serve_set(effect, self._parameters))
+
+    def read_asset(self, effect: ReadAsset) -> None:
+        """
+        Read an asset a client fetches.
+
+        :param effect: the effect.
+        """
+        self._tasks.start(self._reader.serve(effect))
+
+    def playback_control(self, effect: PlaybackControl) -> None:
+        """
+        Play, pause, seek or change the speed of the recording.
+
+        :param effect: the effect.
+        """
+        if self._playback is not None:
+            self._playback.control(effect.request)
 
 
 def graph_settings(config: BridgeConfig) -> GraphSettings:
@@ -364,7 +539,9 @@ def graph_settings(config: BridgeConfig) -> GraphSettings:
     :param config: the bridge's parameters.
     :return: the whitelists and the hidden rule.
     """
-    return GraphSettings(config.topic_whitelist, config.service_whitelist, config.include_hidden)
+    return GraphSettings(topic_whitelist=config.topic_whitelist,
+                         service_whitelist=config.service_whitelist,
+                         include_hidden=config.include_hidden)
 
 
 def source_settings(config: BridgeConfig) -> SourceSettings:
@@ -375,11 +552,14 @@ def source_settings(config: BridgeConfig) -> SourceSettings:
     :return: the graph's, the subscriptions' and the twins' settings.
     """
     return SourceSettings(
-        graph_settings(config),
-        SubscriptionSettings(config.use_sim_time, config.min_qos_depth, config.max_qos_depth,
-                             config.best_effort_qos_topic_whitelist, config.throttle_period),
-        twin_settings(config), Capability.SERVICES.value in config.capabilities,
-        config.clear_session_on_clock_jump)
+        graph=graph_settings(config),
+        subscriptions=SubscriptionSettings(
+            use_sim_time=config.use_sim_time, min_qos_depth=config.min_qos_depth,
+            max_qos_depth=config.max_qos_depth,
+            best_effort_qos_topic_whitelist=config.best_effort_qos_topic_whitelist,
+            throttle_period=config.throttle_period),
+        twins=twin_settings(config), services=Capability.SERVICES.value in config.capabilities,
+        clear_session_on_clock_jump=config.clear_session_on_clock_jump)
 
 
 def twin_settings(config: BridgeConfig) -> TwinSettings:
@@ -390,13 +570,18 @@ def twin_settings(config: BridgeConfig) -> TwinSettings:
     :return: which twins, of which topics, how often and how good.
     """
     return TwinSettings(
-        config.image_twins, config.video_twins, config.cloud_twins,
-        config.image_twin_topic_whitelist, config.image_twin_quality, config.image_twin_max_rate,
-        config.video_twin_bitrate, config.cloud_twin_topic_whitelist,
-        config.cloud_twin_max_points, config.cloud_twin_max_rate)
+        image_twins=config.image_twins, video_twins=config.video_twins,
+        cloud_twins=config.cloud_twins,
+        image_twin_topic_whitelist=config.image_twin_topic_whitelist,
+        image_twin_quality=config.image_twin_quality,
+        image_twin_max_rate=config.image_twin_max_rate,
+        video_twin_bitrate=config.video_twin_bitrate,
+        cloud_twin_topic_whitelist=config.cloud_twin_topic_whitelist,
+        cloud_twin_max_points=config.cloud_twin_max_points,
+        cloud_twin_max_rate=config.cloud_twin_max_rate)
 
 
-def _server(hub: Hub, effects: Callable[[list[Effect]], None], config: BridgeConfig,
+def _server(hub: Hub, effects: Callable[[Sequence[Effect]], None], config: BridgeConfig,
             monitoring: Monitoring, gate: Optional[Gate]) -> FoxgloveServer:
     """Create the server the bridge's parameters describe (not yet bound)."""
     return FoxgloveServer(
@@ -417,12 +602,11 @@ def _is_loopback(address: str) -> bool:
         return address == 'localhost'
 
 
-class _LiveGraphEvents:
-    """What the live graph tells the core (on the loop): a :class:`SourceEvents`."""
+def _forget_services(caller: ServiceCaller, change: GraphChange) -> None:
+    """Drop the clients of services that left the graph (on the executor thread)."""
+    caller.forget(change.removed_services)
 
-    def __init__(self, bridge: Bridge) -> None:
-        hub = bridge.hub
-        self.graph_changed = bridge.graph_changed
-        self.channel_problem = hub.channel_problem
-        self.clear_channel_problems = hub.statuses.clear_channel_problems
-        self.channel_latched = hub.fanout.channel_latched
+
+def _read_graph_again(reader: ConnectionGraphReader, change: GraphChange) -> None:
+    """Read the connection graph again now that the graph changed (on the executor thread)."""
+    reader.graph_changed()

@@ -205,6 +205,10 @@ IMPLEMENTED_CAPABILITIES = frozenset({
 """Capabilities this bridge can serve from the parameter; others are not offered to clients."""
 
 KNOWN_CAPABILITIES = frozenset(c.value for c in Capability)
+"""The protocol's capabilities: the ones the ``capabilities`` parameter chooses among, as the C++
+bridge's does; another name there is ignored with a warning. A bridge's own capability is not
+chosen here: registering its module offers it (``CapabilityModule.offers``), so a ROS user
+finds it on without listing it, and a fork adds one without editing this file."""
 
 
 def compile_patterns(name: str, patterns: Sequence[str]) -> tuple[re.Pattern, ...]:

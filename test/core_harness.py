@@ -12,40 +12,37 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""The protocol core with every capability registered, as the bridge wires it, without ROS."""
+"""The protocol core built as the bridge builds it (``bridge.build_core``), with no node."""
 
+import dataclasses
 import json
-from types import SimpleNamespace
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.capabilities.assets import Assets
-from foxglove_bridge_py.capabilities.client_publish import ClientPublish
-from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraphUpdates
-from foxglove_bridge_py.capabilities.parameters import Parameters
-from foxglove_bridge_py.capabilities.playback import PlaybackRequests
-from foxglove_bridge_py.capabilities.server_time import ServerTime
-from foxglove_bridge_py.capabilities.services import Services
+from foxglove_bridge_py.bridge import build_core
+from foxglove_bridge_py.config import BridgeConfig
 from foxglove_bridge_py.core.hub import Hub
 from foxglove_bridge_py.protocol import Channel
 
 ALL = tuple(c.value for c in protocol.Capability)
 
 
-def make_core(capabilities=ALL, encodings=('cdr', 'json'), topic_allowed=None,
-              max_client_channels=0, playback_publishes=False, **hub_options):
-    hub_options.setdefault('send_buffer_limit', 1_000_000)
-    hub = Hub(server_name='test', capabilities=capabilities, supported_encodings=encodings,
-              metadata={}, session_id='1', **hub_options)
-    sessions = hub.sessions
-    return SimpleNamespace(
-        hub=hub, time=hub.register(ServerTime(sessions)),
-        client_publish=hub.register(ClientPublish(sessions, encodings, topic_allowed,
-                                                  max_client_channels)),
-        services=hub.register(Services(sessions, encodings)),
-        parameters=hub.register(Parameters(sessions)),
-        graph=hub.register(ConnectionGraphUpdates()),
-        assets=hub.register(Assets(sessions)),
-        playback=hub.register(PlaybackRequests(playback_publishes)))
+def make_core(capabilities=ALL, **parameters):
+    """
+    Build the core with ``bridge.build_core``, from bridge parameters.
+
+    The capabilities are taken as given (the parameter's own rules would drop ``time`` and
+    ``playbackControl``, which follow use_sim_time and playback_file).
+    """
+    parameters.setdefault('send_buffer_limit', 1_000_000)
+    config = dataclasses.replace(BridgeConfig.from_parameters(parameters),
+                                 capabilities=tuple(capabilities))
+    return build_core(config, session_id='1')
+
+
+def handle(hub, session, frame):
+    """Handle one client frame as the server does, slice by slice; return all its effects."""
+    return [effect for effects in hub.handle_frame_in_slices(session, frame)
+            for effect in effects]
 
 
 def channel(topic, type_name='std_msgs/msg/String', schema='string data',

@@ -17,7 +17,7 @@
 import hashlib
 import struct
 
-from core_harness import channel, make_core, texts
+from core_harness import channel, handle, make_core, texts
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.grant import OPEN
 from foxglove_bridge_py.access.table import parse_access_file
@@ -101,21 +101,21 @@ def test_a_viewer_is_refused_every_op_that_changes_the_robot_and_nothing_reaches
         '{"op": "setParameters", "parameters": [{"name": "/cam.exposure", "value": 2}]}',
     ]
     for request in requests:
-        assert hub.handle_frame(viewer, request) == []
+        assert handle(hub, viewer, request) == []
     assert [s['message'] for s in texts(viewer)] == [
         'advertise refused: token "lobby" is a viewer',
         'unadvertise refused: token "lobby" is a viewer',
         'publish refused: token "lobby" is a viewer',
         'setParameters refused: token "lobby" is a viewer']
     call = struct.pack('<BIII', 2, 1, 7, 3) + b'cdr'
-    assert hub.handle_frame(viewer, call) == []
+    assert handle(hub, viewer, call) == []
     assert texts(viewer) == [{'op': 'serviceCallFailure', 'serviceId': 1, 'callId': 7,
                               'message': 'serviceCallRequest refused: token "lobby" is a '
                                          'viewer'}]
     anonymous = parse_access_file('anonymous: viewer').grant_for(None)
     stranger = hub.connect('s', anonymous)
     texts(stranger)
-    hub.handle_frame(stranger, '{"op": "setParameters", "parameters": []}')
+    handle(hub, stranger, '{"op": "setParameters", "parameters": []}')
     assert texts(stranger)[0]['message'] == (
         'setParameters refused: a client without a token is a viewer')
 
@@ -125,21 +125,20 @@ def test_a_viewer_reads_subscribes_and_gets_parameters_within_its_whitelists():
     channels = {c['topic']: c['id'] for f in texts(viewer) if f['op'] == 'advertise'
                 for c in f['channels']}
     hidden = core.hub._channel_by_key[('/tf', 'std_msgs/msg/String')]
-    effects = core.hub.handle_frame(viewer, protocol.encode_json({
+    effects = handle(core.hub, viewer, protocol.encode_json({
         'op': 'subscribe', 'subscriptions': [{'id': 1, 'channelId': channels['/camera/image']},
                                              {'id': 2, 'channelId': hidden}]}))
     assert [type(e) for e in effects] == [StartSubscription]
     assert texts(viewer)[0]['message'] == (
         f'Unknown channel ID: {hidden}; ignoring subscription')
     get = '{"op": "getParameters", "id": "g", "parameterNames": ["/cam.gain", "/arm.speed"]}'
-    assert core.hub.handle_frame(viewer, get) == [GetParams(viewer.client_id, ('/cam.gain',),
-                                                            'g')]
-    assert core.hub.handle_frame(viewer, get.replace('/cam.gain', '/arm.x')) == []
+    assert handle(core.hub, viewer, get) == [GetParams(viewer.client_id, ('/cam.gain',), 'g')]
+    assert handle(core.hub, viewer, get.replace('/cam.gain', '/arm.x')) == []
     assert texts(viewer) == [{'op': 'parameterValues', 'id': 'g', 'parameters': []}]
     values = [Parameter('/cam.gain', 2), Parameter('/arm.speed', 1)]
     core.parameters.values(viewer.client_id, values, 'h')
     assert texts(viewer)[0]['parameters'] == [{'name': '/cam.gain', 'value': 2}]
-    core.hub.handle_frame(viewer, '{"op": "subscribeParameterUpdates", "parameterNames": []}')
+    handle(core.hub, viewer, '{"op": "subscribeParameterUpdates", "parameterNames": []}')
     core.parameters.updates(values)
     assert texts(viewer)[0]['parameters'] == [{'name': '/cam.gain', 'value': 2}]
 
@@ -151,15 +150,15 @@ def test_an_operators_token_narrows_publishing_services_and_parameters():
     advertise = {'op': 'advertise', 'channels': [
         {'id': 1, 'topic': '/cmd_vel', 'encoding': 'cdr', 'schemaName': 'geometry_msgs/msg/Twist'},
         {'id': 2, 'topic': '/arm', 'encoding': 'cdr', 'schemaName': 'std_msgs/msg/String'}]}
-    effects = hub.handle_frame(narrow, protocol.encode_json(advertise))
+    effects = handle(hub, narrow, protocol.encode_json(advertise))
     assert [e.channel.topic for e in effects] == ['/cmd_vel']
     assert texts(narrow)[0]['message'] == (
         'Cannot advertise channel 2 on /arm: topic is not in the client_topic_whitelist of '
         'token "narrow-op"')
     reset_id, shutdown_id = sorted(core.services.services)
-    effects = hub.handle_frame(narrow, struct.pack('<BIII', 2, shutdown_id, 1, 3) + b'cdr')
+    effects = handle(hub, narrow, struct.pack('<BIII', 2, shutdown_id, 1, 3) + b'cdr')
     assert effects == [] and texts(narrow)[0]['message'] == f'Unknown service: {shutdown_id}'
-    effects = hub.handle_frame(narrow, struct.pack('<BIII', 2, reset_id, 2, 3) + b'cdr')
+    effects = handle(hub, narrow, struct.pack('<BIII', 2, reset_id, 2, 3) + b'cdr')
     assert [type(e) for e in effects] == [CallService]
     lobby_core, (lobby_op,) = core_with(
         parse_access_file(f"""tokens:
@@ -168,7 +167,7 @@ def test_an_operators_token_narrows_publishing_services_and_parameters():
     role: operator
     param_whitelist: ['/cam[.].*']""").grant_for('x'))
     texts(lobby_op)
-    effects = lobby_core.hub.handle_frame(lobby_op, protocol.encode_json({
+    effects = handle(lobby_core.hub, lobby_op, protocol.encode_json({
         'op': 'setParameters', 'id': 's', 'parameters': [
             {'name': '/cam.gain', 'value': 3}, {'name': '/arm.speed', 'value': 9}]}))
     assert effects == [SetParams(lobby_op.client_id, (Parameter('/cam.gain', 3),), 's')]
@@ -193,7 +192,7 @@ def test_the_audit_line_names_the_token_never_the_secret():
     assert audit_line(SetParams(operator.client_id, names, None), core.hub.sessions) == (
         'audit: token "op" (operator, c0) set parameters /n.p0, /n.p1, /n.p2, /n.p3, /n.p4, '
         '/n.p5, /n.p6, /n.p7, /n.p8, /n.p9 and 2 more')
-    effects = core.hub.handle_frame(operator, protocol.encode_json({
+    effects = handle(core.hub, operator, protocol.encode_json({
         'op': 'advertise', 'channels': [{'id': 1, 'topic': '/cmd_vel', 'encoding': 'json',
                                          'schemaName': 'std_msgs/msg/String'}]}))
     assert audit_line(effects[0], core.hub.sessions) == (

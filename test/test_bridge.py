@@ -365,7 +365,7 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
 
     async def scenario():
         client = await Client.connect(bridge.url)
-        bridge.call(bridge.bridge.graph_changed, GraphChange(added_channels=[
+        bridge.call(bridge.bridge.hub.graph_changed, GraphChange(added_channels=[
             Channel(0, '/mystery', 'cdr', 'mystery_msgs/msg/Thing', '', None)]))
         channel = await client.channel_for('/mystery')
         assert channel['schema'] == ''
@@ -381,7 +381,7 @@ def test_unknown_message_type_is_advertised_and_subscription_errors(run_bridge, 
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [status['id']]
         gone = ('/mystery', 'mystery_msgs/msg/Thing')
-        bridge.call(bridge.bridge.graph_changed, GraphChange(removed_channels=[gone]))
+        bridge.call(bridge.bridge.hub.graph_changed, GraphChange(removed_channels=[gone]))
         removed = await client.expect_op('removeStatus')
         assert removed['statusIds'] == [warning['id']]
         await client.close()

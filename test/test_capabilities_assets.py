@@ -14,7 +14,7 @@
 
 """Asset requests without ROS: effects, answers outside the control budget, and the cap."""
 
-from core_harness import drain, make_core
+from core_harness import drain, handle, make_core
 from foxglove_bridge_py.capabilities.assets import (fetch_asset_response, MAX_REQUESTS_PER_CLIENT,
                                                     ReadAsset)
 
@@ -25,13 +25,13 @@ def test_requests_become_effects_up_to_the_cap_and_answers_free_a_place():
     drain(session)
     request = '{"op":"fetchAsset","uri":"package://p/m.stl","requestId":%d}'
     for request_id in range(MAX_REQUESTS_PER_CLIENT):
-        assert core.hub.handle_frame(session, request % request_id) == [
+        assert handle(core.hub, session, request % request_id) == [
             ReadAsset(session.client_id, 'package://p/m.stl', request_id)]
-    assert core.hub.handle_frame(session, request % 5000) == []
+    assert handle(core.hub, session, request % 5000) == []
     assert drain(session) == [fetch_asset_response(
         5000, error='Too many requests: 1024 asset requests are already waiting')]
     core.assets.done(session.client_id, 0, data=b'mesh')
     assert drain(session) == [fetch_asset_response(0, data=b'mesh')]
     assert session.send_queue.control_bytes == 0  # a reply, outside the control budget
-    assert core.hub.handle_frame(session, request % 6000) == [
+    assert handle(core.hub, session, request % 6000) == [
         ReadAsset(session.client_id, 'package://p/m.stl', 6000)]

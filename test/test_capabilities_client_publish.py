@@ -17,7 +17,7 @@
 import json
 import struct
 
-from core_harness import drain, make_core
+from core_harness import drain, handle, make_core
 from foxglove_bridge_py.capabilities.client_publish import (ClientChannel, CreatePublisher,
                                                             DestroyPublisher, PublishMessage)
 
@@ -32,10 +32,10 @@ def statuses(session):
 
 
 def test_advertise_refusals_name_the_channel_and_the_reason():
-    core = make_core(topic_allowed=lambda topic: topic.startswith('/app/'))
+    core = make_core(client_topic_whitelist=['/app/.*'])
     session = core.hub.connect('c')
     drain(session)
-    effects = core.hub.handle_frame(session, advertise(
+    effects = handle(core.hub, session, advertise(
         (1, '/elsewhere', 'cdr', 'std_msgs/msg/String'),
         (2, '/app/a', 'protobuf', 'std_msgs/msg/String'),
         (3, '/app/b', 'cdr', ''),
@@ -53,10 +53,10 @@ def test_advertise_refusals_name_the_channel_and_the_reason():
 
 
 def test_too_many_channels_are_refused_in_one_status():
-    core = make_core(max_client_channels=1)
+    core = make_core(max_channels_per_client=1)
     session = core.hub.connect('c')
     drain(session)
-    effects = core.hub.handle_frame(session, advertise(
+    effects = handle(core.hub, session, advertise(
         *[(i, f'/t{i}', 'cdr', 'std_msgs/msg/String') for i in range(1, 4)]))
     assert [e.channel.id for e in effects] == [1]
     assert statuses(session) == [
@@ -66,11 +66,11 @@ def test_too_many_channels_are_refused_in_one_status():
 def test_messages_are_published_only_on_advertised_channels():
     core = make_core()
     session = core.hub.connect('c')
-    core.hub.handle_frame(session, advertise((7, '/a', 'cdr', 'std_msgs/msg/String')))
+    handle(core.hub, session, advertise((7, '/a', 'cdr', 'std_msgs/msg/String')))
     drain(session)
-    assert core.hub.handle_frame(session, struct.pack('<BI', 1, 7) + b'cdr bytes') == [
+    assert handle(core.hub, session, struct.pack('<BI', 1, 7) + b'cdr bytes') == [
         PublishMessage(session.client_id, 7, b'cdr bytes')]
-    assert core.hub.handle_frame(session, struct.pack('<BI', 1, 8) + b'x') == []
+    assert handle(core.hub, session, struct.pack('<BI', 1, 8) + b'x') == []
     assert statuses(session) == [
         (2, 'Unknown channel ID: 8; advertise it before publishing')]
 
@@ -79,9 +79,9 @@ def test_unadvertise_and_leaving_destroy_the_publishers():
     core = make_core()
     session = core.hub.connect('c')
     drain(session)
-    core.hub.handle_frame(session, advertise((1, '/a', 'cdr', 't/msg/A'),
-                                             (2, '/b', 'cdr', 't/msg/B')))
-    assert core.hub.handle_frame(session, '{"op":"unadvertise","channelIds":[1,5]}') == [
+    handle(core.hub, session, advertise((1, '/a', 'cdr', 't/msg/A'),
+                                        (2, '/b', 'cdr', 't/msg/B')))
+    assert handle(core.hub, session, '{"op":"unadvertise","channelIds":[1,5]}') == [
         DestroyPublisher(session.client_id, 1)]
     assert statuses(session)[-1] == (
         1, 'Client channel 5 was not advertised; ignoring unadvertisement')
@@ -91,7 +91,7 @@ def test_unadvertise_and_leaving_destroy_the_publishers():
 def test_a_publisher_the_ros_side_could_not_create_is_forgotten_with_a_status():
     core = make_core()
     session = core.hub.connect('c')
-    core.hub.handle_frame(session, advertise((1, '/a', 'cdr', 'nope/msg/Nope')))
+    handle(core.hub, session, advertise((1, '/a', 'cdr', 'nope/msg/Nope')))
     drain(session)
     core.client_publish.publisher_failed(session.client_id, 1, 'Cannot advertise channel 1')
     core.client_publish.publisher_failed(session.client_id, 1, 'said once only')
@@ -99,6 +99,6 @@ def test_a_publisher_the_ros_side_could_not_create_is_forgotten_with_a_status():
     assert statuses(session) == [(2, 'Cannot advertise channel 1'),
                                  (2, 'Cannot publish on channel 1')]
     # Forgotten: its messages are refused, and leaving destroys nothing.
-    assert core.hub.handle_frame(session, struct.pack('<BI', 1, 1) + b'x') == []
+    assert handle(core.hub, session, struct.pack('<BI', 1, 1) + b'x') == []
     assert statuses(session) == [(2, 'Unknown channel ID: 1; advertise it before publishing')]
     assert core.hub.disconnect(session) == []

@@ -16,7 +16,7 @@
 
 import json
 
-from core_harness import drain, make_core
+from core_harness import drain, handle, make_core
 from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraph, WatchGraph
 
 
@@ -26,18 +26,18 @@ def test_full_graph_then_changes_only_to_subscribers_and_watching_follows_them()
     for session in (first, second, bystander):
         drain(session)
     subscribe = '{"op":"subscribeConnectionGraph"}'
-    assert core.hub.handle_frame(first, subscribe) == [WatchGraph(True)]
-    assert core.hub.handle_frame(first, subscribe) == []
+    assert handle(core.hub, first, subscribe) == [WatchGraph(True)]
+    assert handle(core.hub, first, subscribe) == []
     graph = ConnectionGraph({'/a': ('/n1',)}, {}, {})
     core.graph.update(graph)
     assert json.loads(drain(first)[0])['publishedTopics'] == [
         {'name': '/a', 'publisherIds': ['/n1']}]
-    assert core.hub.handle_frame(second, subscribe) == [WatchGraph(True)]
+    assert handle(core.hub, second, subscribe) == [WatchGraph(True)]
     core.graph.update(graph)
     assert drain(first) == []  # nothing changed for it
     assert len(drain(second)) == 1  # its full graph
     core.graph.update(ConnectionGraph({}, {}, {}))
     assert json.loads(drain(first)[0])['removedTopics'] == ['/a']
     assert drain(bystander) == []
-    assert core.hub.handle_frame(first, '{"op":"unsubscribeConnectionGraph"}') == []
+    assert handle(core.hub, first, '{"op":"unsubscribeConnectionGraph"}') == []
     assert core.hub.disconnect(second) == [WatchGraph(False)]

@@ -16,7 +16,7 @@
 
 import json
 
-from core_harness import drain, make_core
+from core_harness import drain, handle, make_core
 from foxglove_bridge_py.capabilities.parameters import GetParams, Parameter, SetParams
 
 
@@ -24,11 +24,11 @@ def test_get_and_set_become_effects_and_are_answered_to_the_asker():
     core = make_core()
     asker, other = core.hub.connect('asker'), core.hub.connect('other')
     drain(asker), drain(other)
-    assert core.hub.handle_frame(
-        asker, '{"op":"getParameters","parameterNames":["/n.a"],"id":"g"}') == [
+    assert handle(
+        core.hub, asker, '{"op":"getParameters","parameterNames":["/n.a"],"id":"g"}') == [
         GetParams(asker.client_id, ('/n.a',), 'g')]
-    assert core.hub.handle_frame(
-        asker, '{"op":"setParameters","parameters":[{"name":"/n.a","value":2}]}') == [
+    assert handle(
+        core.hub, asker, '{"op":"setParameters","parameters":[{"name":"/n.a","value":2}]}') == [
         SetParams(asker.client_id, (Parameter('/n.a', 2, None),), None)]
     core.parameters.values(asker.client_id, [Parameter('/n.a', 2)], 'g')
     core.parameters.problem(asker.client_id, 'Cannot set parameter /n.b: read-only')
@@ -43,17 +43,17 @@ def test_updates_reach_subscribers_by_name_or_all():
     by_name, everything, nobody = (core.hub.connect(n) for n in ('a', 'b', 'c'))
     for session in (by_name, everything, nobody):
         drain(session)
-    core.hub.handle_frame(by_name, '{"op":"subscribeParameterUpdates",'
-                                   '"parameterNames":["/n.a"]}')
-    core.hub.handle_frame(everything, '{"op":"subscribeParameterUpdates","parameterNames":[]}')
+    handle(core.hub, by_name, '{"op":"subscribeParameterUpdates",'
+                              '"parameterNames":["/n.a"]}')
+    handle(core.hub, everything, '{"op":"subscribeParameterUpdates","parameterNames":[]}')
     changed = [Parameter('/n.a', 1), Parameter('/n.b', 2)]
     core.parameters.updates(changed)
     assert [p['name'] for p in json.loads(drain(by_name)[0])['parameters']] == ['/n.a']
     assert [p['name'] for p in json.loads(drain(everything)[0])['parameters']] == [
         '/n.a', '/n.b']
     assert drain(nobody) == []
-    core.hub.handle_frame(everything, '{"op":"unsubscribeParameterUpdates",'
-                                      '"parameterNames":[]}')
+    handle(core.hub, everything, '{"op":"unsubscribeParameterUpdates",'
+                                 '"parameterNames":[]}')
     core.hub.disconnect(by_name)
     core.parameters.updates(changed)
     assert drain(everything) == [] and drain(by_name) == []

@@ -16,7 +16,7 @@
 
 import struct
 
-from core_harness import drain, make_core
+from core_harness import drain, handle, make_core
 from foxglove_bridge_py.capabilities.playback import PlaybackControl, PlaybackControlRequest
 from foxglove_bridge_py.capabilities.server_time import time_frame
 
@@ -25,7 +25,7 @@ def test_a_playback_request_becomes_an_effect_for_the_source():
     core = make_core()
     session = core.hub.connect('c')
     request = struct.pack('<BBfBQI', 3, 0, 2.0, 1, 42, 2) + b'id'
-    assert core.hub.handle_frame(session, request) == [PlaybackControl(
+    assert handle(core.hub, session, request) == [PlaybackControl(
         session.client_id, PlaybackControlRequest(0, 2.0, 42, 'id'))]
 
 

@@ -17,7 +17,7 @@
 import json
 import struct
 
-from core_harness import drain, make_core
+from core_harness import drain, handle, make_core
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities.services import (advertise_services, CallService,
                                                       MAX_CALLS_PER_CLIENT, service_call_response,
@@ -52,11 +52,11 @@ def test_a_call_is_checked_then_handed_on_and_answered_once():
     (service,) = core.services.add([protocol.Service(0, '/s', 'std_srvs/srv/Trigger')])
     session = core.hub.connect('c')
     drain(session)
-    assert core.hub.handle_frame(session, call(service.id, 1)) == [
+    assert handle(core.hub, session, call(service.id, 1)) == [
         CallService(session.client_id, service, 1, 'cdr', b'\x00\x01')]
-    assert core.hub.handle_frame(session, call(service.id, 1)) == []
-    assert core.hub.handle_frame(session, call(99, 2)) == []
-    assert core.hub.handle_frame(session, call(service.id, 3, b'protobuf')) == []
+    assert handle(core.hub, session, call(service.id, 1)) == []
+    assert handle(core.hub, session, call(99, 2)) == []
+    assert handle(core.hub, session, call(service.id, 3, b'protobuf')) == []
     assert failures(session) == [
         (1, 'Call ID 1 is already in flight'), (2, 'Unknown service: 99'),
         (3, 'Unsupported encoding "protobuf" (supported: cdr, json)')]
@@ -71,7 +71,7 @@ def test_calls_in_flight_are_capped_and_forgotten_when_the_client_leaves():
     session = core.hub.connect('c')
     drain(session)
     for call_id in range(MAX_CALLS_PER_CLIENT + 1):
-        core.hub.handle_frame(session, call(service.id, call_id))
+        handle(core.hub, session, call(service.id, call_id))
     assert failures(session) == [(MAX_CALLS_PER_CLIENT, 'Too many requests: 32 calls are '
                                                         'already in flight')]
     core.services.done(session.client_id, service.id, 0, 'cdr', None, 'timed out')

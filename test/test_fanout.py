@@ -17,7 +17,7 @@
 
 import json
 
-from core_harness import drain, FakeClock, make_core, make_hub, spec
+from core_harness import drain, FakeClock, handle, make_core, make_hub, spec
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
 from foxglove_bridge_py.send_path.frame_block import FrameBlock, MAX_BLOCK_BYTES
@@ -29,13 +29,13 @@ def test_subscription_refcounting_and_fanout():
     first, second = hub.connect('1'), hub.connect('2')
     drain(first), drain(second)
     subscribe = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
-    assert hub.handle_frame(first, subscribe % (5, channel.id)) == [StartSubscription(channel)]
+    assert handle(hub, first, subscribe % (5, channel.id)) == [StartSubscription(channel)]
     # Not latched: the second client joins the running subscription with no effect at all.
-    assert hub.handle_frame(second, subscribe % (0, channel.id)) == []
+    assert handle(hub, second, subscribe % (0, channel.id)) == []
     hub.fanout.deliver([(channel.id, 1, 99, b'payload')])
     assert drain(first) == [(protocol.message_data_header(5, 99), b'payload')]
     assert drain(second) == [(protocol.message_data_header(0, 99), b'payload')]
-    assert hub.handle_frame(first, '{"op":"unsubscribe","subscriptionIds":[5]}') == []
+    assert handle(hub, first, '{"op":"unsubscribe","subscriptionIds":[5]}') == []
     assert hub.disconnect(second) == [StopSubscription(channel.id)]
 
 
@@ -43,10 +43,10 @@ def test_a_batch_of_interleaved_channels_keeps_each_channels_order_per_client():
     hub = make_hub()
     a, b = hub.add_channels([spec('/a', 't/msg/T', '', None), spec('/b', 't/msg/T', '', None)])
     first, second = hub.connect('1'), hub.connect('2')
-    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":7,"channelId":%d},'
-                     '{"id":8,"channelId":%d}]}' % (a.id, b.id))
-    hub.handle_frame(second, '{"op":"subscribe","subscriptions":[{"id":9,"channelId":%d}]}'
-                     % b.id)
+    handle(hub, first, '{"op":"subscribe","subscriptions":[{"id":7,"channelId":%d},'
+           '{"id":8,"channelId":%d}]}' % (a.id, b.id))
+    handle(hub, second, '{"op":"subscribe","subscriptions":[{"id":9,"channelId":%d}]}'
+           % b.id)
     drain(first), drain(second)
     hub.fanout.deliver([(a.id, 1, 10, b'a1'), (b.id, 2, 20, b'b1'), (a.id, 3, 30, b'a2'),
                         (b.id, 4, 40, b'b2'), (99, 5, 50, b'nobody')])
@@ -63,10 +63,10 @@ def latched_channel_with_a_late_joiner():
     hub = make_hub()
     (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
     first, late = hub.connect('1'), hub.connect('2')
-    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    handle(hub, first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     hub.fanout.channel_latched(channel.id)
-    assert hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}'
-                            ) == [ReplayLatched(channel.id, late.client_id)]
+    assert handle(hub, late, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}'
+                  ) == [ReplayLatched(channel.id, late.client_id)]
     return hub, channel, first, late
 
 
@@ -86,10 +86,10 @@ def test_clients_with_one_subscription_id_share_frames_but_not_a_late_joiners_cu
     (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
     first, second, late = hub.connect('1'), hub.connect('2'), hub.connect('3')
     subscribe = '{"op":"subscribe","subscriptions":[{"id":1,"channelId":%d}]}' % channel.id
-    hub.handle_frame(first, subscribe)
-    hub.handle_frame(second, subscribe)
+    handle(hub, first, subscribe)
+    handle(hub, second, subscribe)
     hub.fanout.channel_latched(channel.id)
-    hub.handle_frame(late, subscribe)
+    handle(hub, late, subscribe)
     drain(first), drain(second), drain(late)
     sent_before = first.send_queue.sent_messages
     hub.fanout.replay(late.client_id, channel.id, [(3, 30, b'latched')], until=3)
@@ -111,8 +111,8 @@ def test_clients_alike_get_large_messages_as_shared_frames_not_one_block():
     (channel,) = hub.add_channels([spec('/c', 't/msg/T', '', None)])
     first, second = hub.connect('1'), hub.connect('2')
     subscribe = '{"op":"subscribe","subscriptions":[{"id":1,"channelId":%d}]}' % channel.id
-    hub.handle_frame(first, subscribe)
-    hub.handle_frame(second, subscribe)
+    handle(hub, first, subscribe)
+    handle(hub, second, subscribe)
     drain(first), drain(second)
     large = bytes(MAX_BLOCK_BYTES)
     hub.fanout.deliver([(channel.id, 1, 10, large), (channel.id, 2, 20, b'small')])
@@ -134,14 +134,14 @@ def test_latched_mark_goes_with_the_last_subscriber():
     hub = make_hub()
     (channel,) = hub.add_channels([spec('/l', 't/msg/T', '', None)])
     first, second = hub.connect('1'), hub.connect('2')
-    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    handle(hub, first, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     hub.fanout.channel_latched(channel.id)
-    assert hub.handle_frame(first, '{"op":"unsubscribe","subscriptionIds":[1]}') == [
+    assert handle(hub, first, '{"op":"unsubscribe","subscriptionIds":[1]}') == [
         StopSubscription(channel.id)]
-    hub.handle_frame(first, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
+    handle(hub, first, '{"op":"subscribe","subscriptions":[{"id":2,"channelId":1}]}')
     # The new ROS subscription has not said it is latched yet: no replay is awaited.
-    assert hub.handle_frame(second, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}'
-                            ) == []
+    assert handle(hub, second, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}'
+                  ) == []
 
 
 def test_send_buffer_warning_is_debounced_and_names_the_channel():
@@ -149,7 +149,7 @@ def test_send_buffer_warning_is_debounced_and_names_the_channel():
     hub = make_hub(limit=100, clock=clock)
     hub.add_channels([spec('/big', 't/msg/T', '', None)])
     session = hub.connect('1')
-    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    handle(hub, session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     drain(session)
     for _ in range(10):
         hub.fanout.deliver([(1, 1, 0, b'x' * 80)])
@@ -171,7 +171,7 @@ def test_send_buffer_warning_withdrawn_once_client_keeps_up():
     hub = make_hub(limit=100, clock=clock)
     hub.add_channels([spec('/big', 't/msg/T', 'x', 'ros2msg')])
     session = hub.connect('1')
-    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    handle(hub, session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     hub.fanout.deliver([(1, 1, 0, b'x' * 80)] * 2)
     drain(session)
     clock.now = 1.0
@@ -187,9 +187,9 @@ def test_unsubscribing_discards_queued_data_of_that_channel():
     hub = make_hub()
     hub.add_channels([spec('/a', 't/msg/T', '', None)])
     session = hub.connect('1')
-    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    handle(hub, session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     hub.fanout.deliver([(1, 1, 0, b'queued')])
-    hub.handle_frame(session, '{"op":"unsubscribe","subscriptionIds":[1]}')
+    handle(hub, session, '{"op":"unsubscribe","subscriptionIds":[1]}')
     assert [f for f in drain(session) if isinstance(f, tuple)] == []
     assert session.send_queue.dropped == 0
 
@@ -199,7 +199,7 @@ def test_many_refused_ids_in_one_request_get_one_status():
     session = hub.connect('1')
     drain(session)
     entries = ','.join('{"id":%d,"channelId":%d}' % (i, 1000 + i) for i in range(100_000))
-    effects = hub.handle_frame(session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
+    effects = handle(hub, session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
     assert effects == []
     assert [json.loads(f) for f in drain(session)] == [{
         'op': 'status', 'level': 2, 'message': 'Unknown channel IDs: 1000, 1001, 1002, 1003, '
@@ -212,22 +212,22 @@ def test_subscription_errors_per_protocol():
     session = hub.connect('1')
     drain(session)
     subscribe = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
-    assert hub.handle_frame(session, subscribe % (1, channel.id)) == [
+    assert handle(hub, session, subscribe % (1, channel.id)) == [
         StartSubscription(channel)]
-    assert hub.handle_frame(session, subscribe % (1, channel.id)) == []
-    assert hub.handle_frame(session, subscribe % (2, channel.id)) == []
+    assert handle(hub, session, subscribe % (1, channel.id)) == []
+    assert handle(hub, session, subscribe % (2, channel.id)) == []
     assert [(s['level'], s['message']) for s in map(json.loads, drain(session))] == [
         (2, 'Subscription ID was already used: 1; ignoring subscription'),
         (1, 'Client is already subscribed to channel 1; ignoring subscription')]
 
 
 def test_subscriptions_per_client_are_capped():
-    hub = make_core(max_subscriptions=2).hub
+    hub = make_core(max_subscriptions_per_client=2).hub
     channels = hub.add_channels([spec(f'/t{i}', 't/msg/T') for i in range(3)])
     session = hub.connect('1')
     drain(session)
     entries = ','.join('{"id":%d,"channelId":%d}' % (c.id, c.id) for c in channels)
-    effects = hub.handle_frame(session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
+    effects = handle(hub, session, '{"op":"subscribe","subscriptions":[%s]}' % entries)
     assert [e.channel.id for e in effects] == [channels[0].id, channels[1].id]
     assert [json.loads(f)['message'] for f in drain(session)] == [
         'Too many subscriptions: at most 2; ignoring subscription 3']
@@ -242,7 +242,7 @@ def test_a_twins_subscribers_keep_only_its_newest_frame_waiting():
     a, b = hub.connect('a'), hub.connect('b')
     for session, sub_id in ((a, 1), (b, 2)):
         for channel, offset in ((twin, 0), (raw, 10)):
-            hub.handle_frame(session, json.dumps({'op': 'subscribe', 'subscriptions': [
+            handle(hub, session, json.dumps({'op': 'subscribe', 'subscriptions': [
                 {'id': sub_id + offset, 'channelId': channel.id}]}))
         drain(session)
     for n in range(3):
@@ -256,7 +256,7 @@ def test_a_twins_subscribers_keep_only_its_newest_frame_waiting():
     hub.fanout.deliver([(twin.id, 3, 3, b'jpeg3')])
     assert hub.fanout.twin_waiting == {twin.id}
     c = hub.connect('c')
-    hub.handle_frame(c, json.dumps({'op': 'subscribe', 'subscriptions': [
+    handle(hub, c, json.dumps({'op': 'subscribe', 'subscriptions': [
         {'id': 1, 'channelId': twin.id}]}))
     assert hub.fanout.twin_waiting == frozenset()  # a new subscriber has nothing waiting
     assert [f[1] for f in drain(b) if isinstance(f, tuple)] == [

@@ -49,8 +49,9 @@ def endpoints(ros_side, settings, **hooks):
 
 def test_clear_session_the_client_count_and_the_port(ros_side, helper_node):
     sessions = iter(['1001', '1002'])
-    made = endpoints(ros_side, EndpointSettings(False, False, True, False),
-                     new_session=lambda: next(sessions))
+    made = endpoints(ros_side, EndpointSettings(
+        diagnostics_as_status=False, publish_diagnostics=False, publish_client_count=True,
+        parameter_events=False), new_session=lambda: next(sessions))
     counts = Collected()
     helper_node.create_subscription(UInt32, CLIENT_COUNT_TOPIC, lambda m: counts(m.data),
                                     LATCHED)
@@ -69,9 +70,10 @@ def test_clear_session_the_client_count_and_the_port(ros_side, helper_node):
 
 def test_diagnostics_out_and_in_and_parameter_events(ros_side, helper_node):
     seen, parameters = Collected(), Collected()
-    made = endpoints(ros_side, EndpointSettings(True, True, False, True),
-                     on_diagnostics=seen, on_parameters=parameters,
-                     parameter_allowed=lambda name: name.endswith('.speed'))
+    made = endpoints(ros_side, EndpointSettings(
+        diagnostics_as_status=True, publish_diagnostics=True, publish_client_count=False,
+        parameter_events=True), on_diagnostics=seen, on_parameters=parameters,
+        parameter_allowed=lambda name: name.endswith('.speed'))
     published = Collected()
     helper_node.create_subscription(diagnostic_msgs.DiagnosticArray, '/diagnostics',
                                     lambda m: published([s.name for s in m.status]), 10)

@@ -31,7 +31,8 @@ EVERYTHING = (re.compile('.*'),)
 
 
 def settings(topics=EVERYTHING, services=EVERYTHING, include_hidden=False):
-    return GraphSettings(topics, services, include_hidden)
+    return GraphSettings(topic_whitelist=topics, service_whitelist=services,
+                         include_hidden=include_hidden)
 
 
 def added(changes):

@@ -29,7 +29,7 @@ LATCHED = QoSProfile(depth=3, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 def settings(throttle=lambda topic: 0.0):
     return SubscriptionSettings(use_sim_time=False, min_qos_depth=1, max_qos_depth=25,
-                                best_effort_topics=(), throttle_period=throttle)
+                                best_effort_qos_topic_whitelist=(), throttle_period=throttle)
 
 
 def subscriptions(ros_side, throttle=lambda topic: 0.0, message_info=False):

@@ -231,7 +231,7 @@ def test_unavailable_service(run_bridge):
     async def scenario():
         client = await Client.connect(bridge.url)
         # Known to the bridge (as if the graph still listed it) but served by no one.
-        bridge.call(bridge.bridge.graph_changed, GraphChange(added_services=[
+        bridge.call(bridge.bridge.hub.graph_changed, GraphChange(added_services=[
             Service(0, '/ghost', 'std_srvs/srv/SetBool')]))
         service = await service_named(client, '/ghost')
         assert (service['requestSchema'], service['responseSchema']) == ('', '')

@@ -17,7 +17,7 @@
 import json
 import struct
 
-from core_harness import drain, make_core, make_hub, spec
+from core_harness import drain, handle, make_core, make_hub, spec
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities.assets import Assets
 from foxglove_bridge_py.capabilities.server_time import ServerTime, time_frame
@@ -50,7 +50,7 @@ def test_removed_channel_is_unadvertised_and_released():
     hub = make_hub()
     (channel,) = hub.add_channels([spec('/gone', 't/msg/T', '', None)])
     session = hub.connect('1')
-    hub.handle_frame(session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    handle(hub, session, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     drain(session)
     assert hub.remove_channels([('/gone', 't/msg/T')]) == [StopSubscription(channel.id)]
     assert drain(session) == [
@@ -95,11 +95,11 @@ def test_standing_statuses_reach_new_clients_and_are_withdrawn():
                 'x/msg/Unknown (topic /raw): install its package where the bridge runs so the '
                 'app can decode it","id":"foxglove_bridge_py.schema:/raw:x/msg/Unknown"}')
     assert expected in drain(early) and expected in drain(late)
-    hub.handle_frame(late, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
+    handle(hub, late, '{"op":"subscribe","subscriptions":[{"id":1,"channelId":1}]}')
     hub.channel_problem(channel.id, 'qos', protocol.StatusLevel.WARNING, 'mixed')
     hub.channel_problem(channel.id, 'qos', protocol.StatusLevel.WARNING, 'mixed')
     assert len(drain(late)) == 1
-    hub.handle_frame(late, '{"op":"unsubscribe","subscriptionIds":[1]}')
+    handle(hub, late, '{"op":"unsubscribe","subscriptionIds":[1]}')
     assert drain(late) == [
         '{"op":"removeStatus","statusIds":["foxglove_bridge_py.qos:/raw:x/msg/Unknown"]}']
     assert [json.loads(f)['id'] for f in hub.statuses.frames()] == [
@@ -123,8 +123,8 @@ def test_bad_frames_answer_with_status():
     hub = make_hub()
     session = hub.connect('1')
     drain(session)
-    assert hub.handle_frame(session, 'garbage') == []
-    assert hub.handle_frame(session, b'') == []
+    assert handle(hub, session, 'garbage') == []
+    assert handle(hub, session, b'') == []
     levels = [json.loads(f)['level'] for f in drain(session)]
     assert levels == [2, 2]
 
@@ -157,7 +157,7 @@ def test_bad_input_gets_one_status_and_no_effect(frame, level, text):
     core = make_core(capabilities=DEFAULT_CAPABILITIES)
     session = core.hub.connect('c')
     drain(session)
-    assert core.hub.handle_frame(session, frame) == []
+    assert handle(core.hub, session, frame) == []
     (status,) = [json.loads(f) for f in drain(session)]
     assert status['level'] == level
     assert text in status['message']
@@ -178,7 +178,7 @@ def test_ops_whose_capability_is_off_get_an_error(frame, capability):
     core = make_core(capabilities=())
     session = core.hub.connect('c')
     assert json.loads(drain(session)[0])['capabilities'] == []
-    assert core.hub.handle_frame(session, frame) == []
+    assert handle(core.hub, session, frame) == []
     (status,) = [json.loads(f) for f in drain(session)]
     assert status['level'] == 2
     assert f'"{capability}" capability' in status['message']
@@ -189,7 +189,7 @@ def test_service_call_without_capability_gets_a_call_failure():
     session = core.hub.connect('c')
     drain(session)
     call = struct.pack('<BIII', 2, 99, 123, 3) + b'cdr' + b'\x00\x01'
-    assert core.hub.handle_frame(session, call) == []
+    assert handle(core.hub, session, call) == []
     assert [json.loads(f) for f in drain(session)] == [{
         'op': 'serviceCallFailure', 'serviceId': 99, 'callId': 123,
         'message': 'Server does not support services'}]
@@ -202,7 +202,7 @@ def test_an_op_no_capability_registered_is_unrecognized_not_raised():
     hub.capabilities = ('assets',)
     session = hub.connect('c')
     drain(session)
-    assert hub.handle_frame(session, '{"op":"fetchAsset","uri":"x","requestId":1}') == []
+    assert handle(hub, session, '{"op":"fetchAsset","uri":"x","requestId":1}') == []
     assert json.loads(drain(session)[0]) == {
         'op': 'status', 'level': 2, 'message': 'Unrecognized client opcode "fetchAsset"'}
 
@@ -218,7 +218,7 @@ def test_unknown_and_unreadable_frames_get_an_error_status(frame, message):
     core = make_core()
     session = core.hub.connect('c')
     drain(session)
-    assert core.hub.handle_frame(session, frame) == []
+    assert handle(core.hub, session, frame) == []
     assert [json.loads(f) for f in drain(session)] == [
         {'op': 'status', 'level': 2, 'message': message}]
 

@@ -26,7 +26,7 @@ from hypothesis import given, settings, strategies as st  # noqa: E402, I100
 
 
 def make_hub():
-    hub = make_core(max_subscriptions=10, max_client_channels=10).hub
+    hub = make_core(max_subscriptions_per_client=10, max_channels_per_client=10).hub
     hub.add_channels([channel('/a')])
     return hub
 

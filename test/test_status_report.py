@@ -14,7 +14,7 @@
 
 """The figures GET /status and the diagnostics report, read from a real core (pure)."""
 
-from core_harness import drain, make_hub, spec
+from core_harness import drain, handle, make_hub, spec
 from foxglove_bridge_py.monitoring.status_report import ClientLink, Figures
 
 SUBSCRIBE = '{"op":"subscribe","subscriptions":[{"id":%d,"channelId":%d}]}'
@@ -36,9 +36,9 @@ def _two_clients():
                                             spec('/idle', 't/msg/T')])
     watcher, other = hub.connect('10.0.0.7:5000'), hub.connect('10.0.0.8:6000')
     drain(watcher), drain(other)
-    hub.handle_frame(watcher, SUBSCRIBE % (1, small.id))
-    hub.handle_frame(watcher, SUBSCRIBE % (2, camera.id))
-    hub.handle_frame(other, SUBSCRIBE % (3, small.id))
+    handle(hub, watcher, SUBSCRIBE % (1, small.id))
+    handle(hub, watcher, SUBSCRIBE % (2, camera.id))
+    handle(hub, other, SUBSCRIBE % (3, small.id))
     drain(watcher), drain(other)
     return hub, small, camera, watcher, other
 

@@ -15,16 +15,19 @@
 """
 A made-up capability, written as CONTRIBUTING.md's worked example: the robot's beacon.
 
-A client that the server offers ``beacon`` may send ``{"op": "blink", "times": 3}``; the beacon
-blinks (an effect for the ROS side) and the client is told ``{"op": "blinking", "times": 3}``.
-Blinking changes the robot, so a viewer is refused. Nothing outside this file knows of it: the
-test registers it on a hub, which is all a capability needs.
+A client may send ``{"op": "blink", "times": 3}``; the beacon blinks (an effect, carried out
+by the light the module is given) and the client is told ``{"op": "blinking", "times": 3}``.
+Blinking changes the robot, so a viewer is refused. Nothing outside this file knows of it, not
+even the name ``beacon``: registering the module on a hub offers the capability and maps its
+effect, which is all a capability needs.
 """
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.core.client_session import Audited, ClientSession, Effect
+from foxglove_bridge_py.core.effect_table import EffectTable
 from foxglove_bridge_py.core.ops import CapabilityModule, route, TextOp
 
 BEACON = 'beacon'
@@ -65,13 +68,39 @@ class Blink(Audited):
         return f'blinked the beacon {self.times} times'
 
 
+class Light(Protocol):
+    """What carries out a blink: on a robot, a publisher on the ROS side, reached by a hop."""
+
+    def blink(self, effect: Blink) -> None:
+        """
+        Blink the beacon.
+
+        :param effect: how many times, and for whom.
+        """
+
+
 class Beacon(CapabilityModule):
     """Blinks the beacon for clients, and counts the blinks each asked for."""
 
-    def __init__(self):
-        """Answer ``blink``."""
+    offers = BEACON
+
+    def __init__(self, light: Light):
+        """
+        Answer ``blink``.
+
+        :param light: carries out the blinks.
+        """
         self.blinks: dict[int, int] = {}
         self.routes = (route(BLINK, self._on_blink),)
+        self._light = light
+
+    def map_effects(self, table: EffectTable) -> None:
+        """
+        Have the light carry out the blinks.
+
+        :param table: the hub's effect table.
+        """
+        table.on(Blink, self._light.blink)
 
     def forget(self, session: ClientSession) -> list[Effect]:
         """

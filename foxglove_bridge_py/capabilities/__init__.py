@@ -20,5 +20,7 @@ that gates it, whether it changes the robot) as a ``TextOp`` or ``BinaryOp``, en
 answers, and pairs each op with its handler in its :class:`~..core.ops.CapabilityModule`'s
 ``routes``. Handlers answer through the client's send scheduler and return frozen effects for
 the ROS side to carry out. The bridge adds a capability with one line: build it and
-``hub.register`` it; its effects are mapped to the ROS side in ``Bridge._effect_table``.
+``hub.register`` it (``bridge.build_core``); the protocol's capabilities' effects are mapped to
+the parts that carry them out in ``Bridge._map_effects``, and a bridge's own capability maps its
+own (``CapabilityModule.map_effects``).
 """

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 import struct
-from typing import Callable, Iterable, Mapping, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from foxglove_bridge_py import protocol
-from foxglove_bridge_py.core.client_session import Audited, ClientSession, Effect
+from foxglove_bridge_py.access.grant import Grant
+from foxglove_bridge_py.core.client_session import Audited, ClientSession, Effect, send_to_each
+from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.ops import BinaryOp, CapabilityModule, route
 from foxglove_bridge_py.protocol import (ClientBinaryOpcode, encode_json, ProtocolError,
                                          ServerBinaryOpcode, Service)
@@ -199,7 +201,7 @@ class Services(CapabilityModule):
             self.services[service.id] = service
             self._id_by_name[service.name] = service.id
             added.append(service)
-        self._to_each(added, advertise_services)
+        send_to_each(self._sessions.values(), added, _sees_service, _advertise)
         return added
 
     def remove(self, names: Iterable[str]) -> None:
@@ -213,23 +215,16 @@ class Services(CapabilityModule):
             service_id = self._id_by_name.pop(name, None)
             if service_id is not None:
                 removed.append(self.services.pop(service_id))
-        self._to_each(removed, lambda seen: unadvertise_services([s.id for s in seen]))
+        send_to_each(self._sessions.values(), removed, _sees_service, _unadvertise)
 
-    def _to_each(self, services: list[Service],
-                 encode: Callable[[list[Service]], str]) -> None:
-        # One frame, shared by the clients that see every service; its own for the others.
-        if not services:
-            return
-        shared = None
-        for session in self._sessions.values():
-            seen = [s for s in services if session.grant.sees_service(s.name)]
-            if len(seen) == len(services):
-                shared = frame = encode(services) if shared is None else shared
-            elif seen:
-                frame = encode(seen)
-            else:
-                continue
-            session.send_queue.put_control(frame)
+    def graph_changed(self, change: GraphChange) -> None:
+        """
+        Follow the services that came and went in the graph.
+
+        :param change: the change.
+        """
+        self.remove(change.removed_services)
+        self.add(change.added_services)
 
     def done(self, client_id: int, service_id: int, call_id: int, encoding: str,
              payload: Optional[bytes], error: Optional[str] = None) -> None:
@@ -281,3 +276,15 @@ class Services(CapabilityModule):
         in_flight.add(message.call_id)
         return [CallService(session.client_id, self.services[message.service_id],
                             message.call_id, message.encoding, bytes(message.payload))]
+
+
+def _sees_service(grant: Grant, service: Service) -> bool:
+    return grant.sees_service(service.name)
+
+
+def _advertise(services: list[Service]) -> list[str]:
+    return [advertise_services(services)]
+
+
+def _unadvertise(services: list[Service]) -> list[str]:
+    return [unadvertise_services([s.id for s in services])]

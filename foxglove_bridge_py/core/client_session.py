@@ -21,14 +21,15 @@ hub that registers them.
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Callable, Iterable, Optional, TypeVar, Union
 
 from foxglove_bridge_py.access.grant import Grant, OPEN
 from foxglove_bridge_py.protocol import StatusLevel
 from foxglove_bridge_py.send_path.send_queue import SendQueue
 
-Frame = Union[str, bytes]
-"""A frame for a client: JSON text or a binary frame."""
+TextOrBinary = Union[str, bytes]
+"""A WebSocket frame to or from a client, as the core sees it: JSON text or a binary frame."""
+Item = TypeVar('Item')
 
 
 class Effect:
@@ -93,3 +94,33 @@ class ClientSession:
         :param status_id: optional id for replacing or removing it later.
         """
         self.send_queue.put_status(level, message, status_id)
+
+
+def send_to_each(sessions: Iterable[ClientSession], items: list[Item],
+                 sees: Callable[[Grant, Item], bool],
+                 encode: Callable[[list[Item]], list[str]]) -> None:
+    """
+    Tell each client of the items (channels, services) its token lets it see.
+
+    The frames for all the items are encoded once and shared by every client that sees them
+    all; a client that sees some gets frames of its own, one that sees none gets nothing.
+
+    :param sessions: the clients.
+    :param items: what came or went.
+    :param sees: tells whether a client's grant lets it see an item.
+    :param encode: makes the frames that announce some items.
+    """
+    if not items:
+        return
+    shared: Optional[list[str]] = None
+    for session in sessions:
+        grant = session.grant
+        seen = [item for item in items if sees(grant, item)]
+        if len(seen) == len(items):
+            frames = shared = encode(items) if shared is None else shared
+        elif seen:
+            frames = encode(seen)
+        else:
+            continue
+        for frame in frames:
+            session.send_queue.put_control(frame)

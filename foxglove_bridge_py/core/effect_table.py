@@ -16,13 +16,16 @@
 The flat table from effect type to what carries it out, as the wiring fills it.
 
 Each capability returns effects (``core.client_session.Effect``); ``bridge.py`` names, once per
-type, the part that carries it out. Each entry is typed by its effect, so a reader and a type
-checker follow an effect from the handler that made it to the ROS side that does it.
+type, the part that carries it out (a bound method taking the effect), and a bridge's own
+capability names its own when it is registered (:meth:`CapabilityModule.map_effects`). Each
+entry is typed by its effect, so a reader and a type checker follow an effect from the handler
+that made it to the ROS side that does it, and a stack trace goes from :meth:`carry_out`
+straight to that method.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, TypeVar
+from typing import Callable, cast, Optional, Sequence, TypeVar
 
 from foxglove_bridge_py.core.client_session import Effect
 
@@ -33,8 +36,10 @@ class EffectTable:
     """Effect type to the function that carries such effects out."""
 
     def __init__(self) -> None:
-        """Start empty."""
+        """Start empty, with no audit."""
         self._table: dict[type[Effect], Callable[[Effect], None]] = {}
+        self.audit: Optional[Callable[[Sequence[Effect]], None]] = None
+        """Told of the effects before they are carried out (the audit trail), if set."""
 
     def on(self, kind: type[Carried], carry_out: Callable[[Carried], None]) -> None:
         """
@@ -46,20 +51,18 @@ class EffectTable:
         """
         if kind in self._table:
             raise ValueError(f'{kind.__name__} is carried out twice')
+        # Looked up by the exact type of each effect, so it is only ever given a Carried.
+        self._table[kind] = cast('Callable[[Effect], None]', carry_out)
 
-        def carry(effect: Effect) -> None:
-            if isinstance(effect, kind):
-                carry_out(effect)
-
-        self._table[kind] = carry
-
-    def carry_out(self, effects: Iterable[Effect]) -> None:
+    def carry_out(self, effects: Sequence[Effect]) -> None:
         """
         Hand each effect to what its type maps to.
 
         :param effects: effects the hub returned.
         :raises KeyError: for an effect type that nothing carries out (a wiring mistake).
         """
+        if self.audit is not None:
+            self.audit(effects)
         table = self._table
         for effect in effects:
             table[type(effect)](effect)

@@ -98,7 +98,7 @@ class Fanout(CapabilityModule):
         self.twin_waiting: frozenset = frozenset()
         """Newest-only channels (twins) of which every subscriber has a message waiting: no
         client could take a new one yet, so the encoder need not make it. Replaced whole, never
-        changed in place: the encoder thread reads it (``Threads.read_from_loop``)."""
+        changed in place: the encoder thread reads it (:meth:`twin_wanted`)."""
         self.delivered: dict[int, int] = {}
         """Messages delivered per channel while it had subscribers, counted per batch (for
         the figures)."""
@@ -219,6 +219,18 @@ class Fanout(CapabilityModule):
     def _twin_room(self, channel_id: int) -> None:
         if channel_id in self.twin_waiting:
             self.twin_waiting = self.twin_waiting - {channel_id}
+
+    def twin_wanted(self, channel_id: int) -> bool:
+        """
+        Tell whether some client could take a new message of a twin now (any thread).
+
+        :param channel_id: the twin's channel.
+        :return: False when every subscriber still has one waiting.
+        """
+        # Read from the encoder thread without a hop: safe because the loop replaces
+        # twin_waiting whole (a frozenset behind one attribute), so this sees the old set or
+        # the new one, never half of either; an answer one change late costs one twin frame.
+        return channel_id not in self.twin_waiting
 
     def subscriber_count(self, channel_id: int) -> int:
         """

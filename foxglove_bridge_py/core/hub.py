@@ -18,9 +18,11 @@ The sans-I/O core: clients, channels, subscriptions, fan-out and statuses.
 A :class:`Hub` owns every channel and every connected client's :class:`ClientSession`. The
 server feeds it client frames and the sources (the live ROS graph, or a recording) feed it
 channels and message batches; the hub answers by putting frames on each client's
-:class:`SendQueue` and by returning effects for the caller to carry out. Every other op
-belongs to a capability (``capabilities/``) registered with :meth:`Hub.register`. Nothing here
-touches a socket, a thread or ROS, so all of it is tested with plain values.
+:class:`SendQueue` and by returning effects, which the caller hands to :attr:`Hub.effects`.
+What a source tells of its graph reaches the hub as a :class:`~.seams.SourceEvents`, which the
+hub is. Every other op belongs to a capability (``capabilities/``) registered with
+:meth:`Hub.register`. Nothing here touches a socket, a thread or ROS, so all of it is tested
+with plain values.
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from typing import Callable, Iterable, Iterator, Optional, Sequence, TypeVar
 
 from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.grant import Grant, OPEN, refusal
-from foxglove_bridge_py.core.client_session import ClientSession, Effect, Frame
+from foxglove_bridge_py.core.client_session import (ClientSession, Effect, send_to_each,
+                                                    TextOrBinary)
+from foxglove_bridge_py.core.effect_table import EffectTable
 from foxglove_bridge_py.core.fanout import Fanout
+from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.ops import CapabilityModule, Route
 from foxglove_bridge_py.core.statuses import Statuses
 from foxglove_bridge_py.protocol import Capability, Channel, ProtocolError, StatusLevel
@@ -42,13 +47,19 @@ CONTROL_BUFFER_LIMIT = 32 * 1024 * 1024
 """Bytes of replies and statuses queued for one client before it is closed for not reading."""
 ADVERTISE_BATCH = 100
 """Channels per ``advertise`` message sent to a new client, as the SDK batches them."""
+PROTOCOL_CAPABILITIES = frozenset(c.value for c in Capability)
 
 Registered = TypeVar('Registered', bound=CapabilityModule)
 Key = TypeVar('Key', str, int)
 
 
 class Hub:
-    """All channels and clients of one bridge; lives on the asyncio thread."""
+    """
+    All channels and clients of one bridge; lives on the asyncio thread.
+
+    It is the :class:`~foxglove_bridge_py.core.seams.SourceEvents` of the sources: what a
+    source tells of its graph is applied here, on the loop.
+    """
 
     def __init__(self, *, server_name: str, capabilities: Sequence[str],
                  supported_encodings: Sequence[str], metadata: dict, session_id: str,
@@ -91,6 +102,8 @@ class Hub:
         self.channels: dict[int, Channel] = {}
         self.sessions: dict[int, ClientSession] = {}
         self.statuses = Statuses(self.broadcast)
+        self.effects = EffectTable()
+        """What carries out the effects the hub and its capabilities return, by type."""
         self._channel_by_key: dict[tuple[str, str], int] = {}
         self._next_channel_id = 1
         self._next_client_id = 1
@@ -104,16 +117,27 @@ class Hub:
         """
         Add a capability's routes to the dispatch table and its hooks to connect and leave.
 
+        A bridge's own capability (:attr:`CapabilityModule.offers`) is offered from now on,
+        and its effects are mapped in :attr:`effects`.
+
         :param capability: the capability, built on this hub.
         :return: the capability, for the caller to keep.
-        :raises ValueError: if one of its ops is already registered.
+        :raises ValueError: if one of its ops is already registered, or it would offer one of
+            the protocol's capabilities, which the ``capabilities`` parameter chooses.
         """
+        offers = capability.offers
+        if offers in PROTOCOL_CAPABILITIES:
+            raise ValueError(f"capability {offers} is the protocol's: the capabilities "
+                             'parameter offers it')
         for op_route in capability.routes:
             if op_route.opcode is None:
                 _add_route(self._text_routes, op_route.name, op_route)
             else:
                 _add_route(self._binary_routes, op_route.opcode, op_route)
         self._capabilities.append(capability)
+        if offers is not None and offers not in self.capabilities:
+            self.capabilities += (offers,)
+        capability.map_effects(self.effects)
         return capability
 
     # --- clients -------------------------------------------------------------------------------
@@ -182,7 +206,7 @@ class Hub:
         channel = self.channels.get(channel_id)
         return channel.topic if channel is not None else f'channel {channel_id}'
 
-    def broadcast(self, frame: Frame, after_data: bool = False) -> None:
+    def broadcast(self, frame: TextOrBinary, after_data: bool = False) -> None:
         """
         Send every client a frame on the reliable path.
 
@@ -209,20 +233,7 @@ class Hub:
 
     # --- client frames -------------------------------------------------------------------------
 
-    def handle_frame(self, session: ClientSession, frame: Frame) -> list[Effect]:
-        """
-        Handle one frame from a client; bad input gets a status reply, never an exception.
-
-        :param session: the sending client.
-        :param frame: the text or binary frame.
-        :return: effects for the caller to carry out.
-        """
-        effects: list[Effect] = []
-        for sliced in self.handle_frame_in_slices(session, frame):
-            effects.extend(sliced)
-        return effects
-
-    def handle_frame_in_slices(self, session: ClientSession, frame: Frame
+    def handle_frame_in_slices(self, session: ClientSession, frame: TextOrBinary
                                ) -> Iterator[list[Effect]]:
         """
         Handle one frame from a client a slice at a time, for the caller to yield in between.
@@ -288,9 +299,7 @@ class Hub:
             self.channels[channel.id] = channel
             self._channel_by_key[channel.key] = channel.id
             added.append(channel)
-        _to_each(self.sessions.values(), added, lambda seen: [
-            protocol.advertise(seen[start:start + ADVERTISE_BATCH])
-            for start in range(0, len(seen), ADVERTISE_BATCH)])
+        send_to_each(self.sessions.values(), added, _sees_channel, _advertise)
         for channel in added:
             if not channel.schema:
                 self.statuses.channel_problem(
@@ -314,9 +323,7 @@ class Hub:
                 continue
             removed.append(self.channels.pop(channel_id))
         effects = self.fanout.channels_removed([c.id for c in removed])
-        if removed:
-            _to_each(self.sessions.values(), removed, lambda channels: [
-                protocol.unadvertise([c.id for c in channels])])
+        send_to_each(self.sessions.values(), removed, _sees_channel, _unadvertise)
         removed_ids = [c.id for c in removed]
         for channel_id in removed_ids:
             self.statuses.clear_channel_problems(channel_id,
@@ -340,22 +347,48 @@ class Hub:
         if channel is not None:
             self.statuses.channel_problem(channel, kind, level, message)
 
+    def clear_channel_problems(self, channel_id: int, kinds: Sequence[str]) -> None:
+        """
+        Withdraw a channel's problems of some kinds.
 
-def _to_each(sessions: Iterable[ClientSession], channels: list[Channel],
-             encode: Callable[[list[Channel]], list[str]]) -> None:
-    # Each client is told of the channels its token lets it see; the frames for all of them
-    # are encoded once and shared by every client whose token narrows no topic.
-    if not channels:
-        return
-    shared: Optional[list[str]] = None
-    for session in sessions:
-        if session.grant.narrows_topics:
-            seen = [c for c in channels if session.grant.sees_topic(c.topic)]
-            frames = encode(seen) if seen else []
-        else:
-            frames = shared = encode(channels) if shared is None else shared
-        for frame in frames:
-            session.send_queue.put_control(frame)
+        :param channel_id: the channel.
+        :param kinds: the kinds solved.
+        """
+        self.statuses.clear_channel_problems(channel_id, kinds)
+
+    def channel_latched(self, channel_id: int) -> None:
+        """
+        Mark a channel latched: late joiners are sent what its publishers kept.
+
+        :param channel_id: the channel.
+        """
+        self.fanout.channel_latched(channel_id)
+
+    def graph_changed(self, change: GraphChange) -> None:
+        """
+        Apply what came and went in the source's graph: channels here, the rest by capability.
+
+        The subscriptions of channels that went are stopped through :attr:`effects`.
+
+        :param change: the change.
+        """
+        self.effects.carry_out(self.remove_channels(change.removed_channels))
+        self.add_channels(change.added_channels)
+        for capability in self._capabilities:
+            capability.graph_changed(change)
+
+
+def _sees_channel(grant: Grant, channel: Channel) -> bool:
+    return grant.sees_topic(channel.topic)
+
+
+def _advertise(channels: list[Channel]) -> list[str]:
+    return [protocol.advertise(channels[start:start + ADVERTISE_BATCH])
+            for start in range(0, len(channels), ADVERTISE_BATCH)]
+
+
+def _unadvertise(channels: list[Channel]) -> list[str]:
+    return [protocol.unadvertise([c.id for c in channels])]
 
 
 def _add_route(table: dict[Key, Route], key: Key, op_route: Route) -> None:

@@ -28,7 +28,9 @@ from dataclasses import dataclass, replace
 from typing import (Callable, Generic, Iterator, Optional, Sequence, TYPE_CHECKING, TypeVar,
                     Union)
 
-from foxglove_bridge_py.core.client_session import ClientSession, Effect, Frame
+from foxglove_bridge_py.core.client_session import ClientSession, Effect, TextOrBinary
+from foxglove_bridge_py.core.effect_table import EffectTable
+from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.core.refusals import Refusals
 from foxglove_bridge_py.protocol import JsonObject, ProtocolError, StatusLevel
 
@@ -38,7 +40,8 @@ if TYPE_CHECKING:
 REQUEST_SLICE = 2000
 """Entries of one request handled before other clients get a turn: no request holds the loop."""
 
-Message = TypeVar('Message')
+Decoded = TypeVar('Decoded')
+"""An op's message as its decoder makes it (a dataclass of the capability's)."""
 Sliced = TypeVar('Sliced', bound='DataclassInstance')
 """A message whose entries are handled in slices: a dataclass, copied with one slice each."""
 Body = Union[JsonObject, memoryview]
@@ -48,37 +51,37 @@ Refuse = Callable[[ClientSession, 'Route'], Optional[str]]
 
 
 @dataclass(frozen=True)
-class TextOp(Generic[Message]):
+class TextOp(Generic[Decoded]):
     """A JSON op: ``{"op": name, ...}``."""
 
     name: str
-    decode: Callable[[JsonObject], Message]
+    decode: Callable[[JsonObject], Decoded]
     """Validate every field; raise :class:`ProtocolError` naming the first wrong one."""
     gate: Optional[str]
     """The capability the server must offer before a client may send it (a
     :class:`~foxglove_bridge_py.protocol.Capability` value, or a capability of a bridge's own)."""
     acts: bool = False
     """It changes the robot: refused to a viewer."""
-    answer_refusal: Optional[Callable[[Message, str], Frame]] = None
+    answer_refusal: Optional[Callable[[Decoded, str], TextOrBinary]] = None
     """How a refused request is answered, when not by an error status (a failed call)."""
 
 
 @dataclass(frozen=True)
-class BinaryOp(Generic[Message]):
+class BinaryOp(Generic[Decoded]):
     """A binary op: a frame whose first byte is ``opcode``."""
 
     name: str
     opcode: int
-    decode: Callable[[memoryview], Message]
+    decode: Callable[[memoryview], Decoded]
     """Validate the frame (opcode byte included); raise :class:`ProtocolError`."""
     gate: Optional[str]
     acts: bool = False
-    answer_refusal: Optional[Callable[[Message, str], Frame]] = None
+    answer_refusal: Optional[Callable[[Decoded, str], TextOrBinary]] = None
 
 
-Op = Union[TextOp[Message], BinaryOp[Message]]
-Handler = Callable[[ClientSession, Message], list[Effect]]
-SlicedHandler = Callable[[ClientSession, Message, Refusals], list[Effect]]
+Op = Union[TextOp[Decoded], BinaryOp[Decoded]]
+Handler = Callable[[ClientSession, Decoded], list[Effect]]
+SlicedHandler = Callable[[ClientSession, Decoded, Refusals], list[Effect]]
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ class Route:
         return replace(self, acts=acts)
 
 
-def route(op: Op[Message], handler: Handler[Message]) -> Route:
+def route(op: Op[Decoded], handler: Handler[Decoded]) -> Route:
     """
     Pair an op with the handler that answers it.
 
@@ -111,7 +114,7 @@ def route(op: Op[Message], handler: Handler[Message]) -> Route:
     :param handler: takes the client and the decoded message, returns effects.
     :return: the route for :meth:`Hub.register`.
     """
-    def handle(session: ClientSession, message: Message) -> Iterator[list[Effect]]:
+    def handle(session: ClientSession, message: Decoded) -> Iterator[list[Effect]]:
         yield handler(session, message)
 
     return _route(op, handle)
@@ -141,8 +144,8 @@ def sliced_route(op: Op[Sliced], entries: str, handler: SlicedHandler[Sliced]) -
     return _route(op, handle)
 
 
-def _route(op: Op[Message],
-           handle: Callable[[ClientSession, Message], Iterator[list[Effect]]]) -> Route:
+def _route(op: Op[Decoded],
+           handle: Callable[[ClientSession, Decoded], Iterator[list[Effect]]]) -> Route:
     decode = decoder(op)
     answer_refusal = op.answer_refusal
 
@@ -165,7 +168,7 @@ def _route(op: Op[Message],
     return the_route
 
 
-def decoder(op: Op[Message]) -> Callable[[Body], Message]:
+def decoder(op: Op[Decoded]) -> Callable[[Body], Decoded]:
     """
     Make the function that decodes an op's body as the hub does.
 
@@ -179,7 +182,7 @@ def decoder(op: Op[Message]) -> Callable[[Body], Message]:
     if isinstance(op, BinaryOp):
         binary = op.decode
 
-        def decode_binary(body: Body) -> Message:
+        def decode_binary(body: Body) -> Decoded:
             if not isinstance(body, memoryview):
                 raise ProtocolError(f'Invalid message: {op.name} must be a binary frame')
             return binary(body)
@@ -187,7 +190,7 @@ def decoder(op: Op[Message]) -> Callable[[Body], Message]:
         return decode_binary
     text = op.decode
 
-    def decode_text(body: Body) -> Message:
+    def decode_text(body: Body) -> Decoded:
         if isinstance(body, memoryview):
             raise ProtocolError(f'Invalid message: {op.name} must be a JSON frame')
         try:
@@ -205,9 +208,16 @@ class CapabilityModule:
     A subclass sets :attr:`routes` (each op it answers, paired with its handler by
     :func:`route` or :func:`sliced_route`) and overrides the hooks it needs;
     :meth:`Hub.register` adds the routes to the hub's dispatch table.
+
+    A bridge's own capability (one the protocol does not name) also sets :attr:`offers`, and
+    names in :meth:`map_effects` what carries out the effects it returns: registering it is
+    then all it takes, with no edit to the config, the hub or the wiring's table.
     """
 
     routes: Sequence[Route] = ()
+    offers: Optional[str] = None
+    """A capability of the bridge's own that registering this module offers in ``serverInfo``;
+    None for the protocol's capabilities, which the ``capabilities`` parameter chooses."""
 
     def greet(self, session: ClientSession) -> None:
         """
@@ -224,3 +234,20 @@ class CapabilityModule:
         :return: effects for the caller.
         """
         return []
+
+    def graph_changed(self, change: GraphChange) -> None:
+        """
+        Follow what came and went in the source's graph (on the loop).
+
+        :param change: the change; the hub has already applied its channels.
+        """
+
+    def map_effects(self, table: EffectTable) -> None:
+        """
+        Name in the table what carries out this module's effects, once, as it is registered.
+
+        The bridge's wiring names the parts that carry out the protocol capabilities' effects;
+        a bridge's own capability names its own here.
+
+        :param table: the hub's effect table.
+        """

@@ -44,9 +44,9 @@ CLIENT_COUNT_TOPIC = '/foxglove_bridge/client_count'
 """Where ``publish_client_count`` publishes, as the C++ bridge does."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EndpointSettings:
-    """Which of the bridge's own endpoints the parameters ask for."""
+    """Which of the bridge's own endpoints the parameters ask for (fields named as them)."""
 
     diagnostics_as_status: bool
     publish_diagnostics: bool

@@ -54,9 +54,9 @@ def steady_timer(node: Node, period: float, callback: Callable[[], None]) -> Tim
     return node.create_timer(period, callback, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GraphSettings:
-    """What the graph's readers take of the parameters."""
+    """What the graph's readers take of the parameters, each field named as its parameter."""
 
     topic_whitelist: tuple[re.Pattern[str], ...]
     service_whitelist: tuple[re.Pattern[str], ...]

@@ -18,9 +18,9 @@ The live ROS graph as a source: channels appear, messages arrive, time advances.
 The same interface to the core as a recording's (``playback.source``): the core asks it to
 :meth:`RosSource.start` and :meth:`RosSource.stop` sending a channel and to replay a latched
 channel to a late joiner; it tells the core of graph changes, channel problems and latched
-channels, and hands over messages and the clock. Used on the ROS thread only: the bridge wraps
-it with ``Threads.source_in_ros``; the events and the sink it is given post to the loop. It
-is a :class:`~foxglove_bridge_py.core.seams.Source`.
+channels, and hands over messages and the clock. Used on the ROS thread only: the bridge posts
+its calls with ``Threads.call_in_ros``; the events and the sink it is given post to the loop.
+It is a :class:`~foxglove_bridge_py.core.seams.Source`.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from foxglove_bridge_py.twins.plan import Twin, TwinEncoder, TwinPlan, TwinSetti
 from rclpy.node import Node
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SourceSettings:
-    """What the live graph takes of the parameters, part by part."""
+    """What the live graph takes of the parameters, part by part (given by keyword)."""
 
     graph: GraphSettings
     subscriptions: SubscriptionSettings

@@ -171,15 +171,14 @@ bridge's own subscription of the old type is destroyed only once the executor le
 and until then DDS refuses the new type on the topic."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SubscriptionSettings:
-    """What the subscriptions take of the parameters."""
+    """What the subscriptions take of the parameters, each field named as its parameter."""
 
     use_sim_time: bool
     min_qos_depth: int
     max_qos_depth: int
-    best_effort_topics: tuple[re.Pattern[str], ...]
-    """``best_effort_qos_topic_whitelist``."""
+    best_effort_qos_topic_whitelist: tuple[re.Pattern[str], ...]
     throttle_period: Callable[[str], float]
     """Seconds between two messages of a topic (``topic_throttle_patterns``); 0: all."""
 
@@ -278,7 +277,7 @@ class TopicSubscriptions:
                           p.qos_profile.durability == DurabilityPolicy.TRANSIENT_LOCAL,
                           p.qos_profile.depth) for p in publishers],
             min_depth=self._config.min_qos_depth, max_depth=self._config.max_qos_depth,
-            force_best_effort=matches_any(self._config.best_effort_topics, topic))
+            force_best_effort=matches_any(self._config.best_effort_qos_topic_whitelist, topic))
         if choice.warnings:
             text = f'{topic}: {"; ".join(choice.warnings)}'
             self._node.get_logger().warning(text)

@@ -19,14 +19,14 @@ rclpy callbacks run on the executor thread (``ros-executor``); the server, the h
 capability live on the asyncio loop. Everything that crosses goes through :class:`Threads`:
 
 * loop to ROS: functions queued and run in order by one executor task (:meth:`Threads.in_ros`,
-  :meth:`Threads.source_in_ros`, :meth:`Threads.call_in_ros`, :meth:`Threads.run_in_ros`);
+  :meth:`Threads.call_in_ros`, :meth:`Threads.run_in_ros`);
 * ROS to loop: messages, the clock, new sessions and latched replays share one ordered inbox
   flushed in batches, one wake-up of the loop per batch (``Threads.post_message`` and
   friends, from ``threads.inflow``); anything else is a plain ``call_soon_threadsafe``
   (:meth:`Threads.in_loop`, :meth:`Threads.events_on_loop`).
 
 Every crossing is a typed hop (``threads.hops``): a reader and a type checker follow a call
-from one side to the other.
+from one side to the other, and a stack trace names each step (no closure or lambda between).
 
 Heavy work that must hold up neither (encoding a camera frame's twin) runs on a
 :class:`Worker`, a third thread that keeps only the newest job of each key and posts its
@@ -45,14 +45,14 @@ import collections
 import functools
 import threading
 import traceback
-from typing import Callable, cast, Optional, Sequence, TypeVar
+from typing import Callable, cast, Generic, Optional, Sequence, TypeVar
 
-from foxglove_bridge_py.core.seams import Source, SourceEvents
+from foxglove_bridge_py.core.seams import Arguments, Post, SourceEvents
 from foxglove_bridge_py.ros.distro import make_executor
 from foxglove_bridge_py.threads.heartbeats import Heartbeats
-from foxglove_bridge_py.threads.hops import Arguments, hop, SourceEventsOnLoop, SourceInRos
+from foxglove_bridge_py.threads.hops import Hop, SourceEventsOnLoop
 from foxglove_bridge_py.threads.inflow import Inbox, Inflow, SessionIds
-from foxglove_bridge_py.threads.worker import Worker
+from foxglove_bridge_py.threads.worker import SHUTDOWN_TIMEOUT, Worker
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.task import Future
@@ -64,8 +64,6 @@ Done = Callable[[Optional[Result], Optional[BaseException]], None]
 """Reports the end of work started on the executor thread: ``done(result, None)`` or
 ``done(None, error)``."""
 
-SHUTDOWN_TIMEOUT = 2.0
-"""Seconds the executor thread gets to finish when the bridge stops."""
 SPIN_TIMEOUT = 0.5
 """Seconds the executor spins between two checks of whether to stop."""
 
@@ -199,26 +197,17 @@ class Threads:
             call = self._ros_calls.popleft()
             try:
                 call()
-            except Exception as exc:  # noqa: B902 - one failed call must not stop the others
-                self._log.error(f'ROS operation failed: {exc!r}')
+            except Exception:  # noqa: B902 - one failed call must not stop the others
+                self._log.error(f'ROS operation failed:\n{traceback.format_exc()}')
 
-    def in_ros(self, function: Callable[Arguments, object]) -> Callable[Arguments, None]:
+    def in_ros(self, function: Callable[Arguments, object]) -> Hop[Arguments]:
         """
         Make a ROS-side function callable from the loop: the call runs on the executor thread.
 
         :param function: used on the executor thread only.
         :return: a function of the same parameters that queues the call and returns None.
         """
-        return hop(self.call_in_ros, function)
-
-    def source_in_ros(self, source: Source) -> SourceInRos:
-        """
-        Make a ROS-side source callable from the loop.
-
-        :param source: the live graph, used on the executor thread only.
-        :return: the source as the loop calls it.
-        """
-        return SourceInRos(source, self.call_in_ros)
+        return Hop(self.call_in_ros, function)
 
     def run_in_ros(self, function: Callable[[], Result]) -> asyncio.Future[Result]:
         """
@@ -227,7 +216,7 @@ class Threads:
         :param function: what to run.
         :return: a future with its result or exception.
         """
-        return self.await_ros_callback(lambda done: done(function(), None))
+        return self.await_ros_callback(functools.partial(_report_result, function))
 
     def await_ros_callback(self, start: Callable[[Done[Result]], None]
                            ) -> asyncio.Future[Result]:
@@ -239,17 +228,7 @@ class Threads:
         :return: a future on the loop with the result, or the error raised.
         """
         future: asyncio.Future[Result] = self._loop.create_future()
-
-        def done(result: Optional[Result], error: Optional[BaseException]) -> None:
-            self.call_in_loop(_settle, future, result, error)
-
-        def run() -> None:
-            try:
-                start(done)
-            except Exception as exc:  # noqa: B902 - handed to the awaiting coroutine
-                done(None, exc)
-
-        self.call_in_ros(run)
+        self.call_in_ros(_Awaited(future, start, self.call_in_loop).start_in_ros)
         return future
 
     async def run_blocking(self, function: Callable[Arguments, Result], *args: Arguments.args,
@@ -282,28 +261,14 @@ class Threads:
         except RuntimeError:
             pass  # the loop is closed: the bridge is shutting down
 
-    @staticmethod
-    def read_from_loop(read: Callable[Arguments, Result]) -> Callable[Arguments, Result]:
-        """
-        Let another thread read loop-side state without a hop.
-
-        Only for a value the loop replaces whole (an immutable object behind one attribute,
-        such as ``Fanout.twin_waiting``): a reader sees the old one or the new one, never half
-        of either, and an answer one change late costs at most one twin frame.
-
-        :param read: reads the value.
-        :return: ``read`` itself; this is where the crossing is named.
-        """
-        return read
-
-    def in_loop(self, function: Callable[Arguments, object]) -> Callable[Arguments, None]:
+    def in_loop(self, function: Callable[Arguments, object]) -> Hop[Arguments]:
         """
         Make a loop-side function callable from ROS: the call runs on the loop.
 
         :param function: used on the loop only.
         :return: a function of the same parameters that posts the call and returns None.
         """
-        return hop(self.call_in_loop, function)
+        return Hop(self.call_in_loop, function)
 
     def events_on_loop(self, events: SourceEvents) -> SourceEventsOnLoop:
         """
@@ -313,6 +278,37 @@ class Threads:
         :return: the receiver as the ROS side calls it.
         """
         return SourceEventsOnLoop(events, self.call_in_loop)
+
+
+class _Awaited(Generic[Result]):
+    """Work started on the executor thread whose end settles a future on the loop."""
+
+    def __init__(self, future: asyncio.Future[Result], start: Callable[[Done[Result]], None],
+                 call_in_loop: Post) -> None:
+        self._future = future
+        self._start = start
+        self._call_in_loop = call_in_loop
+
+    def start_in_ros(self) -> None:
+        """Start the work (on the executor thread); what it raises settles the future."""
+        try:
+            self._start(self.report)
+        except Exception as exc:  # noqa: B902 - handed to the awaiting coroutine
+            self.report(None, exc)
+
+    def report(self, result: Optional[Result], error: Optional[BaseException]) -> None:
+        """
+        Settle the future on the loop (from any thread).
+
+        :param result: the result, if the work succeeded.
+        :param error: what it raised, if it failed.
+        """
+        self._call_in_loop(_settle, self._future, result, error)
+
+
+def _report_result(function: Callable[[], Result], done: Done[Result]) -> None:
+    """Run a function and report its result: the work of :meth:`Threads.run_in_ros`."""
+    done(function(), None)
 
 
 def _settle(future: asyncio.Future[Result], result: Optional[Result],

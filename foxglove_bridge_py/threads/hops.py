@@ -17,73 +17,57 @@ The typed hops between the threads, each crossing written out.
 
 A reader and a type checker follow a call from one side to the other. A hop posts the call
 and returns at once; the target runs it on its own thread, in the order the calls were posted
-(``Threads.call_in_ros``, ``Threads.call_in_loop``). :class:`SourceInRos` and
-:class:`SourceEventsOnLoop` carry the source seams (``core.seams``) across; single callbacks
-cross with :func:`hop`, which keeps the function's signature.
+(``Threads.call_in_ros``, ``Threads.call_in_loop``). :class:`SourceEventsOnLoop` carries the
+source's events (``core.seams``) across; single callbacks cross as a :class:`Hop`, which keeps
+the function's signature. Each hop is a named method, so a stack trace names every step.
 """
 
 from __future__ import annotations
 
-from typing import Callable, ParamSpec, Sequence
+from typing import Callable, Generic, Sequence
 
 from foxglove_bridge_py.core.graph_types import GraphChange
-from foxglove_bridge_py.core.seams import Post, Source, SourceEvents
-from foxglove_bridge_py.protocol import Channel, StatusLevel
-
-Arguments = ParamSpec('Arguments')
+from foxglove_bridge_py.core.seams import Arguments, Post, SourceEvents
+from foxglove_bridge_py.protocol import StatusLevel
 
 
-def hop(post: Post, function: Callable[Arguments, object]) -> Callable[Arguments, None]:
-    """
-    Make a function that, called on this thread, runs ``function`` on the other.
+class Hop(Generic[Arguments]):
+    """A function that, called on this thread, runs another on the other thread."""
 
-    :param post: posts a call to the other thread.
-    :param function: what to run there; its result is dropped.
-    :return: a function of the same parameters that posts the call and returns None.
-    """
-    def posted(*args: Arguments.args, **kwargs: Arguments.kwargs) -> None:
-        post(function, *args, **kwargs)
+    __slots__ = ('_post', '_function')
 
-    return posted
-
-
-class SourceInRos:
-    """The live graph's :class:`Source`, called from the loop, run on the executor thread."""
-
-    def __init__(self, source: Source, post: Post) -> None:
+    def __init__(self, post: Post, function: Callable[Arguments, object]) -> None:
         """
-        Wrap a ROS-side source.
+        Name the function and how to reach its thread.
 
-        :param source: used on the executor thread only.
-        :param post: ``Threads.call_in_ros``.
+        :param post: posts a call to the other thread.
+        :param function: what to run there; its result is dropped.
         """
-        self._source = source
         self._post = post
+        self._function = function
 
-    def start(self, channel: Channel) -> None:
+    def __call__(self, *args: Arguments.args, **kwargs: Arguments.kwargs) -> None:
         """
-        Post :meth:`Source.start`.
+        Post the call and return at once.
 
-        :param channel: the channel.
+        :param args: the function's arguments.
+        :param kwargs: its keyword arguments.
         """
-        self._post(self._source.start, channel)
+        self._post(self._function, *args, **kwargs)
 
-    def stop(self, channel_id: int) -> None:
-        """
-        Post :meth:`Source.stop`.
 
-        :param channel_id: the channel.
-        """
-        self._post(self._source.stop, channel_id)
+def call_here(function: Callable[Arguments, object], *args: Arguments.args,
+              **kwargs: Arguments.kwargs) -> None:
+    """
+    Run a function now, on this thread: the :class:`Post` of a part that lives where it is called.
 
-    def replay(self, client_id: int, channel_id: int) -> None:
-        """
-        Post :meth:`Source.replay`.
+    A recording's source lives on the loop, as the core does, so its calls need no hop.
 
-        :param client_id: the late joiner.
-        :param channel_id: the channel.
-        """
-        self._post(self._source.replay, client_id, channel_id)
+    :param function: what to run; its result is dropped.
+    :param args: its arguments.
+    :param kwargs: its keyword arguments.
+    """
+    function(*args, **kwargs)
 
 
 class SourceEventsOnLoop:

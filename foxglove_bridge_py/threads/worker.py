@@ -24,14 +24,13 @@ from __future__ import annotations
 import functools
 import threading
 import traceback
-from typing import Callable, ParamSpec
+from typing import Callable
 
-from foxglove_bridge_py.core.seams import Log
-
-Arguments = ParamSpec('Arguments')
+from foxglove_bridge_py.core.seams import Arguments, Log
 
 SHUTDOWN_TIMEOUT = 2.0
-"""Seconds a stopping worker waits for the job it is running."""
+"""Seconds a stopping thread gets to finish what it is running: the executor thread its
+callback, a worker its job."""
 
 
 class Worker:

@@ -130,20 +130,25 @@ def missing_modules(modules: Iterable[str]) -> list[str]:
     return missing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class TwinSettings:
-    """What the twins take of the parameters (``image_twin_*``, ``video_twin_*``, ...)."""
+    """
+    What the twins take of the parameters (``image_twin_*``, ``video_twin_*``, ...).
+
+    Each field is named as its parameter and given by keyword, so two values swapped where it
+    is built are a type error or read as wrong, not passed on quietly.
+    """
 
     image_twins: bool
     video_twins: bool
     cloud_twins: bool
-    image_topics: tuple[re.Pattern[str], ...]
-    image_quality: int
-    image_max_rate: float
-    video_bitrate: int
-    cloud_topics: tuple[re.Pattern[str], ...]
-    cloud_max_points: int
-    cloud_max_rate: float
+    image_twin_topic_whitelist: tuple[re.Pattern[str], ...]
+    image_twin_quality: int
+    image_twin_max_rate: float
+    video_twin_bitrate: int
+    cloud_twin_topic_whitelist: tuple[re.Pattern[str], ...]
+    cloud_twin_max_points: int
+    cloud_twin_max_rate: float
 
 
 class TwinPlan:
@@ -160,9 +165,9 @@ class TwinPlan:
         self._missing = missing
         self.warnings: list[str] = []
         self._kinds: dict[str, list[TwinKind]] = {IMAGE_TYPE: [], CLOUD_TYPE: []}
-        quality, max_points = config.image_quality, config.cloud_max_points
-        image_rate, bitrate = config.image_max_rate, config.video_bitrate
-        images, period = config.image_topics, _period(image_rate)
+        quality, max_points = config.image_twin_quality, config.cloud_twin_max_points
+        image_rate, bitrate = config.image_twin_max_rate, config.video_twin_bitrate
+        images, period = config.image_twin_topic_whitelist, _period(image_rate)
         if config.image_twins and self._available(
                 'image', ['PIL', 'numpy'],
                 'python3-pil and python3-numpy (pip install pillow numpy)'):
@@ -178,7 +183,8 @@ class TwinPlan:
         if config.cloud_twins and self._available(
                 'point cloud', ['numpy'], 'python3-numpy (pip install numpy)'):
             self._kinds[CLOUD_TYPE].append(TwinKind(
-                CLOUD_TWIN_SUFFIX, CLOUD_TYPE, config.cloud_topics, _period(config.cloud_max_rate),
+                CLOUD_TWIN_SUFFIX, CLOUD_TYPE, config.cloud_twin_topic_whitelist,
+                _period(config.cloud_twin_max_rate),
                 lambda: Stateless(lambda cdr: downsample_cloud(cdr, max_points))))
 
     def _available(self, kind: str, modules: list[str], install: str) -> bool:
