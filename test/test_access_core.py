@@ -16,6 +16,7 @@
 
 import hashlib
 import struct
+import struct
 
 from core_harness import channel, handle, make_core, texts
 from foxglove_bridge_py import protocol
@@ -199,3 +200,16 @@ def test_the_audit_line_names_the_token_never_the_secret():
         'audit: token "op" (operator, c0) advertised /cmd_vel (std_msgs/msg/String, json) for '
         'publishing')
     assert audit_line(StartSubscription(core.hub.channels[1]), core.hub.sessions) is None
+
+
+def test_a_viewer_may_not_drive_a_recording_that_is_published_into_ros():
+    request = struct.pack('<BBfBQI', 3, 0, 1.0, 0, 0, 2) + b'id'
+    for publishes, viewer_refused in ((False, False), (True, True)):
+        core = make_core(playback_publish=publishes)
+        viewer = core.hub.connect('v', VIEWER)
+        texts(viewer)
+        effects = handle(core.hub, viewer, request)
+        assert (effects == []) is viewer_refused
+        statuses = [f['message'] for f in texts(viewer) if f['op'] == 'status']
+        assert bool(statuses) is viewer_refused, statuses
+        assert handle(core.hub, core.hub.connect('o', OPERATOR), request) != []

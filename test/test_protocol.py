@@ -15,7 +15,7 @@
 """
 The wire format against literal bytes and dicts (vectors from the SDK's snapshot tests).
 
-Every op is decoded as the hub decodes it (``core.ops.decoder``), found among the ops the
+Every op is decoded as the hub decodes it (``core.ops.decode``), found among the ops the
 capability modules declare; the hub's own answers to unknown ops are in ``test_session``.
 """
 
@@ -26,7 +26,7 @@ from foxglove_bridge_py import protocol
 from foxglove_bridge_py.capabilities import (assets, client_publish, connection_graph, parameters,
                                              playback, server_time, services)
 from foxglove_bridge_py.core import fanout
-from foxglove_bridge_py.core.ops import BinaryOp, decoder
+from foxglove_bridge_py.core.ops import BinaryOp, decode
 from foxglove_bridge_py.protocol import ProtocolError
 import pytest
 
@@ -40,13 +40,13 @@ OPS = (fanout.SUBSCRIBE, fanout.UNSUBSCRIBE, client_publish.ADVERTISE, client_pu
 def decode_text(text):
     name, body = protocol.read_text(text)
     (op,) = [op for op in OPS if not isinstance(op, BinaryOp) and op.name == name]
-    return decoder(op)(body)
+    return decode(op, body)
 
 
 def decode_binary(data):
     view = memoryview(data)
     (op,) = [op for op in OPS if isinstance(op, BinaryOp) and op.opcode == view[0]]
-    return decoder(op)(view)
+    return decode(op, view)
 
 
 def test_every_op_has_one_name_and_opcode():

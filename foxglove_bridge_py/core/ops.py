@@ -25,8 +25,8 @@ the capability that gates it (``None`` only for the core's own subscribe and uns
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import (Callable, Generic, Iterator, Optional, Sequence, TYPE_CHECKING, TypeVar,
-                    Union)
+from typing import (Callable, Generic, Iterator, Optional, Protocol, Sequence, TYPE_CHECKING,
+                    TypeVar, Union)
 
 from foxglove_bridge_py.core.client_session import ClientSession, Effect, TextOrBinary
 from foxglove_bridge_py.core.effect_table import EffectTable
@@ -84,6 +84,23 @@ Handler = Callable[[ClientSession, Decoded], list[Effect]]
 SlicedHandler = Callable[[ClientSession, Decoded, Refusals], list[Effect]]
 
 
+class Handling(Protocol):
+    """How a route's op goes from its body to its effects, the message type erased."""
+
+    def decode_and_handle(self, session: ClientSession, body: Body, op_route: Route,
+                          refuse: Refuse) -> Iterator[list[Effect]]:
+        """
+        Decode the body, ask whether the client may send it, and handle it.
+
+        :param session: the sending client.
+        :param body: the JSON object or the binary frame.
+        :param op_route: the route being run (what ``refuse`` is asked about).
+        :param refuse: says why the client may not send it, or None.
+        :return: the effects of each slice.
+        """
+        ...
+
+
 @dataclass(frozen=True)
 class Route:
     """An op paired with its handler, the message type erased: what the hub dispatches on."""
@@ -93,8 +110,20 @@ class Route:
     """The binary opcode; None for a JSON op."""
     gate: Optional[str]
     acts: bool
-    run: Callable[[ClientSession, Body, Refuse], Iterator[list[Effect]]]
-    """Decode, check, handle: yields the effects of each slice."""
+    handling: Handling
+    """Decode, check, handle."""
+
+    def run(self, session: ClientSession, body: Body, refuse: Refuse
+            ) -> Iterator[list[Effect]]:
+        """
+        Decode the op, refuse it or handle it: yields the effects of each slice.
+
+        :param session: the sending client.
+        :param body: the JSON object or the binary frame.
+        :param refuse: says why the client may not send this route's op, or None.
+        :return: the effects of each slice.
+        """
+        return self.handling.decode_and_handle(session, body, self, refuse)
 
     def acting(self, acts: bool = True) -> Route:
         """
@@ -114,10 +143,7 @@ def route(op: Op[Decoded], handler: Handler[Decoded]) -> Route:
     :param handler: takes the client and the decoded message, returns effects.
     :return: the route for :meth:`Hub.register`.
     """
-    def handle(session: ClientSession, message: Decoded) -> Iterator[list[Effect]]:
-        yield handler(session, message)
-
-    return _route(op, handle)
+    return _route(op, WholeMessage(op, handler))
 
 
 def sliced_route(op: Op[Sliced], entries: str, handler: SlicedHandler[Sliced]) -> Route:
@@ -133,72 +159,137 @@ def sliced_route(op: Op[Sliced], entries: str, handler: SlicedHandler[Sliced]) -
         refusals to add to.
     :return: the route.
     """
-    def handle(session: ClientSession, message: Sliced) -> Iterator[list[Effect]]:
-        every: Sequence[object] = getattr(message, entries)
-        refusals = Refusals()
-        for start in range(0, max(1, len(every)), REQUEST_SLICE):
-            part = replace(message, **{entries: every[start:start + REQUEST_SLICE]})
-            yield handler(session, part, refusals)
-        refusals.report(session.send_status)
-
-    return _route(op, handle)
+    return _route(op, InSlices(op, entries, handler))
 
 
-def _route(op: Op[Decoded],
-           handle: Callable[[ClientSession, Decoded], Iterator[list[Effect]]]) -> Route:
-    decode = decoder(op)
-    answer_refusal = op.answer_refusal
+def _route(op: Op[Decoded], handling: Handling) -> Route:
+    return Route(op.name, op.opcode if isinstance(op, BinaryOp) else None, op.gate, op.acts,
+                 handling)
 
-    def run(session: ClientSession, body: Body, refuse: Refuse) -> Iterator[list[Effect]]:
+
+class _Handled(Generic[Decoded]):
+    """What every way of handling shares: the decoding, and the answer to a refusal."""
+
+    def __init__(self, op: Op[Decoded]) -> None:
+        """
+        Handle one op.
+
+        :param op: the op.
+        """
+        self.op = op
+
+    def decode_and_handle(self, session: ClientSession, body: Body, op_route: Route,
+                          refuse: Refuse) -> Iterator[list[Effect]]:
+        """
+        Decode the body, ask whether the client may send it, and handle it.
+
+        :param session: the sending client.
+        :param body: the JSON object or the binary frame.
+        :param op_route: the route being run (what ``refuse`` is asked about).
+        :param refuse: says why the client may not send it, or None.
+        :return: the effects of each slice.
+        """
         try:
-            message = decode(body)
+            message = decode(self.op, body)
         except ProtocolError as exc:
             session.send_status(StatusLevel.ERROR, str(exc))
             return
-        reason = refuse(session, the_route)
+        reason = refuse(session, op_route)
         if reason is None:
-            yield from handle(session, message)
-        elif answer_refusal is not None:
-            session.send_queue.put_control(answer_refusal(message, reason))
+            yield from self.handle(session, message)
+        elif self.op.answer_refusal is not None:
+            session.send_queue.put_control(self.op.answer_refusal(message, reason))
         else:
             session.send_status(StatusLevel.ERROR, reason)
 
-    the_route = Route(op.name, op.opcode if isinstance(op, BinaryOp) else None, op.gate,
-                      op.acts, run)
-    return the_route
+    def handle(self, session: ClientSession, message: Decoded) -> Iterator[list[Effect]]:
+        """
+        Hand a decoded message the client may send to the capability's handler.
+
+        :param session: the sending client.
+        :param message: the message.
+        :return: the effects of each slice.
+        """
+        raise NotImplementedError
 
 
-def decoder(op: Op[Decoded]) -> Callable[[Body], Decoded]:
+class WholeMessage(_Handled[Decoded]):
+    """An op handled in one call."""
+
+    def __init__(self, op: Op[Decoded], handler: Handler[Decoded]) -> None:
+        """
+        Handle an op with one call of its handler.
+
+        :param op: the op.
+        :param handler: takes the client and the message, returns effects.
+        """
+        super().__init__(op)
+        self.handler = handler
+
+    def handle(self, session: ClientSession, message: Decoded) -> Iterator[list[Effect]]:
+        """
+        Hand the message to the handler.
+
+        :param session: the sending client.
+        :param message: the message.
+        :return: its effects, as one slice.
+        """
+        yield self.handler(session, message)
+
+
+class InSlices(_Handled[Sliced]):
+    """An op whose entries are handled :data:`REQUEST_SLICE` at a time."""
+
+    def __init__(self, op: Op[Sliced], entries: str, handler: SlicedHandler[Sliced]) -> None:
+        """
+        Handle an op's entries a slice at a time.
+
+        :param op: the op.
+        :param entries: the message's field holding the entries (a tuple).
+        :param handler: takes the client, a message with one slice, and the refusals.
+        """
+        super().__init__(op)
+        self.entries = entries
+        self.handler = handler
+
+    def handle(self, session: ClientSession, message: Sliced) -> Iterator[list[Effect]]:
+        """
+        Hand the handler one slice of the entries at a time; report the refusals after.
+
+        :param session: the sending client.
+        :param message: the message with all its entries.
+        :return: the effects of each slice.
+        """
+        every: Sequence[object] = getattr(message, self.entries)
+        refusals = Refusals()
+        for start in range(0, max(1, len(every)), REQUEST_SLICE):
+            part = replace(message, **{self.entries: every[start:start + REQUEST_SLICE]})
+            yield self.handler(session, part, refusals)
+        refusals.report(session.send_status)
+
+
+def decode(op: Op[Decoded], body: Body) -> Decoded:
     """
-    Make the function that decodes an op's body as the hub does.
+    Decode an op's body as the hub does.
 
     A JSON op's errors are prefixed ``Invalid message:`` as the SDK prefixes them; a binary
     op's decoder words its own.
 
     :param op: the op.
-    :return: takes the JSON object or the binary frame, returns the message or raises
-        :class:`ProtocolError`.
+    :param body: the JSON object or the binary frame.
+    :return: the message.
+    :raises ProtocolError: naming the first wrong field.
     """
     if isinstance(op, BinaryOp):
-        binary = op.decode
-
-        def decode_binary(body: Body) -> Decoded:
-            if not isinstance(body, memoryview):
-                raise ProtocolError(f'Invalid message: {op.name} must be a binary frame')
-            return binary(body)
-
-        return decode_binary
-    text = op.decode
-
-    def decode_text(body: Body) -> Decoded:
-        if isinstance(body, memoryview):
-            raise ProtocolError(f'Invalid message: {op.name} must be a JSON frame')
-        try:
-            return text(body)
-        except ProtocolError as exc:
-            raise ProtocolError(f'Invalid message: {exc}') from None
-
-    return decode_text
+        if not isinstance(body, memoryview):
+            raise ProtocolError(f'Invalid message: {op.name} must be a binary frame')
+        return op.decode(body)
+    if isinstance(body, memoryview):
+        raise ProtocolError(f'Invalid message: {op.name} must be a JSON frame')
+    try:
+        return op.decode(body)
+    except ProtocolError as exc:
+        raise ProtocolError(f'Invalid message: {exc}') from None
 
 
 class CapabilityModule:
