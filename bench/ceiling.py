@@ -18,8 +18,8 @@ import argparse
 import time
 
 from common import now_ns, receiver_qos, report, stamp_ns, stream_topics, STREAMS, summary
+from foxglove_bridge_py.malloc_reuse import keep_freed_buffers_for_reuse
 from foxglove_bridge_py.ros.distro import make_executor
-from foxglove_bridge_py.ros.malloc_reuse import keep_freed_buffers_for_reuse
 from foxglove_bridge_py.ros.schema import import_message_type
 import rclpy
 from rclpy.task import Future

@@ -51,7 +51,7 @@ def receiver_qos():
     comparison is of forwarding work, not of queue depth.
     """
     from foxglove_bridge_py.config import PARAMETER_DEFAULTS
-    from foxglove_bridge_py.ros.qos import choose_qos, PublisherQos
+    from foxglove_bridge_py.ros_rules.qos import choose_qos, PublisherQos
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     choice = choose_qos([PublisherQos(reliable=True, transient_local=False, depth=0)],
                         min_depth=PARAMETER_DEFAULTS['min_qos_depth'],

@@ -36,19 +36,22 @@ import functools
 import ipaddress
 from typing import Callable, Iterable, Mapping, Optional, Sequence
 
+from ament_index_python.packages import get_package_share_directory
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py.access.gate import Gate
 from foxglove_bridge_py.access.reload import AccessFile, CHECK_INTERVAL, revocations
 from foxglove_bridge_py.access.table import AccessFileError
+from foxglove_bridge_py.capabilities.asset_reader import AssetReader
 from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
 from foxglove_bridge_py.capabilities.client_publish import (ClientPublish, CreatePublisher,
                                                             DestroyPublisher, PublishMessage)
 from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraphUpdates, WatchGraph
+from foxglove_bridge_py.capabilities.parameter_access import ParameterAccess
 from foxglove_bridge_py.capabilities.parameters import GetParams, Parameters, SetParams
 from foxglove_bridge_py.capabilities.playback import PlaybackControl, PlaybackRequests
 from foxglove_bridge_py.capabilities.server_time import ServerTime
 from foxglove_bridge_py.capabilities.services import CallService, Services
-from foxglove_bridge_py.config import BridgeConfig, ConfigError, matches_any
+from foxglove_bridge_py.config import BridgeConfig, ConfigError
 from foxglove_bridge_py.core.audit import audit_line
 from foxglove_bridge_py.core.client_session import Effect
 from foxglove_bridge_py.core.fanout import ReplayLatched, StartSubscription, StopSubscription
@@ -60,16 +63,16 @@ from foxglove_bridge_py.monitoring.status_report import Figures
 from foxglove_bridge_py.monitoring.system_info import SystemInfoSource, SystemSampler
 from foxglove_bridge_py.playback.source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
-from foxglove_bridge_py.ros.asset_reader import AssetReader
 from foxglove_bridge_py.ros.distro import ros_distro
 from foxglove_bridge_py.ros.endpoints import BridgeEndpoints, EndpointSettings
 from foxglove_bridge_py.ros.graph import ConnectionGraphReader, GraphSettings, parameter_nodes
-from foxglove_bridge_py.ros.params import ParameterAccess
+from foxglove_bridge_py.ros.params import NodeParameters
 from foxglove_bridge_py.ros.playback import open_playback
 from foxglove_bridge_py.ros.publishers import ClientPublishers
-from foxglove_bridge_py.ros.services import loop_caller, ServiceCaller
+from foxglove_bridge_py.ros.services import ServiceCaller
 from foxglove_bridge_py.ros.source import RosSource, SourceSettings
 from foxglove_bridge_py.ros.topics import SubscriptionSettings
+from foxglove_bridge_py.ros_rules.names import matches_any
 from foxglove_bridge_py.server.http_answers import Monitoring
 from foxglove_bridge_py.server.operator_page import operator_page
 from foxglove_bridge_py.server.server import FoxgloveServer
@@ -188,9 +191,10 @@ class Bridge:
         ros_parts.callback(self._graph_reader.destroy)
         self._params = ParameterAccess(
             config.param_whitelist, config.ignore_unresponsive_param_nodes,
-            loop_caller(self._caller, threads.await_ros_callback),
+            NodeParameters(self._caller, config.parameter_timeout_ms / 1000),
+            threads.await_ros_callback,
             functools.partial(threads.run_in_ros, functools.partial(parameter_nodes, node)),
-            node.get_fully_qualified_name(), config.parameter_timeout_ms / 1000)
+            node.get_fully_qualified_name())
         self._endpoints = BridgeEndpoints(
             node, EndpointSettings(
                 diagnostics_as_status=config.diagnostics_as_status,
@@ -248,7 +252,7 @@ class Bridge:
         table.on(CallService, ros.call_service)
         table.on(WatchGraph, ros.watch_graph)
         reader = AssetReader(self.hub.sessions, core.assets, config.asset_uri_allowlist,
-                             threads.run_blocking)
+                             threads.run_blocking, get_package_share_directory)
         loop = LoopEffects(self._tasks, self._params, core.parameters, reader, self._playback)
         table.on(GetParams, loop.get_params)
         table.on(SetParams, loop.set_params)

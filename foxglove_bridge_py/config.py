@@ -26,9 +26,10 @@ import dataclasses
 from dataclasses import dataclass
 import os
 import re
-from typing import cast, Iterable, Mapping, Optional, Sequence, TypeVar, Union
+from typing import cast, Mapping, Optional, Sequence, TypeVar, Union
 
 from foxglove_bridge_py.protocol import Capability
+from foxglove_bridge_py.ros_rules.names import is_hidden, matches_any
 
 
 class ConfigError(ValueError):
@@ -228,27 +229,6 @@ def compile_patterns(name: str, patterns: Sequence[str]) -> tuple[re.Pattern, ..
             raise ConfigError(f'parameter {name}: invalid regular expression {pattern!r}: {exc}'
                               ) from None
     return tuple(compiled)
-
-
-def matches_any(patterns: Iterable[re.Pattern], name: str) -> bool:
-    """
-    Tell whether a name fully matches any of the patterns.
-
-    :param patterns: compiled patterns.
-    :param name: a topic, service, parameter or URI.
-    :return: True if one pattern matches the whole name.
-    """
-    return any(p.fullmatch(name) for p in patterns)
-
-
-def is_hidden(name: str) -> bool:
-    """
-    Tell whether a ROS name is hidden: one of its parts starts with an underscore.
-
-    :param name: a fully qualified topic or service name.
-    :return: True if hidden.
-    """
-    return name.startswith('_') or '/_' in name
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@
 
 import hashlib
 import struct
-import struct
 
 from core_harness import channel, handle, make_core, texts
 from foxglove_bridge_py import protocol

@@ -20,7 +20,7 @@ import struct
 
 from bridge_harness import Client, TIMEOUT
 from foxglove_bridge_py.config import compile_patterns, DEFAULT_ASSET_URI_ALLOWLIST
-from foxglove_bridge_py.ros import asset_files as assets
+from foxglove_bridge_py.ros_rules import asset_files as assets
 import pytest
 
 DEFAULT = compile_patterns('asset_uri_allowlist', [DEFAULT_ASSET_URI_ALLOWLIST])

@@ -19,7 +19,8 @@ import os
 import re
 import xml.etree.ElementTree as ElementTree
 
-from foxglove_bridge_py.config import BridgeConfig, ConfigError, is_hidden, PARAMETER_DEFAULTS
+from foxglove_bridge_py.config import BridgeConfig, ConfigError, PARAMETER_DEFAULTS
+from foxglove_bridge_py.ros_rules.names import is_hidden
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -15,7 +15,7 @@
 """
 The README a newcomer reads in five minutes, and the docs for the rest.
 
-The README keeps its budget and its order; the parameter reference is what the generator
+The README keeps its budget and its quick start; the parameter reference is what the generator
 writes from the node's table; every relative link of the README, CONTRIBUTING and the docs
 resolves, to a file and, for a Markdown page, to a heading; the installed package carries them.
 """
@@ -28,8 +28,6 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README_LINES = 300
-README_SECTIONS = ['Quick start', 'Connect the app', 'Use it on a robot',
-                   'Moving from the C++ bridge', 'Security in short', 'Documentation', 'License']
 PAGES = ['parameters.md', 'features.md', 'slow-links.md', 'twins.md', 'monitoring.md',
          'security.md', 'playback.md', 'benchmark.md', 'architecture.md']
 
@@ -44,12 +42,23 @@ def slug(heading):
     return text.replace(' ', '-')
 
 
-def test_the_readme_fits_its_budget_in_its_order():
+def readme_sections():
+    """Give each ``##`` section of the README by its heading: its text up to the next one."""
+    sections, heading = {}, None
+    for line in (ROOT / 'README.md').read_text().splitlines():
+        if line.startswith('## '):
+            heading = line[3:]
+            sections[heading] = []
+        elif heading is not None:
+            sections[heading].append(line)
+    return {name: '\n'.join(lines) for name, lines in sections.items()}
+
+
+def test_the_readme_fits_its_budget_and_starts_with_the_two_set_up_commands():
     text = (ROOT / 'README.md').read_text()
     assert len(text.splitlines()) <= README_LINES
-    sections = [line[3:] for line in text.splitlines() if line.startswith('## ')]
-    assert sections == README_SECTIONS
-    assert 'scripts/demo.sh' in text and 'scripts/test.sh' in text
+    first_section = next(iter(readme_sections().values()))
+    assert 'scripts/demo.sh' in first_section and 'scripts/test.sh' in first_section
 
 
 def test_every_page_is_in_the_readmes_table_of_contents():

@@ -23,7 +23,7 @@ import shutil
 import subprocess
 
 from bridge_harness import TIMEOUT, wait_for
-from foxglove_bridge_py.ros.message_json import message_from_json, message_to_json
+from foxglove_bridge_py.ros_rules.message_json import message_from_json, message_to_json
 import pytest
 
 pytest.importorskip('rclpy')

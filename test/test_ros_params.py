@@ -12,7 +12,12 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ros/params.py against a real node's parameter services, awaited from an asyncio loop."""
+"""
+ros/params.py against a real node's parameter services, awaited from an asyncio loop.
+
+The loop's side is ``capabilities.parameter_access.ParameterAccess``; each call it awaits is
+``ros.params.NodeParameters``'s, run on the executor thread.
+"""
 
 import asyncio
 import re
@@ -21,10 +26,11 @@ import pytest
 
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.capabilities.parameters import Parameter  # noqa: E402, I100
+from foxglove_bridge_py.capabilities.parameter_access import ParameterAccess  # noqa: E402, I100
+from foxglove_bridge_py.capabilities.parameters import Parameter  # noqa: E402
 from foxglove_bridge_py.ros.graph import parameter_nodes  # noqa: E402
-from foxglove_bridge_py.ros.params import ParameterAccess  # noqa: E402
-from foxglove_bridge_py.ros.services import loop_caller, ServiceCaller  # noqa: E402
+from foxglove_bridge_py.ros.params import NodeParameters  # noqa: E402
+from foxglove_bridge_py.ros.services import ServiceCaller  # noqa: E402
 from ros_harness import wait_for  # noqa: E402
 
 WHITELIST = (re.compile(r'/test_helper\.(speed|name|limits)'), re.compile(r'/gone\..*'))
@@ -51,8 +57,8 @@ def with_access(ros_side, scenario):
         async def list_nodes():
             return ros_side.on_ros(parameter_nodes, ros_side.node)
 
-        access = ParameterAccess(WHITELIST, True, loop_caller(caller, await_in_ros),
-                                 list_nodes, ros_side.node.get_fully_qualified_name(), 1.0)
+        access = ParameterAccess(WHITELIST, True, NodeParameters(caller, 1.0), await_in_ros,
+                                 list_nodes, ros_side.node.get_fully_qualified_name())
         await asyncio.wait_for(scenario(access), 30)
 
     try:

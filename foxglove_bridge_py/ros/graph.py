@@ -27,10 +27,10 @@ import re
 from typing import Callable, Iterable, Optional
 
 from foxglove_bridge_py.capabilities.connection_graph import ConnectionGraph
-from foxglove_bridge_py.config import is_hidden, matches_any
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Channel, Service
 from foxglove_bridge_py.ros.schema import DefinitionBuilder
+from foxglove_bridge_py.ros_rules.names import is_hidden, matches_any
 from foxglove_bridge_py.twins.plan import Twin, TwinPlan
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node

@@ -13,47 +13,27 @@
 # limitations under the License.
 
 """
-Other nodes' parameters, through their ``rcl_interfaces`` services and ``/parameter_events``.
+Other nodes' parameters on the executor thread: their ``rcl_interfaces`` services, their events.
 
-A parameter is named ``/node.param`` (split at the first dot). Values map to the protocol as
-the C++ bridge maps them: doubles carry ``float64``, double arrays ``float64_array``, byte
-arrays are base64 with ``byte_array``. The requests are coroutines that await an injected
-``call`` (which the bridge carries to the ROS thread), so several nodes are asked at once and
-an unresponsive node costs only its own timeout.
+Values map to the protocol as the C++ bridge maps them: doubles carry ``float64``, double arrays
+``float64_array``, byte arrays are base64 with ``byte_array``. :class:`NodeParameters` makes the
+service calls that the loop's ``capabilities.parameter_access.ParameterAccess`` awaits, one call
+each, and answers in protocol terms; :func:`event_parameters` reads ``/parameter_events``.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
-from typing import Awaitable, Callable, cast, Iterable, Optional, Sequence, TypeGuard, Union
+import functools
+from typing import Callable, cast, Optional, TypeGuard, TypeVar, Union
 
-from foxglove_bridge_py.capabilities.parameters import GetParams, Parameter, Parameters, SetParams
-from foxglove_bridge_py.config import matches_any
+from foxglove_bridge_py.capabilities.parameter_access import Done, ParameterError, SetOutcome
+from foxglove_bridge_py.capabilities.parameters import Parameter
+from foxglove_bridge_py.ros.services import ServiceCaller, ServiceCallError
 from rcl_interfaces.msg import Parameter as RosParameter
 from rcl_interfaces.msg import ParameterEvent, ParameterType, ParameterValue
 from rcl_interfaces.srv import GetParameters, ListParameters, SetParameters
 
-ServiceCall = Callable[[str, type, object, float], Awaitable[object]]
-"""``call(service_name, service_type, request, timeout)`` returns the response or raises."""
-
-
-class ParameterError(ValueError):
-    """A value that cannot be a ROS parameter, or a node that refused a change."""
-
-
-def split_name(full_name: str) -> tuple[str, str]:
-    """
-    Split ``/node.param`` into the node's name and the parameter's.
-
-    :param full_name: the protocol's parameter name.
-    :return: ``(node, parameter)``.
-    :raises ParameterError: if there is no dot after the node name.
-    """
-    node, dot, name = full_name.partition('.')
-    if not dot or not node or not name:
-        raise ParameterError(f'{full_name!r} is not a parameter name of the form /node.param')
-    return node, name
+Result = TypeVar('Result')
 
 
 def to_protocol(full_name: str, value: ParameterValue) -> Parameter:
@@ -185,168 +165,130 @@ def event_parameters(event: ParameterEvent) -> list[Parameter]:
     return changed + [Parameter(f'{event.node}.{p.name}') for p in event.deleted_parameters]
 
 
-class ParameterAccess:
-    """Gets and sets other nodes' parameters; coroutines on the asyncio loop."""
+class NodeParameters:
+    """
+    Calls other nodes' parameter services; used on the executor thread.
 
-    def __init__(self, whitelist: tuple[re.Pattern[str], ...], skip_unresponsive: bool,
-                 call: ServiceCall, list_nodes: Callable[[], Awaitable[list[str]]],
-                 own_name: str, timeout: float) -> None:
+    Each method makes one service call, which waits (within the timeout) for a service not
+    there yet, and reports once through ``done``: the answer in protocol terms, or a
+    :class:`~.services.ServiceCallError` saying why there is none. It implements
+    ``capabilities.parameter_access.NodeParameters``.
+    """
+
+    def __init__(self, caller: ServiceCaller, timeout: float) -> None:
         """
-        Create the accessor.
+        Call through the bridge's service caller.
 
-        :param whitelist: ``param_whitelist``.
-        :param skip_unresponsive: ``ignore_unresponsive_param_nodes``: a node that did not
-            answer a get-all is left out of the next ones.
-        :param call: calls a ROS service from the loop.
-        :param list_nodes: returns the fully qualified names of the nodes that serve
-            parameters (list, get and set).
-        :param own_name: the bridge's own node, which is left out of get-all.
+        :param caller: the ROS-side caller.
         :param timeout: seconds for each node's answer.
         """
-        self._whitelist = whitelist
-        self._skip_unresponsive = skip_unresponsive
-        self._call = call
-        self._list_nodes = list_nodes
-        self._own_name = own_name
+        self._caller = caller
         self._timeout = timeout
-        self.unresponsive: set[str] = set()
 
-    async def serve_get(self, request: GetParams, answers: Parameters) -> None:
+    def list_names(self, node: str, done: Done[list[str]]) -> None:
         """
-        Answer a client's getParameters.
+        List a node's parameters (``list_parameters``).
 
-        :param request: the ``GetParams`` effect.
-        :param answers: the parameters capability, which sends the answer.
+        :param node: the node's fully qualified name.
+        :param done: receives the names.
         """
-        parameters = await self.get_values(request.names)
-        answers.values(request.client_id, parameters, request.request_id)
+        self._call(f'{node}/list_parameters', ListParameters, ListParameters.Request(),
+                   _listed_names, done)
 
-    async def serve_set(self, request: SetParams, answers: Parameters) -> None:
+    def read(self, node: str, names: list[str], done: Done[list[Parameter]]) -> None:
         """
-        Carry out a client's setParameters; answer with the new values if it gave an id.
+        Get a node's parameters by name (``get_parameters``).
 
-        :param request: the ``SetParams`` effect.
-        :param answers: the parameters capability, which sends the answer and the problems.
+        :param node: the node.
+        :param names: the parameters' names in the node.
+        :param done: receives them named ``/node.param``, unset ones without a value.
         """
-        _, problems = await self.set_values(request.parameters)
-        for problem in problems:
-            answers.problem(request.client_id, f'Cannot set parameter {problem}')
-        if request.request_id is not None:
-            parameters = await self.get_values([p.name for p in request.parameters])
-            answers.values(request.client_id, parameters, request.request_id)
+        self._call(f'{node}/get_parameters', GetParameters, GetParameters.Request(names=names),
+                   functools.partial(_read_values, node, names), done)
 
-    def allowed(self, full_name: str) -> bool:
+    def read_types(self, node: str, names: list[str], done: Done[list[int]]) -> None:
         """
-        Tell whether ``param_whitelist`` lets clients see and set a parameter.
+        Tell the ROS types a node's parameters have now (``get_parameters``).
 
-        :param full_name: ``/node.param``.
-        :return: True if allowed.
+        :param node: the node.
+        :param names: the parameters' names in the node.
+        :param done: receives one ``ParameterType`` per name.
         """
-        return matches_any(self._whitelist, full_name)
+        self._call(f'{node}/get_parameters', GetParameters, GetParameters.Request(names=names),
+                   _read_types, done)
 
-    async def get_values(self, names: Sequence[str]) -> list[Parameter]:
+    def write(self, node: str, entries: list[tuple[str, Parameter]], types: list[int],
+              done: Done[SetOutcome]) -> None:
         """
-        Get parameters by name, or every parameter of every node when ``names`` is empty.
+        Set a node's parameters, each in the type it has now (``set_parameters``).
 
-        Parameters of nodes that do not exist or do not answer in time are left out.
-
-        :param names: ``/node.param`` names.
-        :return: the parameters that have a value.
+        :param node: the node.
+        :param entries: each parameter's name in the node, and its new value.
+        :param types: their types now, from :meth:`read_types`.
+        :param done: receives the names set and the problems: values no ROS parameter can
+            hold, changes the node refused, and a call that failed.
         """
-        nodes = set(await self._list_nodes())
-        wanted: dict[str, Optional[list[str]]]
-        if not names:
-            wanted = {n: None for n in sorted(nodes) if n != self._own_name
-                      and n not in self.unresponsive}
-        else:
-            wanted = {}
-            for full_name in names:
-                try:
-                    node, name = split_name(full_name)
-                except ParameterError:
-                    continue
-                if node in nodes:
-                    wanted.setdefault(node, [])
-                    listed_names = wanted[node]
-                    if listed_names is not None:
-                        listed_names.append(name)
-        results = await asyncio.gather(*(self._get_node(node, params, remember=not names)
-                                         for node, params in wanted.items()))
-        return [p for found in results for p in found
-                if p.value is not None and self.allowed(p.name)]
-
-    async def _get_node(self, node: str, names: Optional[list[str]], *, remember: bool
-                        ) -> list[Parameter]:
-        try:
-            if names is None:
-                listed = cast(ListParameters.Response, await self._call(
-                    f'{node}/list_parameters', ListParameters, ListParameters.Request(),
-                    self._timeout))
-                names = list(listed.result.names)
-            if not names:
-                return []
-            values = cast(GetParameters.Response, await self._call(
-                f'{node}/get_parameters', GetParameters, GetParameters.Request(names=names),
-                self._timeout))
-        except Exception:  # noqa: B902 - a timed-out or broken node is skipped
-            if remember and self._skip_unresponsive:
-                self.unresponsive.add(node)
-            return []
-        return [to_protocol(f'{node}.{name}', value)
-                for name, value in zip(names, values.values)]
-
-    async def set_values(self, parameters: Iterable[Parameter]
-                         ) -> tuple[list[str], list[str]]:
-        """
-        Set (or, without a value, unset) parameters, node by node.
-
-        :param parameters: the new values.
-        :return: ``(names set, problems)``; problems name the parameter and the reason.
-        """
-        by_node: dict[str, list[tuple[str, Parameter]]] = {}
-        problems = []
-        for parameter in parameters:
-            if not self.allowed(parameter.name):
-                problems.append(f'{parameter.name}: not in param_whitelist')
-                continue
-            try:
-                node, name = split_name(parameter.name)
-            except ParameterError as exc:
-                problems.append(str(exc))
-                continue
-            by_node.setdefault(node, []).append((name, parameter))
-        results = await asyncio.gather(*(self._set_node(node, entries)
-                                         for node, entries in by_node.items()))
-        done = [name for names, _ in results for name in names]
-        problems += [problem for _, node_problems in results for problem in node_problems]
-        return done, problems
-
-    async def _set_node(self, node: str, entries: list[tuple[str, Parameter]]
-                        ) -> tuple[list[str], list[str]]:
-        names = [name for name, _ in entries]
-        try:
-            current = cast(GetParameters.Response, await self._call(
-                f'{node}/get_parameters', GetParameters, GetParameters.Request(names=names),
-                self._timeout))
-            current_types = [value.type for value in current.values]
-        except Exception as exc:  # noqa: B902 - reported to the client
-            return [], [f'{node}: cannot reach the node ({exc!r})']
-        request, problems = _set_request(entries, current_types)
+        request, problems = _set_request(entries, types)
         if not request.parameters:
-            return [], problems
+            return done(([], problems), None)
         try:
-            response = cast(SetParameters.Response, await self._call(
-                f'{node}/set_parameters', SetParameters, request, self._timeout))
+            self._call(f'{node}/set_parameters', SetParameters, request,
+                       functools.partial(_set_outcome, node, request, problems),
+                       functools.partial(_report_set, node, problems, done))
         except Exception as exc:  # noqa: B902 - reported to the client
-            return [], problems + [f'{node}: cannot set parameters ({exc!r})']
-        done = []
-        for ros_parameter, result in zip(request.parameters, response.results):
-            full_name = f'{node}.{ros_parameter.name}'
-            if result.successful:
-                done.append(full_name)
-            else:
-                problems.append(f'{full_name}: {result.reason or "refused by the node"}')
-        return done, problems
+            _report_set(node, problems, done, None, exc)
+
+    def _call(self, name: str, srv_type: type, request: object,
+              read: Callable[[object], Result], done: Done[Result]) -> None:
+        self._caller.call(object(), name, srv_type, request, self._timeout,
+                          functools.partial(_answered, read, done), wait_for_service=True)
+
+
+def _answered(read: Callable[[object], Result], done: Done[Result], response: object,
+              error: Optional[str]) -> None:
+    # A service's answer, read into protocol terms on the executor thread.
+    if error is not None:
+        return done(None, ServiceCallError(error))
+    try:
+        result = read(response)
+    except Exception as exc:  # noqa: B902 - the awaiting coroutine hears of it
+        return done(None, exc)
+    done(result, None)
+
+
+def _listed_names(response: object) -> list[str]:
+    return list(cast(ListParameters.Response, response).result.names)
+
+
+def _read_values(node: str, names: list[str], response: object) -> list[Parameter]:
+    values = cast(GetParameters.Response, response).values
+    return [to_protocol(f'{node}.{name}', value) for name, value in zip(names, values)]
+
+
+def _read_types(response: object) -> list[int]:
+    return [value.type for value in cast(GetParameters.Response, response).values]
+
+
+def _set_outcome(node: str, request: SetParameters.Request, problems: list[str],
+                 response: object) -> SetOutcome:
+    done = []
+    problems = list(problems)
+    results = cast(SetParameters.Response, response).results
+    for ros_parameter, result in zip(request.parameters, results):
+        full_name = f'{node}.{ros_parameter.name}'
+        if result.successful:
+            done.append(full_name)
+        else:
+            problems.append(f'{full_name}: {result.reason or "refused by the node"}')
+    return done, problems
+
+
+def _report_set(node: str, problems: list[str], done: Done[SetOutcome],
+                outcome: Optional[SetOutcome], error: Optional[BaseException]) -> None:
+    # A set call that failed is one more problem; the values already refused stay named.
+    if error is None:
+        return done(outcome, None)
+    done(([], problems + [f'{node}: cannot set parameters ({error!r})']), None)
 
 
 def _set_request(entries: list[tuple[str, Parameter]], current_types: list[int]

@@ -25,8 +25,8 @@ from __future__ import annotations
 from typing import Callable
 
 from foxglove_bridge_py.protocol import parse_json, ProtocolError
-from foxglove_bridge_py.ros.message_json import JsonConversionError, message_from_json
 from foxglove_bridge_py.ros.schema import import_message_type, normalize_type_name
+from foxglove_bridge_py.ros_rules.message_json import JsonConversionError, message_from_json
 from rclpy.node import Node
 from rclpy.publisher import Publisher
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy

@@ -18,18 +18,20 @@ ROS service calls made by the bridge: clients' calls and the parameter requests.
 One cache of service clients, and one owner of each call's timeout and cancellation: a call
 answers its ``on_done`` exactly once, with the response or an error, whatever happens. rclpy
 has no type-less service client, so a client's call is decoded into the service's Request class
-(CDR or JSON) and its response encoded back. Used on the ROS thread; a call never waits on it.
+(CDR or JSON) and its response encoded back. Used on the executor thread, where every answer
+comes too; a call never waits on it. The parameter requests the loop awaits are made through
+``ros.params.NodeParameters``.
 """
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Hashable, Optional
+from typing import Callable, Hashable, Optional
 
 from foxglove_bridge_py.protocol import encode_json, parse_json, ProtocolError
 from foxglove_bridge_py.ros.graph import steady_timer
-from foxglove_bridge_py.ros.message_json import (JsonConversionError, message_from_json,
-                                                 message_to_json)
 from foxglove_bridge_py.ros.schema import import_message_type
+from foxglove_bridge_py.ros_rules.message_json import (JsonConversionError, message_from_json,
+                                                       message_to_json)
 from rclpy.client import Client
 from rclpy.node import Node
 from rclpy.serialization import deserialize_message, serialize_message
@@ -39,17 +41,16 @@ from rclpy.timer import Timer
 READY_POLL = 0.02
 """Seconds between two checks that a service a call waits for has appeared."""
 
-Done = Callable[[object, Optional[str]], None]
-"""Receives ``(response, None)`` or ``(None, error)``, once, on the ROS thread (a response is a
-generated message: rclpy gives them no type)."""
-Finished = Callable[[Optional[object], Optional[BaseException]], None]
-"""Completes a call awaited on the loop (``Threads.await_ros_callback``'s ``done``)."""
-LoopCall = Callable[[str, type, object, float], Awaitable[object]]
-"""``call(name, srv_type, request, timeout)``, awaited on the loop."""
+Answer = Callable[[object, Optional[str]], None]
+"""Receives ``(response, None)`` or ``(None, error text)``, once, on the executor thread (a
+response is a generated message: rclpy gives them no type)."""
+EncodedAnswer = Callable[[Optional[bytes], Optional[str]], None]
+"""Receives ``(serialized response, None)`` or ``(None, error text)`` for a client's call, once,
+on the executor thread."""
 
 
 class ServiceCallError(RuntimeError):
-    """A service call that failed or timed out; the text says which and why."""
+    """A failed or timed-out service call, as an awaiting coroutine gets it; the text says why."""
 
 
 def _decode_request(srv_type: type, encoding: str, payload: bytes) -> object:
@@ -59,8 +60,7 @@ def _decode_request(srv_type: type, encoding: str, payload: bytes) -> object:
     return message_from_json(request_type, parse_json(payload))
 
 
-def _encoding_answer(name: str, encoding: str,
-                     on_done: Callable[[Optional[bytes], Optional[str]], None]) -> Done:
+def _encoding_answer(name: str, encoding: str, on_done: EncodedAnswer) -> Answer:
     # The response goes back in the request's encoding.
     def answer(response: object, error: Optional[str]) -> None:
         if error is not None:
@@ -76,7 +76,7 @@ def _encoding_answer(name: str, encoding: str,
 class _Call:
     """One call in flight: its timers and how it ends."""
 
-    def __init__(self, on_done: Done) -> None:
+    def __init__(self, on_done: Answer) -> None:
         self.on_done = on_done
         self.timers: list[Timer] = []
         self.client: Optional[Client] = None
@@ -97,8 +97,7 @@ class ServiceCaller:
         self._calls: dict[Hashable, _Call] = {}
 
     def call_encoded(self, key: Hashable, name: str, type_name: str, encoding: str, payload: bytes,
-                     timeout: float, on_done: Callable[[Optional[bytes], Optional[str]], None]
-                     ) -> None:
+                     timeout: float, on_done: EncodedAnswer) -> None:
         """
         Call a service for a client: the request and the response in ``cdr`` or ``json``.
 
@@ -131,7 +130,7 @@ class ServiceCaller:
                                   f'{round(timeout * 1000)} ms')
 
     def call(self, key: Hashable, name: str, srv_type: type, request: object, timeout: float,
-             on_done: Done, *, wait_for_service: bool = False,
+             on_done: Answer, *, wait_for_service: bool = False,
              timeout_message: Optional[str] = None) -> None:
         """
         Call a service with a request object.
@@ -222,30 +221,3 @@ class ServiceCaller:
             self.cancel(key)
         for key in list(self._clients):
             self._node.destroy_client(self._clients.pop(key))
-
-
-def loop_caller(caller: ServiceCaller,
-                await_in_ros: Callable[[Callable[[Finished], None]], Awaitable[object]]
-                ) -> LoopCall:
-    """
-    Make ``call(name, srv_type, request, timeout)`` for coroutines on the loop.
-
-    The call waits (within the timeout) for a service that is not there yet, and raises
-    :class:`ServiceCallError` if it fails or times out.
-
-    :param caller: the ROS-side caller.
-    :param await_in_ros: runs ``start(done)`` on the ROS thread and awaits ``done``'s result
-        (``Threads.await_ros_callback``).
-    :return: the coroutine function.
-    """
-    def call(name: str, srv_type: type, request: object, timeout: float) -> Awaitable[object]:
-        key = object()
-
-        def start(done: Finished) -> None:
-            caller.call(key, name, srv_type, request, timeout, lambda response, error: done(
-                response, None if error is None else ServiceCallError(error)),
-                wait_for_service=True)
-
-        return await_in_ros(start)
-
-    return call

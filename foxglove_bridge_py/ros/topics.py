@@ -30,27 +30,28 @@ import struct
 import time
 from typing import Callable, Hashable, Optional, Union
 
-from foxglove_bridge_py.config import matches_any
-from foxglove_bridge_py.ros.qos import choose_qos, PublisherQos, QosChoice
 from foxglove_bridge_py.ros.schema import import_message_type
-from foxglove_bridge_py.ros.throttle import Throttle
+from foxglove_bridge_py.ros_rules.names import matches_any
+from foxglove_bridge_py.ros_rules.qos import choose_qos, PublisherQos, QosChoice
+from foxglove_bridge_py.ros_rules.throttle import Throttle
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.subscription import Subscription
 from rclpy.timer import Timer
 
-MessageSink = Callable[[int, int, int, bytes], None]
+OnMessage = Callable[[int, int, int, bytes], None]
+"""Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread: the source's
+``post_message`` (``core.seams.MessageSink``), or a twin's encoder."""
 RawCallback = Union[Callable[[bytes], None], Callable[[bytes, dict[str, object]], None]]
 """A raw subscription's callback: the CDR bytes, and the MessageInfo where it is asked for."""
-"""Receives ``(channel_id, sequence, log_time_ns, payload)`` on the ROS thread."""
 
 
 @dataclass(frozen=True)
 class TwinFeed:
     """Where a twin channel's source messages go (the encoder), and how often at most."""
 
-    sink: MessageSink
+    on_message: OnMessage
     period: float
 
 
@@ -186,7 +187,7 @@ class SubscriptionSettings:
 class TopicSubscriptions:
     """Creates and destroys the bridge's topic subscriptions; used on the ROS thread."""
 
-    def __init__(self, node: Node, config: SubscriptionSettings, on_message: MessageSink,
+    def __init__(self, node: Node, config: SubscriptionSettings, on_message: OnMessage,
                  on_problem: ProblemSink, on_latched: Callable[[int], None] = lambda _: None,
                  *, message_info: bool = _HAS_MESSAGE_INFO) -> None:
         """
@@ -299,8 +300,8 @@ class TopicSubscriptions:
     def _twin_callback(self, channel_id: int, twin: TwinFeed) -> Callable[[bytes], None]:
         # A twin's source is never kept for late joiners: a replay would be raw bytes.
         if twin.period > 0:
-            return self._throttled_callback(channel_id, twin.period, twin.sink)
-        return self._callback(channel_id, twin.sink)
+            return self._throttled_callback(channel_id, twin.period, twin.on_message)
+        return self._callback(channel_id, twin.on_message)
 
     def _retry_later(self, channel_id: int, topic: str, type_name: str, attempt: int,
                      twin: Optional[TwinFeed]) -> None:
@@ -314,7 +315,7 @@ class TopicSubscriptions:
         self._retries[channel_id] = self._node.create_timer(
             TYPE_CLASH_RETRY_PERIOD, retry, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
-    def _callback(self, channel_id: int, sink: Optional[MessageSink] = None
+    def _callback(self, channel_id: int, sink: Optional[OnMessage] = None
                   ) -> Callable[[bytes], None]:
         sink = sink or self._on_message
         sequence = self._sequence
@@ -327,7 +328,7 @@ class TopicSubscriptions:
         return on_message
 
     def _throttled_callback(self, channel_id: int, period: float,
-                            sink: Optional[MessageSink] = None) -> Callable[[bytes], None]:
+                            sink: Optional[OnMessage] = None) -> Callable[[bytes], None]:
         # Newest wins within each period: a waiting message goes when a timer, armed only
         # while something waits, fires at the moment the period since the last one ends (a
         # timer left at a fixed phase would hold a message arriving just after a tick for a

@@ -32,7 +32,7 @@ import importlib.util
 import re
 from typing import Callable, Iterable, Optional, Protocol
 
-from foxglove_bridge_py.config import matches_any
+from foxglove_bridge_py.ros_rules.names import matches_any
 from foxglove_bridge_py.twins.cdr import CdrError
 from foxglove_bridge_py.twins.cloud_codec import downsample_cloud
 from foxglove_bridge_py.twins.image_codec import image_twin

@@ -16,7 +16,7 @@
 
 import math
 
-from foxglove_bridge_py.ros.message_json import JsonConversionError, message_from_json
+from foxglove_bridge_py.ros_rules.message_json import JsonConversionError, message_from_json
 import pytest
 
 pytest.importorskip('rclpy')

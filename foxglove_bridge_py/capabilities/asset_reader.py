@@ -17,18 +17,22 @@ Serving ``fetchAsset`` requests on the loop: the file read, one client at a time
 
 Each client's requests are read one after another, and only while its replies take less than
 half their budget: a client that asks for many large assets and reads none holds one in memory,
-not all of them. File reads block, so they run on the loop's worker threads.
+not all of them. File reads block, so they run on the loop's worker threads; which files a URI
+may name is ``ros_rules.asset_files``'s rule, and where a package is installed the wiring tells
+(ament's index).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from typing import Awaitable, Callable, Mapping
 
 from foxglove_bridge_py.capabilities.assets import Assets, ReadAsset
 from foxglove_bridge_py.core.client_session import ClientSession
-from foxglove_bridge_py.ros import asset_files as assets
+from foxglove_bridge_py.ros_rules import asset_files as assets
+from foxglove_bridge_py.ros_rules.asset_files import PackageShare
 
 ROOM_POLL = 1.0
 """Seconds between checks that a client waiting for room for an asset is still there."""
@@ -39,7 +43,8 @@ class AssetReader:
 
     def __init__(self, sessions: Mapping[int, ClientSession], answers: Assets,
                  allowlist: tuple[re.Pattern[str], ...],
-                 run_blocking: Callable[[Callable[[], bytes]], Awaitable[bytes]]) -> None:
+                 run_blocking: Callable[[Callable[[], bytes]], Awaitable[bytes]],
+                 package_share: PackageShare) -> None:
         """
         Serve assets.
 
@@ -47,11 +52,14 @@ class AssetReader:
         :param answers: the capability that answers each request.
         :param allowlist: ``asset_uri_allowlist``, compiled.
         :param run_blocking: runs a blocking function off the loop.
+        :param package_share: finds an installed package's share directory, for
+            ``package://`` URIs (ament's ``get_package_share_directory``).
         """
         self._sessions = sessions
         self._answers = answers
         self._allowlist = allowlist
         self._run_blocking = run_blocking
+        self._package_share = package_share
         self._per_client: dict[int, list] = {}
 
     async def serve(self, effect: ReadAsset) -> None:
@@ -92,12 +100,9 @@ class AssetReader:
         return True
 
     async def _read(self, effect: ReadAsset) -> None:
-        from ament_index_python.packages import get_package_share_directory
-
         try:
-            allowlist = self._allowlist
-            data = await self._run_blocking(lambda: assets.read(
-                effect.uri, allowlist, get_package_share_directory))
+            data = await self._run_blocking(functools.partial(
+                assets.read, effect.uri, self._allowlist, self._package_share))
         except assets.AssetError as exc:
             self._answers.done(effect.client_id, effect.request_id, error=str(exc))
         except Exception as exc:  # noqa: B902 - the client must get an answer whatever happened

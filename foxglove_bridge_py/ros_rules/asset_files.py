@@ -27,7 +27,7 @@ import re
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
-from foxglove_bridge_py.config import matches_any
+from foxglove_bridge_py.ros_rules.names import matches_any
 
 MAX_ASSET_SIZE = 64 * 1024 * 1024
 """Largest asset served, in bytes: meshes are megabytes, not gigabytes."""

@@ -20,7 +20,7 @@ import platform
 import subprocess
 import sys
 
-from foxglove_bridge_py.ros import malloc_reuse
+from foxglove_bridge_py import malloc_reuse
 import pytest
 
 # A fresh process each (allocator settings are process-wide): three 1 MiB buffers at a time,
@@ -28,7 +28,7 @@ import pytest
 # heap, as the executor's) and on the main one; page faults counted after a warm-up.
 PROGRAM = """
 import json, resource, sys, threading
-from foxglove_bridge_py.ros.malloc_reuse import keep_freed_buffers_for_reuse
+from foxglove_bridge_py.malloc_reuse import keep_freed_buffers_for_reuse
 threshold = keep_freed_buffers_for_reuse() if sys.argv[1] == 'reuse' else 0
 MIB = 1024 * 1024
 

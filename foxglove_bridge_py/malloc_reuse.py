@@ -23,6 +23,11 @@ one of its pages in again, zeroed: about 700 page faults for each 1 MiB image, m
 receiving process's CPU on a camera stream, and milliseconds of latency. Raising the
 allocator's thresholds keeps those pages mapped and reused, within a fixed cap. glibc only:
 other C libraries manage memory their own way, and nothing is changed there.
+
+It sits at the top, beside ``node.py``, because it is the process's start-up: ``node.main``
+calls it once, before rclpy and the threads exist, and it changes the allocator of every thread
+of the process (the executor's, the loop's, the encoder's). It imports nothing of ROS and
+belongs to no thread.
 """
 
 import ctypes

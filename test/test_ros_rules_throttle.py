@@ -14,7 +14,7 @@
 
 """The newest-wins rate limit, with a fake clock."""
 
-from foxglove_bridge_py.ros.throttle import Throttle
+from foxglove_bridge_py.ros_rules.throttle import Throttle
 
 
 def test_a_message_after_a_quiet_period_goes_at_once():

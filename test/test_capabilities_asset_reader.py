@@ -12,7 +12,7 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-"""ros/asset_reader.py: assets read off the loop, answered in order, refusals by name."""
+"""capabilities/asset_reader.py: assets read off the loop, answered in order, refusals by name."""
 
 import asyncio
 import re
@@ -20,11 +20,15 @@ import struct
 
 import pytest
 
-pytest.importorskip('rclpy')
+pytest.importorskip('rclpy')  # the harness builds the core as the bridge does
 
 from core_harness import drain, make_core  # noqa: E402, I100
+from foxglove_bridge_py.capabilities.asset_reader import AssetReader  # noqa: E402
 from foxglove_bridge_py.capabilities.assets import ReadAsset  # noqa: E402
-from foxglove_bridge_py.ros.asset_reader import AssetReader  # noqa: E402
+
+
+def no_packages(name):
+    raise LookupError(name)
 
 
 def test_assets_are_read_off_the_loop_and_answered_in_order(tmp_path):
@@ -37,7 +41,7 @@ def test_assets_are_read_off_the_loop_and_answered_in_order(tmp_path):
     async def main():
         loop = asyncio.get_running_loop()
         reader = AssetReader(core.hub.sessions, core.assets, (re.compile(r'file://.*\.stl'),),
-                             lambda read: loop.run_in_executor(None, read))
+                             lambda read: loop.run_in_executor(None, read), no_packages)
         await asyncio.gather(
             reader.serve(ReadAsset(session.client_id, mesh.as_uri(), 1)),
             reader.serve(ReadAsset(session.client_id, f'file://{tmp_path}/secret.txt', 2)))

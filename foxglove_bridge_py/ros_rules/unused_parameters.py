@@ -17,15 +17,14 @@ Parameters given to the node that it does not use: the C++ bridge's extras, and 
 
 rclpy keeps every override given to a node, declared or not, without a word: a launch file
 written for the C++ bridge 3.5 sets parameters this bridge has no use for, and a misspelt name
-(``topic_whitelst``) would silently leave its default in force. Pure.
+(``topic_whitelst``) would silently leave its default in force. Pure: the node passes its
+table's defaults (``config.PARAMETER_DEFAULTS``), so the rule imports no settings.
 """
 
 from __future__ import annotations
 
 import difflib
 from typing import Mapping, Optional
-
-from foxglove_bridge_py.config import PARAMETER_DEFAULTS, PARAMETERS
 
 ACCEPTED_UNUSED = ('num_threads', 'disable_load_message', 'remote_access', 'device_token',
                    'foxglove_api_url', 'video_encoder', 'max_data_track_message_size',
@@ -38,7 +37,8 @@ ROS_PARAMETERS = frozenset({'use_sim_time', 'start_type_description_service', 'a
 """Parameters every rclpy node has, and the one the bridge publishes itself."""
 
 
-def parameter_notes(given: Mapping[str, object]) -> tuple[Optional[str], list[str]]:
+def parameter_notes(given: Mapping[str, object], declared: Mapping[str, object]
+                    ) -> tuple[Optional[str], list[str]]:
     """
     Say what becomes of the parameters given to the node that it does not use.
 
@@ -46,18 +46,18 @@ def parameter_notes(given: Mapping[str, object]) -> tuple[Optional[str], list[st
     for; a typo such as ``topic_whitelst`` would otherwise be ignored without a word.
 
     :param given: the parameters given (command line, files, launch), by name.
+    :param declared: the bridge's own parameters and their defaults, by name.
     :return: one line naming the accepted but unused ones (None if none), and one warning per
         unknown parameter, naming the closest declared name.
     """
-    declared = [spec.name for spec in PARAMETERS]
     unused = [name for name in ACCEPTED_UNUSED if name in given
-              and (name not in PARAMETER_DEFAULTS or given[name] != PARAMETER_DEFAULTS[name])]
+              and (name not in declared or given[name] != declared[name])]
     warnings = []
     for name in sorted(given):
-        if (name in PARAMETER_DEFAULTS or name in ACCEPTED_UNUSED or name in ROS_PARAMETERS
+        if (name in declared or name in ACCEPTED_UNUSED or name in ROS_PARAMETERS
                 or name.startswith('qos_overrides.')):
             continue
-        close = difflib.get_close_matches(name, declared, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(name, list(declared), n=1, cutoff=0.6)
         hint = f' (did you mean {close[0]}?)' if close else ''
         warnings.append(f'parameter {name}: not a parameter of this bridge, ignored{hint}')
     line = (f'parameters accepted, not used by this bridge: {", ".join(unused)}' if unused

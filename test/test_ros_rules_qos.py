@@ -14,7 +14,7 @@
 
 """QoS choice: echo's rule, the depth sum and its clamps."""
 
-from foxglove_bridge_py.ros.qos import choose_qos, PublisherQos
+from foxglove_bridge_py.ros_rules.qos import choose_qos, PublisherQos
 
 RELIABLE_LATCHED = PublisherQos(reliable=True, transient_local=True, depth=1)
 BEST_EFFORT = PublisherQos(reliable=False, transient_local=False, depth=5)
