@@ -276,3 +276,15 @@ def test_no_import_cycles():
     for name in sorted(graph):
         visit(name, [])
     assert cycles == []
+
+
+def test_no_test_module_imports_another():
+    # A test module imported by another runs its module-level set-up twice and hides which
+    # helpers are shared: shared helpers live in the harness modules and conftest.
+    tests = PACKAGE.parent / 'test'
+    names = {path.stem for path in tests.glob('test_*.py')}
+    wrong = []
+    for path in sorted(tests.glob('*.py')):
+        found = imported(path.stem, ast.parse(path.read_text()))
+        wrong += [f'{path.name} imports {name}' for name in sorted(found & names)]
+    assert wrong == []
