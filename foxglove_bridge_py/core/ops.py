@@ -25,8 +25,8 @@ the capability that gates it (``None`` only for the core's own subscribe and uns
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import (Callable, Generic, Iterator, Optional, Protocol, Sequence, TYPE_CHECKING,
-                    TypeVar, Union)
+from typing import (Callable, Generic, Iterator, Optional, Sequence, TYPE_CHECKING, TypeVar,
+                    Union)
 
 from foxglove_bridge_py.core.client_session import ClientSession, Effect, TextOrBinary
 from foxglove_bridge_py.core.effect_table import EffectTable
@@ -48,6 +48,8 @@ Body = Union[JsonObject, memoryview]
 """A client op before decoding: the JSON object (``op`` included), or the binary frame."""
 Refuse = Callable[[ClientSession, 'Route'], Optional[str]]
 """Why a client may not send a route's op (its role, a capability not offered), or None."""
+DecodeAndHandle = Callable[[ClientSession, Body, 'Route', Refuse], Iterator[list[Effect]]]
+"""A route's way from a body to its effects, the message type erased: decode, check, handle."""
 
 
 @dataclass(frozen=True)
@@ -84,23 +86,6 @@ Handler = Callable[[ClientSession, Decoded], list[Effect]]
 SlicedHandler = Callable[[ClientSession, Decoded, Refusals], list[Effect]]
 
 
-class Handling(Protocol):
-    """How a route's op goes from its body to its effects, the message type erased."""
-
-    def decode_and_handle(self, session: ClientSession, body: Body, op_route: Route,
-                          refuse: Refuse) -> Iterator[list[Effect]]:
-        """
-        Decode the body, ask whether the client may send it, and handle it.
-
-        :param session: the sending client.
-        :param body: the JSON object or the binary frame.
-        :param op_route: the route being run (what ``refuse`` is asked about).
-        :param refuse: says why the client may not send it, or None.
-        :return: the effects of each slice.
-        """
-        ...
-
-
 @dataclass(frozen=True)
 class Route:
     """An op paired with its handler, the message type erased: what the hub dispatches on."""
@@ -110,8 +95,8 @@ class Route:
     """The binary opcode; None for a JSON op."""
     gate: Optional[str]
     acts: bool
-    handling: Handling
-    """Decode, check, handle."""
+    decode_and_handle: DecodeAndHandle
+    """Decode, check, handle: a bound method of :class:`WholeMessage` or :class:`InSlices`."""
 
     def run(self, session: ClientSession, body: Body, refuse: Refuse
             ) -> Iterator[list[Effect]]:
@@ -123,7 +108,7 @@ class Route:
         :param refuse: says why the client may not send this route's op, or None.
         :return: the effects of each slice.
         """
-        return self.handling.decode_and_handle(session, body, self, refuse)
+        return self.decode_and_handle(session, body, self, refuse)
 
     def acting(self, acts: bool = True) -> Route:
         """
@@ -143,7 +128,7 @@ def route(op: Op[Decoded], handler: Handler[Decoded]) -> Route:
     :param handler: takes the client and the decoded message, returns effects.
     :return: the route for :meth:`Hub.register`.
     """
-    return _route(op, WholeMessage(op, handler))
+    return _route(op, WholeMessage(op, handler).decode_and_handle)
 
 
 def sliced_route(op: Op[Sliced], entries: str, handler: SlicedHandler[Sliced]) -> Route:
@@ -159,12 +144,12 @@ def sliced_route(op: Op[Sliced], entries: str, handler: SlicedHandler[Sliced]) -
         refusals to add to.
     :return: the route.
     """
-    return _route(op, InSlices(op, entries, handler))
+    return _route(op, InSlices(op, entries, handler).decode_and_handle)
 
 
-def _route(op: Op[Decoded], handling: Handling) -> Route:
+def _route(op: Op[Decoded], decode_and_handle: DecodeAndHandle) -> Route:
     return Route(op.name, op.opcode if isinstance(op, BinaryOp) else None, op.gate, op.acts,
-                 handling)
+                 decode_and_handle)
 
 
 class _Handled(Generic[Decoded]):
