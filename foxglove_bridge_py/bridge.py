@@ -39,6 +39,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence
 from ament_index_python.packages import get_package_share_directory
 from foxglove_bridge_py import __version__
 from foxglove_bridge_py.access.gate import Gate
+from foxglove_bridge_py.access.grant import Role
 from foxglove_bridge_py.access.reload import AccessFile, CHECK_INTERVAL, revocations
 from foxglove_bridge_py.access.table import AccessFileError
 from foxglove_bridge_py.capabilities.asset_reader import AssetReader
@@ -63,6 +64,8 @@ from foxglove_bridge_py.monitoring.status_report import Figures
 from foxglove_bridge_py.monitoring.system_info import SystemInfoSource, SystemSampler
 from foxglove_bridge_py.playback.source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
+from foxglove_bridge_py.relay.link import MISSING as RELAY_NEEDS_ZENOH, open_zenoh_session, session_config, zenoh_module
+from foxglove_bridge_py.relay.uplink import RelayUplink
 from foxglove_bridge_py.ros.distro import ros_distro
 from foxglove_bridge_py.ros.endpoints import BridgeEndpoints, EndpointSettings
 from foxglove_bridge_py.ros.graph import ConnectionGraphReader, GraphSettings, parameter_nodes
@@ -77,9 +80,10 @@ from foxglove_bridge_py.server.http_answers import Monitoring
 from foxglove_bridge_py.server.operator_page import operator_page
 from foxglove_bridge_py.server.server import FoxgloveServer
 from foxglove_bridge_py.server.tls import tls_context
-from foxglove_bridge_py.threads import Inbox, SessionIds, Threads
+from foxglove_bridge_py.threads.ros_and_loop import Inbox, SessionIds, Threads
 from foxglove_bridge_py.threads.hops import call_here
 from foxglove_bridge_py.threads.loop_tasks import LoopTasks
+from foxglove_bridge_py.threads.zenoh_side import ZenohSide
 from foxglove_bridge_py.twins.plan import TwinSettings
 from rclpy.node import Node
 
@@ -106,6 +110,7 @@ class Bridge:
         self._playback: Optional[PlaybackSource] = None
         self._own_channels: dict[int, SystemInfoSource] = {}
         self._session_ids = SessionIds()
+        self.uplink: Optional[RelayUplink] = None
         core = self.core = build_core(config, config.session_id or self._session_ids.next())
         self.hub = core.hub
 
@@ -158,6 +163,8 @@ class Bridge:
                 if gate is not None and self._access is not None:
                     self._tasks.start(self._follow_access_file(self._access, gate, server))
                 self._warn_if_open()
+                if config.relay_connect:
+                    await self._start_relay_link(running)
                 if self._playback is not None:
                     playing = asyncio.ensure_future(self._playback.run())
                     running.callback(playing.cancel)
@@ -165,6 +172,32 @@ class Bridge:
                     on_started(self.port)
                 await stop.wait()
                 self._log.info('shutting down')
+
+    async def _start_relay_link(self, running: contextlib.AsyncExitStack) -> None:
+        """Dial the relay (``relay_connect``) and serve its viewers beside local clients."""
+        config = self.config
+        zenoh = zenoh_module()
+        if zenoh is None:
+            self._log.warning(RELAY_NEEDS_ZENOH)
+            return
+        loop = asyncio.get_running_loop()
+        try:
+            session = await loop.run_in_executor(None, open_zenoh_session, session_config(
+                mode='peer', connect=config.relay_connect, config_file=config.relay_zenoh_config))
+        except Exception as exc:  # noqa: B902 - zenoh reports a bad file or endpoint variously
+            raise ConfigError(f'parameters relay_connect / relay_zenoh_config: {exc}') from None
+        running.callback(session.close)
+        side = ZenohSide(loop)
+        running.callback(side.stop)
+        self.uplink = RelayUplink(
+            self.hub, self.hub.effects.carry_out, side, session, robot=config.relay_name,
+            relay_role=Role.OPERATOR if config.relay_role == 'operator' else Role.VIEWER,
+            log=self._log)
+        task = asyncio.ensure_future(self.uplink.run())
+        running.callback(task.cancel)
+        self._log.info(f'dialling the relay at {", ".join(config.relay_connect)} as '
+                       f'"{config.relay_name}" (viewers may do at most what a '
+                       f'{config.relay_role} may)')
 
     def _add_sysinfo(self) -> None:
         """Add the sysinfo channel, served on the loop rather than by the source."""

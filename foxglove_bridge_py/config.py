@@ -26,6 +26,7 @@ import dataclasses
 from dataclasses import dataclass
 import os
 import re
+import socket
 from typing import cast, Mapping, Optional, Sequence, TypeVar, Union
 
 from foxglove_bridge_py.protocol import Capability
@@ -194,6 +195,20 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec('sysinfo_topic', '/foxglove_bridge/sysinfo', 'Topic of the sysinfo channel.'),
     ParameterSpec('sysinfo_refresh_interval', 500, 'Milliseconds between two sysinfo messages '
                   '(at least 200, for CPU figures to mean something).', (200, INT32_MAX)),
+    ParameterSpec('relay_connect', [], 'Zenoh endpoints of a foxglove_relay to dial out to, '
+                  'e.g. tls/relay.example.com:7447, so that viewers reach this robot at '
+                  'ws://<relay>:8765/<relay_name> with no inbound port (needs the eclipse-zenoh '
+                  'package); empty: off. Only these endpoints are dialled: no scouting, no '
+                  'gossip.'),
+    ParameterSpec('relay_name', '', 'Name of this robot at the relay: letters, digits, _ and '
+                  '-; empty: the host name. Where the relay checks credentials, the Zenoh user '
+                  'name must be this name.'),
+    ParameterSpec('relay_zenoh_config', '', 'Zenoh JSON5 configuration file for the relay link '
+                  '(TLS certificates, user and password, QUIC); relay_connect and the no-scouting '
+                  'settings are applied over it. Empty: plain defaults.'),
+    ParameterSpec('relay_role', 'viewer', 'The most anyone coming through the relay may do: '
+                  'viewer (see only) or operator (also publish, call services, set parameters; '
+                  'each viewer still needs an operator token at the relay).'),
 )
 """Every parameter the node declares, with the C++ bridge's names and defaults."""
 
@@ -290,6 +305,10 @@ class BridgeConfig:
     sysinfo: bool
     sysinfo_topic: str
     sysinfo_refresh_interval: int
+    relay_connect: tuple[str, ...]
+    relay_name: str
+    relay_zenoh_config: str
+    relay_role: str
     use_sim_time: bool
     warnings: tuple[str, ...] = ()
 
@@ -316,6 +335,8 @@ class BridgeConfig:
                   for spec in PARAMETERS if spec.name in names}
         fields['capabilities'] = capabilities
         fields['topic_throttle_rates'] = tuple(_numbers(v['topic_throttle_rates']))
+        fields['relay_connect'] = tuple(_checked(v, 'relay_connect', list))
+        fields['relay_name'] = _checked(v, 'relay_name', str) or host_relay_name()
         for spec in PARAMETERS:
             if isinstance(spec.default, float):
                 fields[spec.name] = _numbers([v[spec.name]])[0]
@@ -382,12 +403,41 @@ def _check_values(v: Mapping[str, object]) -> None:
     if _checked(v, 'max_qos_depth', int) < _checked(v, 'min_qos_depth', int):
         raise ConfigError(f'parameter max_qos_depth: {v["max_qos_depth"]} is below '
                           f'min_qos_depth {v["min_qos_depth"]}')
+    _check_relay(v)
     if v['tls']:
         for key in ('certfile', 'keyfile'):
             if not v[key]:
                 raise ConfigError(f'parameter {key}: required when tls is true')
             if not os.path.isfile(_checked(v, key, str)):
                 raise ConfigError(f'parameter {key}: file {v[key]!r} does not exist')
+
+
+RELAY_NAME = re.compile(r'[A-Za-z0-9_-]{1,64}')
+"""What a robot's name at a relay may be: one path segment and one Zenoh key chunk."""
+RELAY_ROLES = ('viewer', 'operator')
+
+
+def host_relay_name() -> str:
+    """
+    Give this host's name as a robot name at a relay (other characters become ``-``).
+
+    :return: e.g. ``robot-7`` for ``robot-7.local``'s first label.
+    """
+    label = socket.gethostname().split('.', 1)[0]
+    return re.sub(r'[^A-Za-z0-9_-]', '-', label)[:64] or 'robot'
+
+
+def _check_relay(v: Mapping[str, object]) -> None:
+    name = _checked(v, 'relay_name', str)
+    if name and not RELAY_NAME.fullmatch(name):
+        raise ConfigError(f'parameter relay_name: {name!r} may hold only letters, digits, _ '
+                          'and - (1 to 64)')
+    if v['relay_role'] not in RELAY_ROLES:
+        raise ConfigError(f'parameter relay_role: {v["relay_role"]!r} is not one of '
+                          f'{", ".join(RELAY_ROLES)}')
+    config_file = _checked(v, 'relay_zenoh_config', str)
+    if config_file and not os.path.isfile(config_file):
+        raise ConfigError(f'parameter relay_zenoh_config: file {config_file!r} does not exist')
 
 
 def _capabilities(v: Mapping[str, object], use_sim_time: bool

@@ -110,6 +110,11 @@ def _loosen(descriptor: ParameterDescriptor, spec: ParameterSpec,
             override: Optional[Parameter]) -> bool:
     # Let through the overrides that rclpy would refuse for their type but the user meant:
     # an empty list, and a whole number for a rate. True for an empty list.
+    if isinstance(spec.default, list) and not spec.default:
+        # rclpy types an empty default as a byte array, and then refuses a list of strings.
+        descriptor.type = ParameterType.PARAMETER_NOT_SET
+        descriptor.dynamic_typing = True
+        return override is None or _is_empty_list(override)
     if override is None:
         return False
     if isinstance(spec.default, list) and _is_empty_list(override):

@@ -30,7 +30,7 @@ import pytest
 pytest.importorskip('rclpy')
 
 from foxglove_bridge_py.ros.source import RosSource  # noqa: E402, I100
-from foxglove_bridge_py.threads import Threads  # noqa: E402
+from foxglove_bridge_py.threads.ros_and_loop import Threads  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 
 TOPIC = '/call_depth_probe'

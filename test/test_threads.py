@@ -21,7 +21,7 @@ import pytest
 
 pytest.importorskip('rclpy')
 
-from foxglove_bridge_py.threads import Inbox, SessionIds, Threads  # noqa: E402, I100
+from foxglove_bridge_py.threads.ros_and_loop import Inbox, SessionIds, Threads  # noqa: E402, I100
 from rclpy.node import Node  # noqa: E402
 
 TIMEOUT = 10.0
@@ -138,7 +138,7 @@ class Log:
 
 
 def test_the_worker_does_only_the_newest_job_of_each_key_in_the_order_keys_waited():
-    from foxglove_bridge_py.threads import Worker
+    from foxglove_bridge_py.threads.ros_and_loop import Worker
 
     log = Log()
     worker = Worker('test-worker', log)

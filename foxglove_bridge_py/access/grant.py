@@ -75,6 +75,10 @@ class Grant:
     client_topic_whitelist: Patterns = None
     service_whitelist: Patterns = None
     param_whitelist: Patterns = None
+    robots: Patterns = None
+    """At a relay, the robots (by name) the token may reach; None: every robot."""
+    via: Optional[str] = None
+    """On a robot, the relay a viewer came through; None for a direct client."""
 
     @property
     def who(self) -> str:
@@ -83,7 +87,8 @@ class Grant:
 
         :return: e.g. ``token "field-laptop"``, or ``a client without a token``.
         """
-        return f'token "{self.name}"' if self.name is not None else 'a client without a token'
+        who = f'token "{self.name}"' if self.name is not None else 'a client without a token'
+        return who if self.via is None else f'{who} via relay {self.via}'
 
     @property
     def narrows_topics(self) -> bool:
@@ -112,6 +117,15 @@ class Grant:
         :return: True if allowed.
         """
         return not _narrows(self.topic_whitelist, topic)
+
+    def sees_robot(self, robot: str) -> bool:
+        """
+        Tell whether the client may reach a robot through a relay.
+
+        :param robot: the robot's ``relay_name``.
+        :return: True if its token does not narrow it away.
+        """
+        return not _narrows(self.robots, robot)
 
     def may_publish_to(self, topic: str) -> bool:
         """

@@ -39,7 +39,8 @@ NAME = re.compile(r'\w(?:[\w .@+-]{0,62}[\w.@+-])?')
 SHA256_HEX = re.compile(r'[0-9a-fA-F]{64}')
 WHITELISTS = ('topic_whitelist', 'client_topic_whitelist', 'service_whitelist',
               'param_whitelist')
-ENTRY_KEYS = ('name', 'sha256', 'token', 'role', *WHITELISTS)
+ENTRY_KEYS = ('name', 'sha256', 'token', 'role', *WHITELISTS, 'robots')
+"""``robots`` is read by the relay alone: the robots (by ``relay_name``) a token may reach."""
 TOP_KEYS = ('anonymous', 'tokens')
 
 
@@ -168,7 +169,8 @@ def _entry(node: yaml.Node, world_readable: bool) -> Grant:
                         'user of this machine can read: give its "sha256:" instead (make_token '
                         'prints it), or make the file private (chmod 600)')
         digest = hashlib.sha256(_scalar(fields['token'], 'token').encode()).digest()
-    whitelists = {key: _patterns(fields[key], key) for key in WHITELISTS if key in fields}
+    whitelists = {key: _patterns(fields[key], key) for key in (*WHITELISTS, 'robots')
+                  if key in fields}
     return Grant(_role(fields['role'], (Role.VIEWER, Role.OPERATOR)), name=name, digest=digest,
                  **whitelists)
 

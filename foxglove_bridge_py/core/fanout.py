@@ -253,6 +253,15 @@ class Fanout(CapabilityModule):
         if channel_id in self._subscribers:
             self._latched.add(channel_id)
 
+    def is_latched(self, channel_id: int) -> bool:
+        """
+        Tell whether a channel's source keeps its latest messages for late joiners.
+
+        :param channel_id: the channel.
+        :return: True once :meth:`channel_latched` said so, while it has subscribers.
+        """
+        return channel_id in self._latched
+
     def deliver(self, batch: Sequence[tuple[int, int, int, bytes]]) -> None:
         """
         Fan a batch of messages out to the subscribed clients' queues.

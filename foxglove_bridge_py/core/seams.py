@@ -25,10 +25,14 @@ side sees only the Protocol; which thread a call runs on is decided where the pa
 
 from __future__ import annotations
 
-from typing import Callable, ParamSpec, Protocol, Sequence
+from typing import Callable, Iterator, Mapping, ParamSpec, Protocol, Sequence, TYPE_CHECKING, Union
 
 from foxglove_bridge_py.core.graph_types import GraphChange
 from foxglove_bridge_py.protocol import Channel, StatusLevel
+
+if TYPE_CHECKING:
+    from foxglove_bridge_py.access.grant import Grant
+    from foxglove_bridge_py.core.client_session import ClientSession, Effect
 
 Arguments = ParamSpec('Arguments')
 Message = tuple[int, int, int, bytes]
@@ -191,4 +195,39 @@ class Offload(Protocol):
         :param function: what to run on that thread.
         :param args: its arguments.
         :param kwargs: its keyword arguments.
+        """
+
+
+class ServedHub(Protocol):
+    """What the WebSocket server serves clients from: the bridge's hub, or a relayed robot."""
+
+    @property
+    def sessions(self) -> Mapping[int, ClientSession]:
+        """The clients being served, by id."""
+
+    def connect(self, name: str, grant: Grant) -> ClientSession:
+        """
+        Add a client and queue its greeting.
+
+        :param name: a label for logs.
+        :param grant: what it may do and see.
+        :return: its session.
+        """
+
+    def disconnect(self, session: ClientSession) -> list[Effect]:
+        """
+        Remove a client.
+
+        :param session: its session.
+        :return: effects to carry out.
+        """
+
+    def handle_frame_in_slices(self, session: ClientSession, frame: Union[str, bytes]
+                               ) -> Iterator[list[Effect]]:
+        """
+        Handle one of a client's frames, a slice at a time.
+
+        :param session: the client.
+        :param frame: its text or bytes.
+        :return: effects, one list per slice.
         """

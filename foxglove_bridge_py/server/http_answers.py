@@ -34,10 +34,10 @@ from http import HTTPStatus
 import json
 import math
 import re
-from typing import Callable, NamedTuple, Optional, Protocol
+from typing import Callable, Mapping, NamedTuple, Optional, Protocol
 
 from foxglove_bridge_py.access.gate import Gate, Headers, Refusal, Refused
-from foxglove_bridge_py.monitoring.status_report import Report
+from foxglove_bridge_py.access.grant import Grant
 from foxglove_bridge_py.protocol import SUBPROTOCOLS
 
 HEALTH_WINDOW = 1.0
@@ -63,7 +63,7 @@ class Answer(NamedTuple):
 class Monitoring(NamedTuple):
     """What the monitoring endpoints read: the figures, each thread's heartbeat, the page."""
 
-    report: Callable[[], Report]
+    report: Callable[[], Mapping[str, object]]
     heartbeat_ages: Callable[[], tuple[float, float]]
     page: bytes = b''
 
@@ -95,9 +95,11 @@ class HttpAnswers:
     """Decides the answer to each request the WebSocket server gets before a handshake."""
 
     def __init__(self, allowed_origins: tuple[re.Pattern[str], ...], *,
-                 report: Optional[Callable[[], Report]] = None,
+                 report: Optional[Callable[[], Mapping[str, object]]] = None,
                  heartbeat_ages: Optional[Callable[[], tuple[float, float]]] = None,
-                 gate: Optional[Gate] = None, page: bytes = b'') -> None:
+                 gate: Optional[Gate] = None, page: bytes = b'',
+                 unserved: Optional[Callable[[str, Optional[Grant]], Optional[str]]] = None
+                 ) -> None:
         """
         Set the rules.
 
@@ -106,7 +108,10 @@ class HttpAnswers:
         :param heartbeat_ages: seconds since the loop and the executor last turned.
         :param gate: who may connect, with an access file; None: anyone.
         :param page: the operator's page for ``GET /``; empty: none.
+        :param unserved: says why a handshake's path names nothing served (the relay: no such
+            robot online for this token), for a 404 before the upgrade; None: every path is.
         """
+        self._unserved = unserved
         self._allowed_origins = allowed_origins
         self._report = report
         self._heartbeat_ages = heartbeat_ages
@@ -134,20 +139,25 @@ class HttpAnswers:
                                                  and not _upgrade(headers)))
         if monitoring and route == '/healthz' and heartbeat_ages is not None:
             return _health(heartbeat_ages)
+        grant: Optional[Grant] = None
         if self._gate is not None:
             admitted = self._gate.admit(path, headers, address, token_required=monitoring)
             if isinstance(admitted, Refused):
                 return _refused(admitted)
+            grant = admitted
         if monitoring and report is not None:
             return _status(report) if route == '/status' else Answer(
                 HTTPStatus.OK, 'text/html; charset=utf-8', self._page,
                 (('Cache-Control', 'no-store'),))
         if not any(p in SUBPROTOCOLS for p in _offered_subprotocols(headers)):
             return Answer(HTTPStatus.BAD_REQUEST, TEXT, MISSING_SUBPROTOCOL.encode())
+        missing = self._unserved(route, grant) if self._unserved is not None else None
+        if missing is not None:
+            return Answer(HTTPStatus.NOT_FOUND, TEXT, f'{missing}\n'.encode())
         return None
 
 
-def _status(report: Callable[[], Report]) -> Answer:
+def _status(report: Callable[[], Mapping[str, object]]) -> Answer:
     body = json.dumps(report(), indent=1, sort_keys=True) + '\n'
     return Answer(HTTPStatus.OK, 'application/json', body.encode())
 

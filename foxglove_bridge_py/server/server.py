@@ -38,7 +38,7 @@ from foxglove_bridge_py import protocol
 from foxglove_bridge_py.access.gate import Gate
 from foxglove_bridge_py.access.grant import Grant, OPEN
 from foxglove_bridge_py.core.client_session import ClientSession, Effect
-from foxglove_bridge_py.core.hub import Hub
+from foxglove_bridge_py.core.seams import ServedHub
 from foxglove_bridge_py.monitoring.status_report import ClientLink
 from foxglove_bridge_py.protocol import StatusLevel, SUBPROTOCOLS
 from foxglove_bridge_py.send_path.link_meter import LinkMemory
@@ -140,7 +140,7 @@ async def _close_all(connections: list[Connection]) -> None:
 class FoxgloveServer:
     """Serves the Foxglove WebSocket protocol for a :class:`Hub`, on the running loop."""
 
-    def __init__(self, hub: Hub, effects: EffectSink, *, address: str, port: int,
+    def __init__(self, hub: ServedHub, effects: EffectSink, *, address: str, port: int,
                  ssl_context: Optional[ssl.SSLContext] = None, compression: bool = False,
                  logger: Optional[logging.Logger] = None,
                  allowed_origins: tuple[re.Pattern[str], ...] = (),
@@ -148,7 +148,10 @@ class FoxgloveServer:
                  ping_interval: float = PING_INTERVAL, ping_timeout: float = PING_TIMEOUT,
                  send_path: Optional[SendPath] = None,
                  monitoring: Optional[Monitoring] = None, gate: Optional[Gate] = None,
-                 max_json_size: int = MAX_JSON_MESSAGE_SIZE) -> None:
+                 max_json_size: int = MAX_JSON_MESSAGE_SIZE,
+                 hub_for: Optional[Callable[[str], Optional[ServedHub]]] = None,
+                 unserved: Optional[Callable[[str, Optional[Grant]], Optional[str]]] = None
+                 ) -> None:
         """
         Create a server; :meth:`start` binds it.
 
@@ -170,14 +173,18 @@ class FoxgloveServer:
             served.
         :param gate: admits clients by their access token; None: everyone, as an operator.
         :param max_json_size: largest JSON (text) message parsed, in bytes.
+        :param hub_for: the hub that serves a handshake's path (the relay: one per robot);
+            None: ``hub`` serves every path.
+        :param unserved: why a path is not served, answered with 404 before the upgrade.
         """
+        self._hub_for = hub_for
         self._gate = gate
         self._max_json_size = max_json_size
         self._answers = HttpAnswers(
             tuple(allowed_origins) or (re.compile('.*', re.S),),
             report=monitoring and monitoring.report,
             heartbeat_ages=monitoring and monitoring.heartbeat_ages, gate=gate,
-            page=monitoring.page if monitoring else b'')
+            page=monitoring.page if monitoring else b'', unserved=unserved)
         self._max_clients = max_clients
         self._max_message_size = max_message_size
         self._ping_interval = ping_interval
@@ -279,6 +286,18 @@ class FoxgloveServer:
                           'closing it (1008)')
         self._violated(connection, 'send buffer exceeded')
 
+    def close(self, client_id: int, code: int, reason: str) -> None:
+        """
+        Close a client's connection, in bounded time.
+
+        :param client_id: the client.
+        :param code: the close code, e.g. 1001 (going away).
+        :param reason: the close frame's reason (no secret).
+        """
+        connection = self._connections.get(client_id)
+        if connection is not None:
+            self._close_with(connection, code, reason)
+
     def revoke(self, client_id: int, reason: str) -> None:
         """
         Close a client whose rights were taken away, with 1008 (policy violation).
@@ -294,14 +313,17 @@ class FoxgloveServer:
         self._violated(connection, reason)
 
     def _violated(self, connection: Connection, reason: str) -> None:
+        self._close_with(connection, 1008, reason)
+
+    def _close_with(self, connection: Connection, code: int, reason: str) -> None:
         if connection.writer is not None:
             connection.writer.cancel()
-        task = asyncio.ensure_future(self._close_policy(connection, reason))
+        task = asyncio.ensure_future(self._close_within(connection, code, reason))
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
-    async def _close_policy(self, connection: Connection, reason: str) -> None:
+    async def _close_within(self, connection: Connection, code: int, reason: str) -> None:
         try:
-            await asyncio.wait_for(connection.ws.close(1008, reason), CLOSE_TIMEOUT)
+            await asyncio.wait_for(connection.ws.close(code, reason), CLOSE_TIMEOUT)
         except (asyncio.TimeoutError, websockets.ConnectionClosed):
             pass
         if connection.transport is not None and not connection.transport.is_closing():
@@ -310,7 +332,12 @@ class FoxgloveServer:
     async def _handle(self, ws: WebSocket, path: Optional[str] = None) -> None:
         peer = ws.remote_address
         name = f'{peer[0]}:{peer[1]}' if isinstance(peer, tuple) and peer else 'client'
-        if self._max_clients and len(self.hub.sessions) >= self._max_clients:
+        hub = self.hub if self._hub_for is None else self._hub_for(
+            request_target(ws)[0].split('?', 1)[0])
+        if hub is None:  # answered at the handshake, but gone since (a robot went offline)
+            await _refuse(ws, 1001, 'not served any more')
+            return
+        if self._max_clients and len(hub.sessions) >= self._max_clients:
             self._log.warning(f'client {name} refused: {self._max_clients} clients connected')
             await _refuse(ws, 1013, 'too many clients', protocol.status(
                 StatusLevel.ERROR, f'Too many clients: the bridge serves at most '
@@ -321,7 +348,7 @@ class FoxgloveServer:
             self._log.warning(f'client {name} refused: its token is no longer valid')
             await _refuse(ws, 1008, 'access token no longer valid')
             return
-        session = self.hub.connect(name, grant)
+        session = hub.connect(name, grant)
         remembered = self._link_memory.recall(_ip(peer), time.monotonic())
         if remembered is not None:
             session.send_queue.seed_link(remembered)
@@ -341,7 +368,7 @@ class FoxgloveServer:
                 if refusal is not None:
                     session.send_status(StatusLevel.ERROR, refusal)
                     continue
-                await self._handle_frame(session, frame)
+                await self._handle_frame(hub, session, frame)
         except websockets.ConnectionClosed:
             pass
         finally:
@@ -349,7 +376,7 @@ class FoxgloveServer:
             connection.close()
             self._link_memory.remember(_ip(peer), session.send_queue.throughput(),
                                        time.monotonic())
-            effects = self.hub.disconnect(session)
+            effects = hub.disconnect(session)
             if effects:
                 self._effects(effects)
             log_end(self._log, ws, name)
@@ -359,11 +386,12 @@ class FoxgloveServer:
             return OPEN
         return self._gate.grant_for(*request_target(ws))
 
-    async def _handle_frame(self, session: ClientSession, frame: Union[str, bytes]) -> None:
+    async def _handle_frame(self, hub: ServedHub, session: ClientSession,
+                            frame: Union[str, bytes]) -> None:
         # A large request is handled in slices, with other clients served in between.
         try:
             first = True
-            for effects in self.hub.handle_frame_in_slices(session, frame):
+            for effects in hub.handle_frame_in_slices(session, frame):
                 if not first:
                     await asyncio.sleep(0)
                 first = False
