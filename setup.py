@@ -27,12 +27,15 @@ setup(
     maintainer_email='maintainers@foxglove-bridge-py.invalid',
     description='A Foxglove WebSocket bridge for ROS 2, in Python',
     license='Apache-2.0',
-    extras_require={'test': ['pytest'], 'playback': ['mcap>=1.1']},
+    extras_require={'test': ['pytest'], 'playback': ['mcap>=1.1'],
+                    # remote access: relay_connect on the robot, and foxglove_relay
+                    'relay': ['eclipse-zenoh==1.10.2']},
     entry_points={
         'console_scripts': [
             'foxglove_bridge = foxglove_bridge_py.node:main',
             'foxglove_bridge_demo = foxglove_bridge_py.demo:main',
             'make_token = foxglove_bridge_py.access.make_token:main',
+            'foxglove_relay = foxglove_bridge_py.relay.main:main',
         ],
     },
 )

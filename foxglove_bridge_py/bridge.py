@@ -64,7 +64,8 @@ from foxglove_bridge_py.monitoring.status_report import Figures
 from foxglove_bridge_py.monitoring.system_info import SystemInfoSource, SystemSampler
 from foxglove_bridge_py.playback.source import PlaybackSource
 from foxglove_bridge_py.protocol import Capability
-from foxglove_bridge_py.relay.link import MISSING as RELAY_NEEDS_ZENOH, open_zenoh_session, session_config, zenoh_module
+from foxglove_bridge_py.relay.link import (MISSING as RELAY_NEEDS_ZENOH, open_zenoh_session,
+                                           session_config, zenoh_module)
 from foxglove_bridge_py.relay.uplink import RelayUplink
 from foxglove_bridge_py.ros.distro import ros_distro
 from foxglove_bridge_py.ros.endpoints import BridgeEndpoints, EndpointSettings
@@ -80,9 +81,9 @@ from foxglove_bridge_py.server.http_answers import Monitoring
 from foxglove_bridge_py.server.operator_page import operator_page
 from foxglove_bridge_py.server.server import FoxgloveServer
 from foxglove_bridge_py.server.tls import tls_context
-from foxglove_bridge_py.threads.ros_and_loop import Inbox, SessionIds, Threads
 from foxglove_bridge_py.threads.hops import call_here
 from foxglove_bridge_py.threads.loop_tasks import LoopTasks
+from foxglove_bridge_py.threads.ros_and_loop import Inbox, SessionIds, Threads
 from foxglove_bridge_py.threads.zenoh_side import ZenohSide
 from foxglove_bridge_py.twins.plan import TwinSettings
 from rclpy.node import Node

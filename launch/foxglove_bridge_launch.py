@@ -69,6 +69,10 @@ LAUNCH_ARGS = {
     'sysinfo': 'true',
     'sysinfo_topic': '/foxglove_bridge/sysinfo',
     'sysinfo_refresh_interval': '500',
+    'relay_connect': '[]',
+    'relay_name': '',
+    'relay_zenoh_config': '',
+    'relay_role': 'viewer',
     'service_call_timeout_ms': '5000',
     'parameter_timeout_ms': '5000',
     'playback_file': '',
@@ -83,7 +87,8 @@ LAUNCH_ARGS = {
     'ping_timeout_ms': '10000',
     'use_sim_time': 'false',
 }
-STRING_ARGS = ('address', 'certfile', 'keyfile', 'access_file', 'playback_file', 'session_id')
+STRING_ARGS = ('address', 'certfile', 'keyfile', 'access_file', 'playback_file', 'session_id',
+               'relay_name', 'relay_zenoh_config', 'relay_role')
 
 
 def generate_launch_description():

@@ -23,8 +23,8 @@ from bridge_harness import TIMEOUT, wait_for
 import pytest
 
 
-def executable():
-    """``<prefix>/lib/foxglove_bridge_py/foxglove_bridge``, where ``ros2 run`` looks."""
+def executable(program='foxglove_bridge'):
+    """``<prefix>/lib/foxglove_bridge_py/<program>``, where ``ros2 run`` looks."""
     from ament_index_python.packages import get_package_prefix, PackageNotFoundError
     try:
         prefix = get_package_prefix('foxglove_bridge_py')
@@ -33,7 +33,7 @@ def executable():
             raise
         pytest.skip('foxglove_bridge_py is not installed: run scripts/setup.sh and source '
                     'the workspace')
-    path = os.path.join(prefix, 'lib', 'foxglove_bridge_py', 'foxglove_bridge')
+    path = os.path.join(prefix, 'lib', 'foxglove_bridge_py', program)
     assert os.access(path, os.X_OK), path
     return path
 
@@ -41,12 +41,12 @@ def executable():
 class Process:
     """The bridge executable running in the background, its output collected."""
 
-    def __init__(self, domain_id, *args, unset=(), extra_env=None):
+    def __init__(self, domain_id, *args, unset=(), extra_env=None, program='foxglove_bridge'):
         env = dict(os.environ, ROS_DOMAIN_ID=str(domain_id), PYTHONUNBUFFERED='1',
                    RCUTILS_LOGGING_BUFFERED_STREAM='0', **(extra_env or {}))
         for name in unset:
             env.pop(name, None)
-        self.process = subprocess.Popen([executable(), *args], env=env, text=True,
+        self.process = subprocess.Popen([executable(program), *args], env=env, text=True,
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.lines = []
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -49,6 +49,7 @@ PARTS = {
     'ros': {'capabilities', 'config', 'core', 'monitoring', 'playback', 'protocol', 'ros_rules',
             'twins'},
     'threads': {'core', 'protocol', 'ros'},
+    'relay': {'access', 'core', 'protocol', 'send_path', 'server', 'threads'},
 }
 """Each part, and the parts it may import: no part imports one that imports it back."""
 TOP_IMPORTS = {
@@ -60,6 +61,7 @@ TOP_IMPORTS = {
 }
 """What the top-level modules may import."""
 IMPURE = {'server.server', 'server.connection', 'ros', 'threads', 'playback.source',
+          'relay.uplink', 'relay.main',
           'capabilities.asset_reader', 'capabilities.parameter_access'}
 """Parts and modules that may import rclpy, websockets, threading or asyncio; the rest of the
 package is pure, tested with plain values. The two capability modules are the loop's coroutines

@@ -169,10 +169,13 @@ def _entry(node: yaml.Node, world_readable: bool) -> Grant:
                         'user of this machine can read: give its "sha256:" instead (make_token '
                         'prints it), or make the file private (chmod 600)')
         digest = hashlib.sha256(_scalar(fields['token'], 'token').encode()).digest()
-    whitelists = {key: _patterns(fields[key], key) for key in (*WHITELISTS, 'robots')
-                  if key in fields}
+    lists = {key: _patterns(fields[key], key) if key in fields else None
+             for key in (*WHITELISTS, 'robots')}
     return Grant(_role(fields['role'], (Role.VIEWER, Role.OPERATOR)), name=name, digest=digest,
-                 **whitelists)
+                 topic_whitelist=lists['topic_whitelist'],
+                 client_topic_whitelist=lists['client_topic_whitelist'],
+                 service_whitelist=lists['service_whitelist'],
+                 param_whitelist=lists['param_whitelist'], robots=lists['robots'])
 
 
 def parse_access_file(text: str, *, world_readable: bool = False) -> AccessTable:

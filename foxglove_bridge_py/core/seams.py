@@ -203,7 +203,11 @@ class ServedHub(Protocol):
 
     @property
     def sessions(self) -> Mapping[int, ClientSession]:
-        """The clients being served, by id."""
+        """
+        Give the clients being served.
+
+        :return: their sessions, by id.
+        """
 
     def connect(self, name: str, grant: Grant) -> ClientSession:
         """

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger('foxglove_relay')
 RUNNING: dict[int, 'Relay'] = {}
 """The relays this process serves, by their arguments' id (tests look at them)."""
-PAGE = b'''<!DOCTYPE html>
+PAGE = b"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Foxglove relay</title>
 <style>body{font-family:sans-serif;margin:2em}td,th{padding:.3em .8em;text-align:left}</style>
 </head><body><h1>Robots online</h1><table id="robots"><tr><th>robot</th><th>viewers</th>
@@ -81,7 +81,7 @@ async function load() {
 }
 load(); setInterval(load, 2000);
 </script></body></html>
-'''
+"""
 
 
 class Relay:
@@ -116,7 +116,7 @@ class Relay:
 
     def robot_token(self, key: str, alive: bool) -> None:
         """
-        A robot came online, or went: serve it, or close its viewers (1001).
+        Serve a robot that came online, or close the viewers (1001) of one that went.
 
         :param key: its liveliness key.
         :param alive: whether the token appeared (True) or vanished.
@@ -281,7 +281,7 @@ def _no_hub() -> RelayedRobot:
 
 
 def _carried_out_by_robot(effects: Sequence[Effect]) -> None:
-    """A relayed robot carries out its own effects."""
+    """Do nothing: a relayed robot carries out its own effects."""
 
 
 class _ages:

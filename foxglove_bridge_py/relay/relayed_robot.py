@@ -153,9 +153,9 @@ class RelayedRobot:
     @property
     def sessions(self) -> Mapping[int, ClientSession]:
         """
-        The robot's viewers at this relay, by id.
+        Give the robot's viewers at this relay.
 
-        :return: their sessions.
+        :return: their sessions, by id.
         """
         return self._sessions
 

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import traceback
 import re
+import traceback
 from typing import Callable, Optional, Sequence, TYPE_CHECKING
 import uuid
 
@@ -199,10 +199,11 @@ class RelayUplink:
         if viewer_id in self.viewers:
             return
         role = min(Role.OPERATOR if who.role == 'operator' else Role.VIEWER, self._relay_role)
-        whitelists = {key: tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-                      for key in wire.WHITELISTS
-                      if (patterns := getattr(who, key)) is not None}
-        grant = Grant(role, name=who.name, via=who.relay, **whitelists)
+        grant = Grant(role, name=who.name, via=who.relay,
+                      topic_whitelist=_compiled(who.topic_whitelist),
+                      client_topic_whitelist=_compiled(who.client_topic_whitelist),
+                      service_whitelist=_compiled(who.service_whitelist),
+                      param_whitelist=_compiled(who.param_whitelist))
         session = self._hub.connect(who.address or 'a viewer', grant)
         viewer = _Viewer(session, wire.down_key(self.robot, *viewer_id), None)
         self.viewers[viewer_id] = viewer
@@ -383,3 +384,7 @@ def _undeclare(entity: object) -> None:
         except Exception:  # noqa: B902 - the session may be closed already
             pass
 
+
+def _compiled(patterns: Optional[tuple[str, ...]]) -> Optional[tuple[re.Pattern[str], ...]]:
+    # As the access file compiles them: full match, case-insensitive.
+    return None if patterns is None else tuple(re.compile(p, re.IGNORECASE) for p in patterns)

@@ -166,11 +166,9 @@ class FoxgloveServer:
         :param max_clients: clients at once (0: no limit).
         :param max_message_size: largest inbound message, in bytes.
         :param ping_interval: seconds between keepalive pings.
-        :param ping_timeout: seconds a client may take to answer one, or to take any bytes
-            while data waits for it.
+        :param ping_timeout: seconds a client may take to answer one, or to take any bytes.
         :param send_path: write frames this way (tests); by default the fastest that works.
-        :param monitoring: the figures and heartbeats for GET /status and /healthz; None: not
-            served.
+        :param monitoring: the figures and heartbeats for GET /status and /healthz, or None.
         :param gate: admits clients by their access token; None: everyone, as an operator.
         :param max_json_size: largest JSON (text) message parsed, in bytes.
         :param hub_for: the hub that serves a handshake's path (the relay: one per robot);
