@@ -29,7 +29,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 README_LINES = 300
 PAGES = ['parameters.md', 'features.md', 'slow-links.md', 'twins.md', 'monitoring.md',
-         'security.md', 'playback.md', 'benchmark.md', 'architecture.md']
+         'security.md', 'remote-access.md', 'playback.md', 'benchmark.md', 'architecture.md']
 
 
 def markdown_files():

@@ -294,3 +294,26 @@ def test_status_lists_the_robots_online(run_bridge, relay):
         assert body['robots'][0]['channels'] >= 1
 
     asyncio.run(scenario())
+
+
+def _zenoh_file(tmp_path, name, usrpwd):
+    path = tmp_path / name
+    path.write_text(json.dumps({'transport': {'auth': {'usrpwd': usrpwd}}}))
+    path.chmod(0o600)
+    return str(path)
+
+
+def test_wrong_zenoh_credentials_do_not_connect_and_right_ones_do(run_bridge, tmp_path):
+    dictionary = tmp_path / 'robots.txt'
+    dictionary.write_text('r1:right-password\n')
+    relay = RunningRelay('--zenoh-config', _zenoh_file(tmp_path, 'relay.json5', {
+        'user': 'relay', 'password': 'relay-password', 'dictionary_file': str(dictionary)}))
+    try:
+        run_bridge(relay_connect=[relay.endpoint], relay_name='r1', relay_zenoh_config=(
+            _zenoh_file(tmp_path, 'wrong.json5', {'user': 'r1', 'password': 'wrong'})))
+        with pytest.raises(AssertionError):
+            wait_for(lambda: relay.robots(), timeout=3, what='a robot')
+        _robot(run_bridge, relay, 'r1', relay_zenoh_config=_zenoh_file(
+            tmp_path, 'right.json5', {'user': 'r1', 'password': 'right-password'}))
+    finally:
+        relay.stop()

@@ -14,10 +14,10 @@
 
 """The relay's wire, with literal bytes: keys, viewer frames, batches, the channel table."""
 
-import pytest
-
 from foxglove_bridge_py.protocol import Channel
 from foxglove_bridge_py.relay import wire
+
+import pytest
 
 
 def test_keys_name_the_robot_the_relay_and_the_viewer():
