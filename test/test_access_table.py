@@ -95,7 +95,7 @@ def test_a_plain_token_is_hashed_in_a_private_file_and_refused_in_a_world_readab
      '"token"'),
     (f'tokens:\n  - name: a\n    sha256: {sha("t")}\n    role: viewer\n    topic_whitelst: []\n',
      'line 5: unknown key "topic_whitelst" in a token entry (known: name, sha256, token, role, '
-     'topic_whitelist, client_topic_whitelist, service_whitelist, param_whitelist)'),
+     'topic_whitelist, client_topic_whitelist, service_whitelist, param_whitelist, robots)'),
     (f'tokens:\n  - name: a\n    sha256: {sha("t")}\n    role: viewer\n'
      f'    topic_whitelist: ["/ok", "(unclosed"]\n',
      "line 5: topic_whitelist: invalid regular expression '(unclosed': missing ), unterminated "

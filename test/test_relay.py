@@ -16,6 +16,7 @@
 
 import asyncio
 import json
+import re
 import struct
 import time
 
@@ -94,7 +95,10 @@ async def _http_status(port, path):
                  'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n'
                  'Sec-WebSocket-Protocol: foxglove.websocket.v1\r\n\r\n'.encode())
     await writer.drain()
-    answer = await asyncio.wait_for(reader.read(4096), TIMEOUT)
+    answer = await asyncio.wait_for(reader.readuntil(b'\r\n\r\n'), TIMEOUT)
+    length = re.search(rb'(?i)content-length: *(\d+)', answer)
+    if length is not None:  # websockets 10.4 writes the body apart from the headers
+        answer += await asyncio.wait_for(reader.readexactly(int(length.group(1))), TIMEOUT)
     writer.close()
     status_line, _, rest = answer.decode().partition('\r\n')
     return int(status_line.split()[1]), rest.split('\r\n\r\n', 1)[-1]
@@ -282,6 +286,7 @@ def test_a_latched_topic_reaches_a_viewer_who_comes_later(run_bridge, relay, hel
 
 def test_status_lists_the_robots_online(run_bridge, relay):
     _robot(run_bridge, relay)
+    wait_for(lambda: relay.relay.robots['r1'].channels, what="the robot's channel table")
 
     async def scenario():
         reader, writer = await asyncio.open_connection('127.0.0.1', relay.port)

@@ -121,6 +121,8 @@ class RelayUplink:
     async def run(self) -> None:
         """Serve the relay until cancelled, then let go of every viewer and declaration."""
         robot, session = self.robot, self._zenoh
+        # The table is whole before the robot shows itself: the relay asks for it first thing.
+        self._follow_channels(announce=False)
         declared: list[object] = [
             session.liveliness().declare_token(wire.alive_key(robot, self.instance)),
             session.declare_subscriber(f'{wire.PREFIX}/{robot}/up/*/*', self._up_sample),
@@ -301,8 +303,10 @@ class RelayUplink:
 
     def _control_of_data_session(self, frame: str) -> None:
         # The data session sees every channel come and go: the channel table follows it.
-        if '"advertise"' not in frame and '"unadvertise"' not in frame:
-            return
+        if '"advertise"' in frame or '"unadvertise"' in frame:
+            self._follow_channels(announce=True)
+
+    def _follow_channels(self, *, announce: bool) -> None:
         hub = self._hub
         for channel_id in hub.channels:
             if channel_id not in self._publishers:
@@ -311,6 +315,8 @@ class RelayUplink:
             if channel_id not in hub.channels:
                 self._undeclare_channel(channel_id)
         self._table = wire.pack_channels(hub.channels.values())
+        if not announce:
+            return
         import zenoh
         self._zenoh.put(wire.channels_key(self.robot), self._table,
                         congestion_control=zenoh.CongestionControl.BLOCK,
