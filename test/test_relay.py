@@ -20,7 +20,7 @@ import re
 import struct
 import time
 
-from bridge_harness import Client, TIMEOUT, wait_for
+from bridge_harness import Client, service_named, TIMEOUT, wait_for
 
 import pytest
 
@@ -174,15 +174,6 @@ def _serve_set_bool(node):
     return node.create_service(SetBool, '/arm/enable', handle)
 
 
-async def _service(client, name):
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        for service in client.services.values():
-            if service['name'] == name:
-                return service
-        await client.recv(max(0.01, deadline - time.monotonic()))
-
-
 @pytest.mark.parametrize('relay_role, answered', [('viewer', False), ('operator', True)])
 def test_relay_role_caps_what_an_operator_token_may_do(run_bridge, helper_node, tmp_path,
                                                        relay_role, answered):
@@ -197,7 +188,7 @@ def test_relay_role_caps_what_an_operator_token_may_do(run_bridge, helper_node, 
             grants = bridge.call(lambda: sorted(
                 s.grant.who for s in bridge.bridge.hub.sessions.values()))
             assert 'token "field-op" via relay test-relay' in grants
-            service = await _service(client, '/arm/enable') if answered else {'id': 1}
+            service = await service_named(client, '/arm/enable') if answered else {'id': 1}
             payload = b'\x00\x01\x00\x00\x01'
             await client.send(struct.pack('<BIII', 2, service['id'], 9, 3) + b'cdr' + payload)
             deadline = time.monotonic() + TIMEOUT

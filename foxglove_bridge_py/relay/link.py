@@ -92,3 +92,17 @@ def open_zenoh_session(config: 'zenoh.Config') -> 'zenoh.Session':
     """
     import zenoh
     return zenoh.open(config)
+
+
+def undeclare(entity: object) -> None:
+    """
+    Undeclare a Zenoh entity (publisher, subscriber, token, listener), if it still is.
+
+    :param entity: the entity, or None.
+    """
+    undo = getattr(entity, 'undeclare', None)
+    if undo is not None:
+        try:
+            undo()
+        except Exception:  # noqa: B902 - the session may be closed already
+            pass

@@ -41,6 +41,7 @@ from foxglove_bridge_py.core.ops import Route
 from foxglove_bridge_py.core.statuses import Statuses
 from foxglove_bridge_py.protocol import Channel, ProtocolError, StatusLevel
 from foxglove_bridge_py.relay import wire
+from foxglove_bridge_py.relay.link import undeclare
 from foxglove_bridge_py.send_path.send_queue import SendQueue
 from foxglove_bridge_py.threads.inflow import Inbox
 from foxglove_bridge_py.threads.zenoh_side import ZenohSide
@@ -250,7 +251,7 @@ class RelayedRobot:
         self._put_up(session.client_id, wire.CLOSE)
         token = self._tokens.pop(session.client_id, None)
         if token is not None:
-            _undeclare(token)
+            undeclare(token)
         return []
 
     def handle_frame_in_slices(self, session: ClientSession, frame: Union[str, bytes]
@@ -286,7 +287,7 @@ class RelayedRobot:
         for viewer in list(self._sessions):
             self._close(viewer, 1001, reason)
         for entity in [*self._declared, *self._data.values(), *self._tokens.values()]:
-            _undeclare(entity)
+            undeclare(entity)
         self._declared.clear()
         self._data.clear()
         self._tokens.clear()
@@ -296,7 +297,7 @@ class RelayedRobot:
             if isinstance(effect, StartSubscription):
                 self._subscribe(effect.channel.id)
             elif isinstance(effect, StopSubscription):
-                _undeclare(self._data.pop(effect.channel_id, None))
+                undeclare(self._data.pop(effect.channel_id, None))
                 self._kept.pop(effect.channel_id, None)
             elif isinstance(effect, ReplayLatched):
                 kept = self._kept.get(effect.channel_id, ())
@@ -336,12 +337,3 @@ def _no_time(timestamp: int) -> None:
 
 def _no_session(session_id: str) -> None:
     """Sessions are the robot's."""
-
-
-def _undeclare(entity: object) -> None:
-    undeclare = getattr(entity, 'undeclare', None)
-    if undeclare is not None:
-        try:
-            undeclare()
-        except Exception:  # noqa: B902 - the session may be closed already
-            pass

@@ -43,6 +43,7 @@ from foxglove_bridge_py.core.hub import Hub
 from foxglove_bridge_py.core.seams import Log
 from foxglove_bridge_py.protocol import StatusLevel
 from foxglove_bridge_py.relay import wire
+from foxglove_bridge_py.relay.link import undeclare
 from foxglove_bridge_py.send_path.frame_block import each_frame, FrameBlock
 from foxglove_bridge_py.server.connection import Wakeup
 from foxglove_bridge_py.threads.zenoh_side import ZenohSide
@@ -146,7 +147,7 @@ class RelayUplink:
             for channel_id in list(self._publishers):
                 self._undeclare_channel(channel_id)
             for entity in declared:
-                _undeclare(entity)
+                undeclare(entity)
 
     # --- Zenoh's threads -----------------------------------------------------------------------
 
@@ -337,10 +338,10 @@ class RelayUplink:
     def _undeclare_channel(self, channel_id: int) -> None:
         listener = self._listeners.pop(channel_id, None)
         if listener is not None:
-            _undeclare(listener)
+            undeclare(listener)
         publisher = self._publishers.pop(channel_id, None)
         if publisher is not None:
-            _undeclare(publisher)
+            undeclare(publisher)
 
     def matching_changed(self, channel_id: int, matching: bool) -> None:
         """
@@ -380,15 +381,6 @@ def _frame_bytes(frame: object) -> bytes:
         return bytes(header) + bytes(payload)
     assert isinstance(frame, (bytes, bytearray, memoryview))
     return bytes(frame)
-
-
-def _undeclare(entity: object) -> None:
-    undeclare = getattr(entity, 'undeclare', None)
-    if undeclare is not None:
-        try:
-            undeclare()
-        except Exception:  # noqa: B902 - the session may be closed already
-            pass
 
 
 def _compiled(patterns: Optional[tuple[str, ...]]) -> Optional[tuple[re.Pattern[str], ...]]:
